@@ -1,0 +1,18 @@
+using System.CommandLine;
+using Mtl.Cli.Commands;
+
+namespace Mtl.Cli;
+
+/// <summary>Entry point of the <c>mtl</c> app.</summary>
+public static class Program
+{
+    /// <summary>Parses the command line and runs the chosen command.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("mtl — multi-task learning in the ML.NET style over libtorch")
+        {
+            TrainCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,68 @@
+using Mtl.ML;
+using Mtl.ML.Data;
+
+namespace Mtl.Datasets.DataViews;
+
+/// <summary>
+/// One column of a <see cref="LazyDataView"/>: its schema entry and how to compute its value for a row
+/// index. Values are computed only when a getter is called, so inactive columns cost nothing.
+/// </summary>
+internal abstract class LazyColumn(string name, DataViewType type, DataViewSchema.Annotations? annotations)
+{
+    public string Name { get; } = name;
+
+    public DataViewType Type { get; } = type;
+
+    public DataViewSchema.Annotations? Annotations { get; } = annotations;
+
+    /// <summary>A getter reading the row that <paramref name="currentRow"/> returns when called.</summary>
+    public abstract Delegate CreateGetter(Func<long> currentRow);
+
+    /// <summary>A 1-based key column (0 = missing) whose values come from 0-based labels, with its class names as key values.</summary>
+    public static LazyColumn Key(string name, IReadOnlyList<string> classNames, Func<long, int> zeroBasedLabel) =>
+        new KeyColumn(name, classNames, zeroBasedLabel);
+
+    /// <summary>A Single column.</summary>
+    public static LazyColumn Single(string name, Func<long, float> value) => new SingleColumn(name, value);
+
+    /// <summary>A dense Single vector column of the given shape, written in place by <paramref name="write"/>.</summary>
+    public static LazyColumn Vector(string name, int[] dimensions, Action<long, Span<float>> write) =>
+        new VectorColumn(name, dimensions, write);
+
+    private sealed class KeyColumn(string name, IReadOnlyList<string> classNames, Func<long, int> zeroBasedLabel)
+        : LazyColumn(name, new KeyDataViewType(typeof(uint), classNames.Count), KeyValuesOf(classNames))
+    {
+        public override Delegate CreateGetter(Func<long> currentRow) =>
+            (ValueGetter<uint>)((ref uint value) => value = (uint)zeroBasedLabel(currentRow()) + 1);
+
+        private static DataViewSchema.Annotations KeyValuesOf(IReadOnlyList<string> classNames)
+        {
+            var names = classNames.Select(n => n.AsMemory()).ToArray();
+            var builder = new DataViewSchema.Annotations.Builder();
+            builder.AddKeyValues(names.Length, TextDataViewType.Instance,
+                (ref VBuffer<ReadOnlyMemory<char>> value) => value = new VBuffer<ReadOnlyMemory<char>>(names.Length, (ReadOnlyMemory<char>[])names.Clone()));
+            return builder.ToAnnotations();
+        }
+    }
+
+    private sealed class SingleColumn(string name, Func<long, float> value)
+        : LazyColumn(name, NumberDataViewType.Single, null)
+    {
+        public override Delegate CreateGetter(Func<long> currentRow) =>
+            (ValueGetter<float>)((ref float v) => v = value(currentRow()));
+    }
+
+    private sealed class VectorColumn(string name, int[] dimensions, Action<long, Span<float>> write)
+        : LazyColumn(name, new VectorDataViewType(NumberDataViewType.Single, dimensions), null)
+    {
+        private readonly int _size = dimensions.Aggregate(1, (a, b) => a * b);
+
+        public override Delegate CreateGetter(Func<long> currentRow) =>
+            (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            {
+                var editor = VBufferEditor.Create(ref value, _size);
+                write(currentRow(), editor.Values);
+                value = editor.Commit();
+            });
+    }
+}

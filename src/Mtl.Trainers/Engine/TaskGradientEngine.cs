@@ -1,0 +1,96 @@
+using Mtl.Torch;
+using static Mtl.Torch.torch;
+
+namespace Mtl.Trainers.Engine;
+
+/// <summary>
+/// Computes per-task gradients for gradient-based MTL methods, in the two modes of DESIGN.md:
+/// <list type="bullet">
+/// <item><b>Parameters</b>: T backward passes over the shared trunk with the graph retained; exact per-task gradients of
+/// every shared parameter tensor (cost ≈ 1 forward + T backward).</item>
+/// <item><b>Representation</b>: per-task gradients at the shared representation z through the heads only, then one trunk
+/// backward with Σ wᵢ ∂Lᵢ/∂z (cost ≈ 1 forward + 1 backward + T head backwards).</item>
+/// </list>
+/// In both, each head receives exactly its own task's gradient.
+/// </summary>
+public static class TaskGradientEngine
+{
+    /// <summary>
+    /// Parameters mode: returns the stacked per-task gradients of <paramref name="shared"/> and writes each task's
+    /// gradient into its head parameters' .grad.
+    /// </summary>
+    public static StackedGradients ParameterGradients(IReadOnlyList<Tensor> taskLosses, IReadOnlyList<Tensor> shared,
+        IReadOnlyList<IReadOnlyList<Tensor>> headParameters)
+    {
+        int tasks = taskLosses.Count;
+        Validate(taskLosses, headParameters);
+        var perTask = new List<IReadOnlyList<Tensor?>>(tasks);
+        using var scope = NewDisposeScope();
+        for (int i = 0; i < tasks; i++)
+        {
+            var inputs = new List<Tensor>(shared.Count + headParameters[i].Count);
+            inputs.AddRange(shared);
+            inputs.AddRange(headParameters[i]);
+            IList<Tensor?> grads = autograd.grad(new[] { taskLosses[i] }, inputs, retain_graph: i < tasks - 1, allow_unused: true);
+            perTask.Add(grads.Take(shared.Count).ToArray());
+            AssignHeadGradients(headParameters[i], grads.Skip(shared.Count).ToArray());
+        }
+        return StackedGradients.FromPerTask(perTask, shared);
+    }
+
+    /// <summary>
+    /// Representation mode, first half: <paramref name="representation"/> must be the detached, grad-requiring copy of
+    /// the trunk output that the heads consumed. Returns the stacked T×(B·F) z-gradients and writes head gradients.
+    /// </summary>
+    public static StackedGradients RepresentationGradients(IReadOnlyList<Tensor> taskLosses, Tensor representation,
+        IReadOnlyList<IReadOnlyList<Tensor>> headParameters)
+    {
+        if (!representation.requires_grad || !representation.is_leaf)
+            throw new ArgumentException("The representation must be a detached leaf with requires_grad (z.detach().requires_grad_()).", nameof(representation));
+        int tasks = taskLosses.Count;
+        Validate(taskLosses, headParameters);
+        var perTask = new List<IReadOnlyList<Tensor?>>(tasks);
+        using var scope = NewDisposeScope();
+        for (int i = 0; i < tasks; i++)
+        {
+            var inputs = new List<Tensor>(1 + headParameters[i].Count) { representation };
+            inputs.AddRange(headParameters[i]);
+            IList<Tensor?> grads = autograd.grad(new[] { taskLosses[i] }, inputs, retain_graph: false, allow_unused: true);
+            perTask.Add(new[] { grads[0] });
+            AssignHeadGradients(headParameters[i], grads.Skip(1).ToArray());
+        }
+        return StackedGradients.FromPerTask(perTask, new[] { representation });
+    }
+
+    /// <summary>Representation mode, second half: one trunk backward of Σ wᵢ ∂Lᵢ/∂z from the trunk output z.</summary>
+    public static void BackwardThroughTrunk(Tensor trunkOutput, StackedGradients representationGradients, ReadOnlySpan<double> weights)
+    {
+        Tensor[] d = representationGradients.Combine(weights);
+        try
+        {
+            trunkOutput.backward(d[0]);
+        }
+        finally
+        {
+            d[0].Dispose();
+        }
+    }
+
+    private static void AssignHeadGradients(IReadOnlyList<Tensor> head, IReadOnlyList<Tensor?> grads)
+    {
+        for (int k = 0; k < head.Count; k++)
+        {
+            if (grads[k] is null) continue;
+            using Tensor? existing = head[k].grad;
+            if (existing is null) head[k].grad = grads[k];
+            else existing.add_(grads[k]!);
+        }
+    }
+
+    private static void Validate(IReadOnlyList<Tensor> taskLosses, IReadOnlyList<IReadOnlyList<Tensor>> headParameters)
+    {
+        if (taskLosses.Count == 0) throw new ArgumentException("no task losses", nameof(taskLosses));
+        if (headParameters.Count != taskLosses.Count)
+            throw new ArgumentException($"{headParameters.Count} heads for {taskLosses.Count} task losses", nameof(headParameters));
+    }
+}

@@ -1,0 +1,152 @@
+using Mtl.ML;
+using Mtl.ML.Data;
+using Mtl.Trainers.Network;
+
+namespace Mtl.Trainers;
+
+/// <summary>Multi-task components of an <see cref="MLContext"/>: <c>mlContext.MultiTask().Trainers.MultiHead(…)</c>, <c>Evaluate</c>.</summary>
+public sealed class MultiTaskCatalog
+{
+    internal MultiTaskCatalog(MLContext context)
+    {
+        Context = context;
+        Trainers = new MultiTaskTrainers(context);
+    }
+
+    /// <summary>The context.</summary>
+    public MLContext Context { get; }
+
+    /// <summary>Multi-task trainers.</summary>
+    public MultiTaskTrainers Trainers { get; }
+
+    /// <summary>
+    /// Per-task ML.NET metrics of a scored view (the output of <see cref="MultiHeadNetworkTransformer"/>), their average,
+    /// and Δm against single-task baselines when given (task name → baseline primary metric).
+    /// </summary>
+    public MultiTaskMetrics Evaluate(IDataView scored, IReadOnlyList<TaskDefinition> tasks, IReadOnlyDictionary<string, double>? singleTaskBaselines = null)
+    {
+        ArgumentNullException.ThrowIfNull(scored);
+        var results = new List<TaskMetrics>();
+        foreach (TaskDefinition t in tasks)
+        {
+            foreach (string column in new[] { t.LabelColumnName, t.ScoreColumnName, t.PredictedLabelColumnName })
+                if (scored.Schema.GetColumnOrNull(column) is null)
+                    throw new ArgumentOutOfRangeException(nameof(scored), $"Column '{column}' of task '{t.Name}' is missing from the scored data; evaluate the output of the multi-head transformer on labelled data.");
+            switch (t.Kind)
+            {
+                case TaskKind.Multiclass:
+                    var m = Context.MulticlassClassification.Evaluate(scored, t.LabelColumnName, t.ScoreColumnName, t.PredictedLabelColumnName);
+                    results.Add(new TaskMetrics(t.Name, t.Kind, m.MicroAccuracy, true) { Multiclass = m });
+                    break;
+                case TaskKind.Binary:
+                    var b = Context.BinaryClassification.EvaluateNonCalibrated(scored, t.LabelColumnName, t.ScoreColumnName, t.PredictedLabelColumnName);
+                    results.Add(new TaskMetrics(t.Name, t.Kind, b.Accuracy, true) { Binary = b });
+                    break;
+                default:
+                    var r = Context.Regression.Evaluate(scored, t.LabelColumnName, t.ScoreColumnName);
+                    results.Add(new TaskMetrics(t.Name, t.Kind, r.RootMeanSquaredError, false) { Regression = r });
+                    break;
+            }
+        }
+        double? deltaM = null;
+        if (singleTaskBaselines is not null) deltaM = DeltaM(results, singleTaskBaselines);
+        return new MultiTaskMetrics(results, deltaM);
+    }
+
+    /// <summary>Evaluates with the tasks of a trained transformer.</summary>
+    public MultiTaskMetrics Evaluate(IDataView scored, MultiHeadNetworkTransformer model, IReadOnlyDictionary<string, double>? singleTaskBaselines = null) =>
+        Evaluate(scored, model.Tasks, singleTaskBaselines);
+
+    /// <summary>
+    /// Δm = (1/T) Σₜ (−1)^{lₜ} (M_{m,t} − M_{b,t}) / M_{b,t}, lₜ = 1 when higher is better; M_b is the single-task baseline.
+    /// Negative Δm means the multi-task model is better on average.
+    /// </summary>
+    public static double DeltaM(IReadOnlyList<TaskMetrics> metrics, IReadOnlyDictionary<string, double> baselines)
+    {
+        double sum = 0;
+        foreach (TaskMetrics m in metrics)
+        {
+            if (!baselines.TryGetValue(m.Task, out double b))
+                throw new ArgumentException($"No single-task baseline for task '{m.Task}'. Baselines: {string.Join(", ", baselines.Keys)}.", nameof(baselines));
+            if (b == 0) throw new ArgumentException($"The baseline of task '{m.Task}' is 0; Δm divides by it.", nameof(baselines));
+            double sign = m.HigherIsBetter ? -1 : 1;
+            sum += sign * (m.PrimaryMetric - b) / b;
+        }
+        return sum / metrics.Count;
+    }
+}
+
+/// <summary>Trainers of the multi-task catalog.</summary>
+public sealed class MultiTaskTrainers
+{
+    private readonly MLContext context;
+
+    internal MultiTaskTrainers(MLContext context) => this.context = context;
+
+    /// <summary>A multi-head network trainer with the given options.</summary>
+    public MultiHeadNetworkTrainer MultiHead(MultiHeadNetworkTrainer.Options options) => new(context, options);
+
+    /// <summary>
+    /// A multi-head network trainer for multiclass tasks whose label columns are named after the tasks
+    /// (e.g. "Left", "Right"), with the MultiLeNet trunk.
+    /// </summary>
+    public MultiHeadNetworkTrainer MultiHead(string[] labelColumnNames, string featureColumnName = "Features", string method = "ew",
+        OptimizerKind optimizer = OptimizerKind.Adam, double learningRate = 1e-3, int batchSize = 256, int maxEpoch = 10) =>
+        new(context, new MultiHeadNetworkTrainer.Options
+        {
+            FeatureColumnName = featureColumnName,
+            Tasks = labelColumnNames.Select(n => new TaskDefinition(n)).ToList(),
+            Method = method,
+            Optimizer = optimizer,
+            LearningRate = learningRate,
+            BatchSize = batchSize,
+            MaxEpoch = maxEpoch,
+        });
+
+    /// <summary>Single-task training (STL) of one task with the same code path: a one-head network.</summary>
+    public MultiHeadNetworkTrainer SingleTask(TaskDefinition task, MultiHeadNetworkTrainer.Options options)
+    {
+        var copy = (MultiHeadNetworkTrainer.Options)options.ShallowCopy();
+        copy.Tasks = new List<TaskDefinition> { task };
+        copy.Method = "ew";
+        copy.MethodInstance = null;
+        return new MultiHeadNetworkTrainer(context, copy);
+    }
+}
+
+/// <summary>Metrics of one task.</summary>
+/// <param name="Task">Task name.</param>
+/// <param name="Kind">Task kind.</param>
+/// <param name="PrimaryMetric">Accuracy (classification) or RMSE (regression).</param>
+/// <param name="HigherIsBetter">Whether a higher primary metric is better.</param>
+public sealed record TaskMetrics(string Task, TaskKind Kind, double PrimaryMetric, bool HigherIsBetter)
+{
+    /// <summary>ML.NET multiclass metrics (multiclass tasks).</summary>
+    public MulticlassClassificationMetrics? Multiclass { get; init; }
+
+    /// <summary>ML.NET binary metrics (binary tasks).</summary>
+    public BinaryClassificationMetrics? Binary { get; init; }
+
+    /// <summary>ML.NET regression metrics (regression tasks).</summary>
+    public RegressionMetrics? Regression { get; init; }
+}
+
+/// <summary>Per-task metrics, their average and Δm.</summary>
+/// <param name="Tasks">Per-task metrics.</param>
+/// <param name="DeltaM">Δm against the single-task baselines (null when none were given); negative = better.</param>
+public sealed record MultiTaskMetrics(IReadOnlyList<TaskMetrics> Tasks, double? DeltaM)
+{
+    /// <summary>Mean primary metric over the classification tasks (accuracy).</summary>
+    public double AverageAccuracy => Tasks.Where(t => t.HigherIsBetter).Select(t => t.PrimaryMetric).DefaultIfEmpty(double.NaN).Average();
+
+    /// <summary>Metrics of a task by name.</summary>
+    public TaskMetrics this[string task] => Tasks.FirstOrDefault(t => t.Task == task)
+        ?? throw new KeyNotFoundException($"No metrics for task '{task}'. Tasks: {string.Join(", ", Tasks.Select(t => t.Task))}.");
+}
+
+/// <summary>The <c>mlContext.MultiTask()</c> entry point.</summary>
+public static class MultiTaskCatalogExtensions
+{
+    /// <summary>Multi-task trainers and evaluation.</summary>
+    public static MultiTaskCatalog MultiTask(this MLContext context) => new(context);
+}

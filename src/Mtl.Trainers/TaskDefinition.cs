@@ -1,0 +1,96 @@
+namespace Mtl.Trainers;
+
+/// <summary>What a task predicts.</summary>
+public enum TaskKind
+{
+    /// <summary>One of K classes; label column Key&lt;UInt32&gt;; scores are class probabilities.</summary>
+    Multiclass,
+    /// <summary>Yes/no; label column Boolean; score is the probability of true.</summary>
+    Binary,
+    /// <summary>A real value; label column Single; score is the value.</summary>
+    Regression,
+}
+
+/// <summary>The per-task training loss.</summary>
+public enum TaskLoss
+{
+    /// <summary>The kind's natural loss: cross-entropy (multiclass), logistic (binary), squared error (regression).</summary>
+    Default,
+    /// <summary>Softmax cross-entropy.</summary>
+    CrossEntropy,
+    /// <summary>Sigmoid binary cross-entropy.</summary>
+    BinaryCrossEntropy,
+    /// <summary>Mean squared error.</summary>
+    SquaredError,
+    /// <summary>Mean absolute error.</summary>
+    AbsoluteError,
+    /// <summary>Huber / smooth L1 (β = 1).</summary>
+    SmoothL1,
+}
+
+/// <summary>One task of a multi-head network: its label column, kind, loss, weight and head.</summary>
+public sealed class TaskDefinition
+{
+    /// <summary>Creates a task.</summary>
+    /// <param name="name">Task name; output columns are <c>{name}.Score</c> and <c>{name}.PredictedLabel</c>.</param>
+    /// <param name="labelColumnName">The label column (defaults to the task name).</param>
+    /// <param name="kind">What the task predicts.</param>
+    public TaskDefinition(string name, string? labelColumnName = null, TaskKind kind = TaskKind.Multiclass)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("A task needs a name.", nameof(name));
+        Name = name;
+        LabelColumnName = labelColumnName ?? name;
+        Kind = kind;
+    }
+
+    /// <summary>Task name.</summary>
+    public string Name { get; }
+
+    /// <summary>Label column.</summary>
+    public string LabelColumnName { get; set; }
+
+    /// <summary>What the task predicts.</summary>
+    public TaskKind Kind { get; set; }
+
+    /// <summary>Training loss (Default = the kind's natural loss).</summary>
+    public TaskLoss Loss { get; set; } = TaskLoss.Default;
+
+    /// <summary>Constant factor on this task's loss (the loss-scale study uses it); 1 by default.</summary>
+    public double LossWeight { get; set; } = 1.0;
+
+    /// <summary>Number of classes (multiclass); 0 = taken from the label column's key count.</summary>
+    public int ClassCount { get; set; }
+
+    /// <summary>Hidden layer sizes of the head (Kurin et al.'s head: one hidden layer of 50).</summary>
+    public int[] HeadHiddenSizes { get; set; } = { 50 };
+
+    /// <summary>Dropout before the head's output layer (0.5 in Kurin et al.).</summary>
+    public double HeadDropout { get; set; } = 0.5;
+
+    /// <summary>The loss actually used.</summary>
+    public TaskLoss EffectiveLoss => Loss != TaskLoss.Default ? Loss : Kind switch
+    {
+        TaskKind.Multiclass => TaskLoss.CrossEntropy,
+        TaskKind.Binary => TaskLoss.BinaryCrossEntropy,
+        _ => TaskLoss.SquaredError,
+    };
+
+    /// <summary>Number of head outputs.</summary>
+    public int OutputSize => Kind == TaskKind.Multiclass ? ClassCount : 1;
+
+    /// <summary>Output column holding the score.</summary>
+    public string ScoreColumnName => Name + ".Score";
+
+    /// <summary>Output column holding the predicted label.</summary>
+    public string PredictedLabelColumnName => Name + ".PredictedLabel";
+
+    /// <summary>A copy (the trainer resolves class counts on its own copy).</summary>
+    public TaskDefinition Clone() => new(Name, LabelColumnName, Kind)
+    {
+        Loss = Loss,
+        LossWeight = LossWeight,
+        ClassCount = ClassCount,
+        HeadHiddenSizes = (int[])HeadHiddenSizes.Clone(),
+        HeadDropout = HeadDropout,
+    };
+}

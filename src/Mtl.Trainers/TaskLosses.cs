@@ -1,0 +1,39 @@
+using Mtl.Torch;
+using static Mtl.Torch.torch;
+using F = Mtl.Torch.torch.nn.functional;
+
+namespace Mtl.Trainers;
+
+/// <summary>Per-task loss and metric on a batch of head outputs.</summary>
+internal static class TaskLosses
+{
+    /// <summary>The task's loss (mean over the batch), scaled by its LossWeight.</summary>
+    public static Tensor Loss(TaskDefinition task, Tensor output, Tensor target)
+    {
+        Tensor loss = task.EffectiveLoss switch
+        {
+            TaskLoss.CrossEntropy => F.cross_entropy(output, target),
+            TaskLoss.BinaryCrossEntropy => F.binary_cross_entropy_with_logits(output.squeeze(1), target),
+            TaskLoss.SquaredError => F.mse_loss(output.squeeze(1), target),
+            TaskLoss.AbsoluteError => F.l1_loss(output.squeeze(1), target),
+            TaskLoss.SmoothL1 => F.smooth_l1_loss(output.squeeze(1), target),
+            _ => throw new ArgumentOutOfRangeException(nameof(task), task.EffectiveLoss, "unknown task loss"),
+        };
+        return task.LossWeight == 1.0 ? loss : loss * task.LossWeight;
+    }
+
+    /// <summary>Sum over the batch of the task's metric contribution: correct predictions (classification) or squared errors (regression).</summary>
+    public static Tensor MetricSum(TaskDefinition task, Tensor output, Tensor target) => task.Kind switch
+    {
+        TaskKind.Multiclass => output.argmax(1).eq(target).sum(ScalarType.Float64),
+        TaskKind.Binary => output.squeeze(1).gt(0).eq(target.gt(0.5)).sum(ScalarType.Float64),
+        _ => (output.squeeze(1) - target).square().sum(ScalarType.Float64),
+    };
+
+    /// <summary>Turns a metric sum over n rows into the reported metric: accuracy, or RMSE for regression.</summary>
+    public static double Finish(TaskDefinition task, double sum, long n) =>
+        task.Kind == TaskKind.Regression ? Math.Sqrt(sum / n) : sum / n;
+
+    /// <summary>Metric oriented so that higher is better (for averaging across tasks).</summary>
+    public static double HigherIsBetter(TaskDefinition task, double metric) => task.Kind == TaskKind.Regression ? -metric : metric;
+}

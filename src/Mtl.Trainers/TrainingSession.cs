@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using Mtl.ML;
+using Mtl.Torch;
+using Mtl.Torch.Modules;
+using Mtl.Trainers.Data;
+using Mtl.Trainers.Methods;
+using Mtl.Trainers.Network;
+using static Mtl.Torch.torch;
+
+namespace Mtl.Trainers;
+
+/// <summary>One training run: epochs of seeded mini-batches, the method's step, validation, early stopping, checkpoints.</summary>
+internal sealed class TrainingSession
+{
+    private const string LogSource = "MultiHeadNetworkTrainer";
+    private readonly IHostEnvironment env;
+    private readonly MultiHeadNetworkTrainer.Options options;
+    private readonly IReadOnlyList<TaskDefinition> tasks;
+    private readonly MultiHeadNetwork network;
+    private readonly MtlMethod method;
+    private readonly int seed;
+    private readonly TrainingStep step;
+
+    public TrainingSession(IHostEnvironment env, MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks,
+        MultiHeadNetwork network, MtlMethod method, int seed)
+    {
+        this.env = env;
+        this.options = options;
+        this.tasks = tasks;
+        this.network = network;
+        this.method = method;
+        this.seed = seed;
+        step = new TrainingStep(options, tasks, network, method, seed, Log);
+    }
+
+    private void Log(ChannelMessageKind kind, string message) => env.WriteLog(kind, LogSource, message);
+
+    public TrainingReport Run(MaterializedData train, MaterializedData? validation)
+    {
+        var report = new TrainingReport { Method = method.Name };
+        using var checkpoints = options.CheckpointFolder is null ? null : new CheckpointStore(options.CheckpointFolder, network, step.Optimizer);
+        int firstEpoch = 1;
+        if (checkpoints?.TryResume(report) is { } resumed)
+        {
+            firstEpoch = resumed + 1;
+            report.ResumedFromEpoch = resumed;
+            Log(ChannelMessageKind.Info, $"Resumed from the checkpoint of epoch {resumed} in {options.CheckpointFolder}.");
+        }
+
+        Dictionary<string, Tensor>? bestWeights = null;
+        double bestValidation = double.NegativeInfinity;
+        int epochsWithoutImprovement = 0;
+        long globalStep = (firstEpoch - 1) * BatchCount(train.Count);
+        try
+        {
+            for (int epoch = firstEpoch; epoch <= options.MaxEpoch; epoch++)
+            {
+                double lr = step.LearningRateForEpoch(epoch);
+                var watch = Stopwatch.StartNew();
+                var sums = new EpochAccumulator(tasks.Count);
+                long[] order = Permutation(train.Count, seed, epoch);
+                int batches = BatchCount(train.Count);
+                network.train();
+                for (int b = 0; b < batches; b++)
+                {
+                    globalStep++;
+                    using var scope = NewDisposeScope();
+                    int start = b * options.BatchSize;
+                    int size = (int)Math.Min(options.BatchSize, train.Count - start);
+                    using Tensor index = tensor(order.AsSpan(start, size).ToArray());
+                    Tensor x = train.Features.index_select(0, index);
+                    Tensor[] y = train.Labels.Select(l => l.index_select(0, index)).ToArray();
+                    StepResult r = step.Run(x, y, globalStep, epoch);
+                    sums.Add(r, size);
+                    if (options.LogEveryNStep > 0 && globalStep % options.LogEveryNStep == 0)
+                        Log(ChannelMessageKind.Trace, $"epoch {epoch} step {globalStep}: " + string.Join(", ", tasks.Select((t, i) => $"{t.Name} loss {r.Losses[i]:F4}")));
+                }
+                watch.Stop();
+
+                var results = new List<TaskEpochResult>();
+                double[]? valLoss = null, valMetric = null;
+                if (validation is not null) (valLoss, valMetric) = Evaluate(validation);
+                double valAverage = double.NaN;
+                for (int i = 0; i < tasks.Count; i++)
+                    results.Add(new TaskEpochResult(tasks[i].Name, sums.MeanLoss(i), TaskLosses.Finish(tasks[i], sums.MetricSums[i], sums.Rows),
+                        valLoss?[i] ?? double.NaN, valMetric?[i] ?? double.NaN));
+                if (valMetric is not null) valAverage = tasks.Select((t, i) => TaskLosses.HigherIsBetter(t, valMetric[i])).Average();
+                var epochReport = new EpochReport(epoch, results, sums.MeanWeights(), lr, watch.Elapsed.TotalSeconds, valAverage);
+                report.Add(epochReport);
+                report.SolverCalls = step.SolverCalls;
+                report.SolverFailures = step.SolverFailures;
+                report.SolverSeconds = step.SolverSeconds;
+                Log(ChannelMessageKind.Info, Describe(epochReport));
+                checkpoints?.Save(epoch, report);
+
+                if (validation is not null)
+                {
+                    if (valAverage > bestValidation)
+                    {
+                        bestValidation = valAverage;
+                        epochsWithoutImprovement = 0;
+                        report.SelectedEpoch = epoch;
+                        if (options.KeepBestValidationWeights) bestWeights = Snapshot(bestWeights);
+                    }
+                    else if (options.EarlyStoppingPatience > 0 && ++epochsWithoutImprovement >= options.EarlyStoppingPatience)
+                    {
+                        report.StoppedEarly = true;
+                        Log(ChannelMessageKind.Info, $"Early stopping after epoch {epoch}: no better validation average for {epochsWithoutImprovement} epochs.");
+                        break;
+                    }
+                }
+                else
+                {
+                    report.SelectedEpoch = epoch;
+                }
+            }
+            if (bestWeights is not null && report.SelectedEpoch != report.Epochs[^1].Epoch)
+            {
+                network.load_state_dict(bestWeights);
+                Log(ChannelMessageKind.Info, $"Kept the weights of epoch {report.SelectedEpoch} (best validation average {bestValidation:F4}).");
+            }
+        }
+        finally
+        {
+            if (bestWeights is not null) foreach (Tensor t in bestWeights.Values) t.Dispose();
+            step.Dispose();
+        }
+        network.eval();
+        return report;
+    }
+
+    private int BatchCount(long rows) => (int)((rows + options.BatchSize - 1) / options.BatchSize);
+
+    /// <summary>Seeded permutation of the rows for one epoch (the same seed and epoch give the same order).</summary>
+    internal static long[] Permutation(long n, int seed, int epoch)
+    {
+        var order = new long[n];
+        for (long i = 0; i < n; i++) order[i] = i;
+        var random = new Random(HashCode.Combine(seed, epoch, 0x5eed));
+        for (long i = n - 1; i > 0; i--)
+        {
+            long j = random.NextInt64(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+
+    private Dictionary<string, Tensor> Snapshot(Dictionary<string, Tensor>? previous)
+    {
+        if (previous is not null) foreach (Tensor t in previous.Values) t.Dispose();
+        using var noGrad = no_grad();
+        return network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
+    }
+
+    /// <summary>Validation loss and metric per task (eval mode, no grad, in batches).</summary>
+    internal (double[] loss, double[] metric) Evaluate(MaterializedData data)
+    {
+        network.eval();
+        var lossSum = new double[tasks.Count];
+        var metricSum = new double[tasks.Count];
+        using (no_grad())
+        {
+            int batch = Math.Max(options.BatchSize, options.ScoringBatchSize);
+            for (long start = 0; start < data.Count; start += batch)
+            {
+                using var scope = NewDisposeScope();
+                long size = Math.Min(batch, data.Count - start);
+                Tensor x = data.Features.narrow(0, start, size);
+                if (options.Device.type != DeviceType.CPU) x = x.to(options.Device);
+                Tensor[] outputs = network.forward(x);
+                for (int i = 0; i < tasks.Count; i++)
+                {
+                    Tensor y = data.Labels[i].narrow(0, start, size);
+                    if (options.Device.type != DeviceType.CPU) y = y.to(options.Device);
+                    lossSum[i] += TaskLosses.Loss(tasks[i], outputs[i], y).item<float>() * size;
+                    metricSum[i] += TaskLosses.MetricSum(tasks[i], outputs[i], y).item<double>();
+                }
+            }
+        }
+        network.train();
+        return (lossSum.Select(s => s / data.Count).ToArray(), metricSum.Select((s, i) => TaskLosses.Finish(tasks[i], s, data.Count)).ToArray());
+    }
+
+    private string Describe(EpochReport e)
+    {
+        var parts = e.Tasks.Select(t => double.IsNaN(t.ValidationMetric)
+            ? $"{t.Task}: loss {t.TrainLoss:F4} metric {t.TrainMetric:F4}"
+            : $"{t.Task}: loss {t.TrainLoss:F4} metric {t.TrainMetric:F4} | val loss {t.ValidationLoss:F4} metric {t.ValidationMetric:F4}");
+        string weights = e.MethodWeights is null ? "" : " weights [" + string.Join(", ", e.MethodWeights.Select(w => w.ToString("F3"))) + "]";
+        return $"epoch {e.Epoch}/{options.MaxEpoch} ({e.Seconds:F1}s, lr {e.LearningRate:G3}): " + string.Join("; ", parts) + weights;
+    }
+
+    /// <summary>Sums of per-batch figures over an epoch.</summary>
+    private sealed class EpochAccumulator
+    {
+        private readonly double[] lossSums;
+        private double[]? weightSums;
+        private int weightCount;
+
+        public EpochAccumulator(int tasks)
+        {
+            lossSums = new double[tasks];
+            MetricSums = new double[tasks];
+        }
+
+        public double[] MetricSums { get; }
+        public long Rows { get; private set; }
+
+        public void Add(StepResult r, int rows)
+        {
+            for (int i = 0; i < lossSums.Length; i++)
+            {
+                lossSums[i] += r.Losses[i] * rows;
+                MetricSums[i] += r.MetricSums[i];
+            }
+            Rows += rows;
+            if (r.Weights is { } w)
+            {
+                weightSums ??= new double[w.Length];
+                for (int i = 0; i < w.Length; i++) weightSums[i] += w[i];
+                weightCount++;
+            }
+        }
+
+        public double MeanLoss(int task) => lossSums[task] / Rows;
+        public double[] MeanLosses() => lossSums.Select(s => s / Rows).ToArray();
+        public double[]? MeanWeights() => weightSums?.Select(s => s / weightCount).ToArray();
+    }
+}
