@@ -64,12 +64,12 @@ MT_EXPORT TensorHandle mt_binary_cross_entropy(TensorHandle x, TensorHandle y, T
 }
 
 // ---- resampling ----
-// mode: 0 constant, 1 reflect, 2 replicate, 3 circular
+// mode: 0 constant, 1 reflect, 2 replicate, 3 circular (mapped to ATen's padding_mode order: reflect, replicate, circular, constant)
 MT_EXPORT TensorHandle mt_pad(TensorHandle x, const int64_t* pad, int n, int mode, double value) {
   MT_TENSOR(({
-    static const char* modes[] = {"constant", "reflect", "replicate", "circular"};
+    static const int64_t aten_mode[] = {3, 0, 1, 2};
     TORCH_CHECK(mode >= 0 && mode < 4, "unknown padding mode ", mode);
-    at::_pad_enum(*x, mt::dims(pad, n), mode, mode == 0 ? c10::optional<double>(value) : c10::nullopt);
+    at::_pad_enum(*x, mt::dims(pad, n), aten_mode[mode], mode == 0 ? c10::optional<double>(value) : c10::nullopt);
   }))
 }
 // mode: 0 nearest, 1 bilinear, 2 bicubic, 3 area; size or scale (pass n_size = 0 to use the scales)

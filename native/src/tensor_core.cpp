@@ -3,11 +3,15 @@
 #include <cstring>
 
 namespace {
-at::TensorOptions options(int dtype, int device_type, int device_index, bool requires_grad) {
+at::TensorOptions options(int dtype, int device_type, int device_index) {
   return at::TensorOptions()
       .dtype(static_cast<at::ScalarType>(dtype))
-      .device(at::Device(static_cast<at::DeviceType>(device_type), static_cast<at::DeviceIndex>(device_index)))
-      .requires_grad(requires_grad);
+      .device(at::Device(static_cast<at::DeviceType>(device_type), static_cast<at::DeviceIndex>(device_index)));
+}
+// ATen factories ignore TensorOptions::requires_grad (only torch:: factories honour it), so set it afterwards.
+at::Tensor leaf(at::Tensor t, int requires_grad) {
+  if (requires_grad) t.set_requires_grad(true);
+  return t;
 }
 }  // namespace
 
@@ -57,17 +61,17 @@ MT_EXPORT TensorHandle mt_from_blob(const void* data, const int64_t* shape, int 
     t;
   }))
 }
-MT_EXPORT TensorHandle mt_empty(const int64_t* shape, int ndim, int dtype, int dev, int di, int rg) { MT_TENSOR(at::empty(mt::dims(shape, ndim), options(dtype, dev, di, rg))) }
-MT_EXPORT TensorHandle mt_zeros(const int64_t* shape, int ndim, int dtype, int dev, int di, int rg) { MT_TENSOR(at::zeros(mt::dims(shape, ndim), options(dtype, dev, di, rg))) }
-MT_EXPORT TensorHandle mt_ones(const int64_t* shape, int ndim, int dtype, int dev, int di, int rg) { MT_TENSOR(at::ones(mt::dims(shape, ndim), options(dtype, dev, di, rg))) }
-MT_EXPORT TensorHandle mt_full(const int64_t* shape, int ndim, double value, int dtype, int dev, int di, int rg) { MT_TENSOR(at::full(mt::dims(shape, ndim), value, options(dtype, dev, di, rg))) }
-MT_EXPORT TensorHandle mt_rand(const int64_t* shape, int ndim, int dtype, int dev, int di, int rg) { MT_TENSOR(at::rand(mt::dims(shape, ndim), options(dtype, dev, di, rg))) }
-MT_EXPORT TensorHandle mt_randn(const int64_t* shape, int ndim, int dtype, int dev, int di, int rg) { MT_TENSOR(at::randn(mt::dims(shape, ndim), options(dtype, dev, di, rg))) }
-MT_EXPORT TensorHandle mt_randint(int64_t low, int64_t high, const int64_t* shape, int ndim, int dtype, int dev, int di) { MT_TENSOR(at::randint(low, high, mt::dims(shape, ndim), options(dtype, dev, di, false))) }
-MT_EXPORT TensorHandle mt_randperm(int64_t n, int dtype, int dev, int di) { MT_TENSOR(at::randperm(n, options(dtype, dev, di, false))) }
-MT_EXPORT TensorHandle mt_arange(double start, double end, double step, int dtype, int dev, int di, int rg) { MT_TENSOR(at::arange(start, end, step, options(dtype, dev, di, rg))) }
-MT_EXPORT TensorHandle mt_linspace(double start, double end, int64_t steps, int dtype, int dev, int di, int rg) { MT_TENSOR(at::linspace(start, end, steps, options(dtype, dev, di, rg))) }
-MT_EXPORT TensorHandle mt_eye(int64_t n, int64_t m, int dtype, int dev, int di, int rg) { MT_TENSOR(at::eye(n, m, options(dtype, dev, di, rg))) }
+MT_EXPORT TensorHandle mt_empty(const int64_t* shape, int ndim, int dtype, int dev, int di, int rg) { MT_TENSOR(leaf(at::empty(mt::dims(shape, ndim), options(dtype, dev, di)), rg)) }
+MT_EXPORT TensorHandle mt_zeros(const int64_t* shape, int ndim, int dtype, int dev, int di, int rg) { MT_TENSOR(leaf(at::zeros(mt::dims(shape, ndim), options(dtype, dev, di)), rg)) }
+MT_EXPORT TensorHandle mt_ones(const int64_t* shape, int ndim, int dtype, int dev, int di, int rg) { MT_TENSOR(leaf(at::ones(mt::dims(shape, ndim), options(dtype, dev, di)), rg)) }
+MT_EXPORT TensorHandle mt_full(const int64_t* shape, int ndim, double value, int dtype, int dev, int di, int rg) { MT_TENSOR(leaf(at::full(mt::dims(shape, ndim), value, options(dtype, dev, di)), rg)) }
+MT_EXPORT TensorHandle mt_rand(const int64_t* shape, int ndim, int dtype, int dev, int di, int rg) { MT_TENSOR(leaf(at::rand(mt::dims(shape, ndim), options(dtype, dev, di)), rg)) }
+MT_EXPORT TensorHandle mt_randn(const int64_t* shape, int ndim, int dtype, int dev, int di, int rg) { MT_TENSOR(leaf(at::randn(mt::dims(shape, ndim), options(dtype, dev, di)), rg)) }
+MT_EXPORT TensorHandle mt_randint(int64_t low, int64_t high, const int64_t* shape, int ndim, int dtype, int dev, int di) { MT_TENSOR(at::randint(low, high, mt::dims(shape, ndim), options(dtype, dev, di))) }
+MT_EXPORT TensorHandle mt_randperm(int64_t n, int dtype, int dev, int di) { MT_TENSOR(at::randperm(n, options(dtype, dev, di))) }
+MT_EXPORT TensorHandle mt_arange(double start, double end, double step, int dtype, int dev, int di, int rg) { MT_TENSOR(leaf(at::arange(start, end, step, options(dtype, dev, di)), rg)) }
+MT_EXPORT TensorHandle mt_linspace(double start, double end, int64_t steps, int dtype, int dev, int di, int rg) { MT_TENSOR(leaf(at::linspace(start, end, steps, options(dtype, dev, di)), rg)) }
+MT_EXPORT TensorHandle mt_eye(int64_t n, int64_t m, int dtype, int dev, int di, int rg) { MT_TENSOR(leaf(at::eye(n, m, options(dtype, dev, di)), rg)) }
 MT_EXPORT TensorHandle mt_bernoulli(TensorHandle p) { MT_TENSOR(at::bernoulli(*p)) }
 MT_EXPORT TensorHandle mt_multinomial(TensorHandle p, int64_t n, int replacement) { MT_TENSOR(at::multinomial(*p, n, replacement != 0)) }
 MT_EXPORT TensorHandle mt_normal_(TensorHandle t, double mean, double std) { MT_TENSOR(t->normal_(mean, std)) }

@@ -2,6 +2,13 @@
 #include "mt.h"
 
 namespace {
+// A double scalar for in-place ops: integral tensors get an integral Scalar when the value is whole, because libtorch
+// refuses to write a floating result into an integer tensor in place.
+at::Scalar scalar_for(const at::Tensor& t, double v) {
+  if (at::isIntegralType(t.scalar_type(), /*includeBool=*/false) && v == static_cast<double>(static_cast<int64_t>(v)))
+    return at::Scalar(static_cast<int64_t>(v));
+  return at::Scalar(v);
+}
 c10::optional<at::ScalarType> opt_dtype(int dtype) {
   return dtype < 0 ? c10::nullopt : c10::optional<at::ScalarType>(static_cast<at::ScalarType>(dtype));
 }
@@ -38,17 +45,17 @@ MT_EXPORT TensorHandle mt_lerp(TensorHandle a, TensorHandle b, double w) { MT_TE
 
 // In-place (used by optimizers under no_grad); they return a new handle to the same storage.
 MT_EXPORT int mt_add_(TensorHandle a, TensorHandle b, double alpha) { MT_VOID(a->add_(*b, alpha)) }
-MT_EXPORT int mt_add_scalar_(TensorHandle a, double s) { MT_VOID(a->add_(s)) }
+MT_EXPORT int mt_add_scalar_(TensorHandle a, double s) { MT_VOID(a->add_(scalar_for(*a, s))) }
 MT_EXPORT int mt_sub_(TensorHandle a, TensorHandle b, double alpha) { MT_VOID(a->sub_(*b, alpha)) }
 MT_EXPORT int mt_mul_(TensorHandle a, TensorHandle b) { MT_VOID(a->mul_(*b)) }
-MT_EXPORT int mt_mul_scalar_(TensorHandle a, double s) { MT_VOID(a->mul_(s)) }
+MT_EXPORT int mt_mul_scalar_(TensorHandle a, double s) { MT_VOID(a->mul_(scalar_for(*a, s))) }
 MT_EXPORT int mt_div_(TensorHandle a, TensorHandle b) { MT_VOID(a->div_(*b)) }
 MT_EXPORT int mt_div_scalar_(TensorHandle a, double s) { MT_VOID(a->div_(s)) }
 MT_EXPORT int mt_addcmul_(TensorHandle a, TensorHandle b, TensorHandle c, double v) { MT_VOID(a->addcmul_(*b, *c, v)) }
 MT_EXPORT int mt_addcdiv_(TensorHandle a, TensorHandle b, TensorHandle c, double v) { MT_VOID(a->addcdiv_(*b, *c, v)) }
 MT_EXPORT int mt_lerp_(TensorHandle a, TensorHandle b, double w) { MT_VOID(a->lerp_(*b, w)) }
 MT_EXPORT int mt_copy_(TensorHandle a, TensorHandle b) { MT_VOID(a->copy_(*b)) }
-MT_EXPORT int mt_fill_(TensorHandle a, double v) { MT_VOID(a->fill_(v)) }
+MT_EXPORT int mt_fill_(TensorHandle a, double v) { MT_VOID(a->fill_(scalar_for(*a, v))) }
 MT_EXPORT int mt_zero_(TensorHandle a) { MT_VOID(a->zero_()) }
 MT_EXPORT int mt_clamp_(TensorHandle a, double lo, double hi, int has_lo, int has_hi) {
   MT_VOID(a->clamp_(has_lo ? c10::optional<at::Scalar>(lo) : c10::nullopt, has_hi ? c10::optional<at::Scalar>(hi) : c10::nullopt))

@@ -248,6 +248,9 @@ public partial class Tensor
     }
     /// <summary>Sum over one dimension.</summary>
     public Tensor sum(long dim, bool keepdim = false) => sum(new[] { dim }, keepdim);
+    /// <summary>Sum over one dimension. This overload exists so that a literal <c>sum(0)</c> means dimension 0 and never
+    /// binds to <c>sum(ScalarType?)</c> through C#'s implicit conversion of the constant 0 to an enum.</summary>
+    public Tensor sum(int dim, bool keepdim = false) => sum(new long[] { dim }, keepdim);
     /// <summary>Mean of all elements.</summary>
     public unsafe Tensor mean() => Wrap(mt_mean(Handle, null, 0, 0));
     /// <summary>Mean over dimensions.</summary>

@@ -76,6 +76,7 @@ internal sealed class TrainingSession
                         Log(ChannelMessageKind.Trace, $"epoch {epoch} step {globalStep}: " + string.Join(", ", tasks.Select((t, i) => $"{t.Name} loss {r.Losses[i]:F4}")));
                 }
                 watch.Stop();
+                method.OnEpochEnd(sums.MeanLosses());
 
                 var results = new List<TaskEpochResult>();
                 double[]? valLoss = null, valMetric = null;

@@ -28,7 +28,6 @@ internal sealed class TrainingStep : IDisposable
     private readonly StepContext context;
     private readonly Stopwatch solverWatch = new();
     private readonly PerTaskAdam? perTaskAdam;
-    private long lastReportedFailures;
 
     public TrainingStep(MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks, MultiHeadNetwork network,
         MtlMethod method, int seed, Action<ChannelMessageKind, string> log)
@@ -41,6 +40,7 @@ internal sealed class TrainingStep : IDisposable
         shared = network.SharedParameters();
         heads = Enumerable.Range(0, tasks.Count).Select(i => (IReadOnlyList<Tensor>)network.HeadParameters(i)).ToArray();
         context = new StepContext(tasks.Count, seed);
+        context.Solvers.OnProblem = run => log(ChannelMessageKind.Warning, $"{method.Name}: {run} (step {context.Step}).");
         var trainable = network.parameters().Concat(MethodParameters()).ToList();
         if (options.Optimizer == OptimizerKind.PerTaskAdam)
         {
@@ -125,17 +125,14 @@ internal sealed class TrainingStep : IDisposable
                 throw new NotSupportedException($"Method '{method.Name}' is neither a loss weighting nor a gradient method.");
         }
 
-        if (options.Optimizer == OptimizerKind.SignSgd)
+        if (method is NashMTL nash)
         {
-            // signSGD: the step follows sign(d); the SGD optimizer then applies −lr·sign(d).
-            using var noGrad = no_grad();
-            foreach (Parameter p in network.parameters())
-                using (Tensor? g = p.grad) g?.sign_();
+            // Nash-MTL's authors clip the shared gradient's norm (1.0 by default).
+            nn.utils.clip_grad_norm_(shared, nash.MaxGradientNorm);
         }
         Optimizer.step();
         if (method.NeedsLossesAfterStep) context.RecordLossesAfterStep(LossesAfterStep(x, y));
         method.AfterStep(context);
-        ReportSolverFailures();
         return new StepResult(lossValues, metricSums, weights ?? method.CurrentWeights);
     }
 
@@ -181,9 +178,23 @@ internal sealed class TrainingStep : IDisposable
         return lw.CurrentWeights;
     }
 
+    /// <summary>
+    /// Gradients of a method's own learnable parameters (IMTL's loss scales …) from the prepared task losses, taken before
+    /// the per-task passes free the graph: ∂(Σᵢ L̃ᵢ)/∂s, as each task's backward accumulates it in LibMTL.
+    /// </summary>
+    private void MethodParameterGradients(IReadOnlyList<Tensor> prepared)
+    {
+        Parameter[] own = method.Parameters().ToArray();
+        if (own.Length == 0) return;
+        Tensor total = prepared.Aggregate((a, b) => a + b);
+        IList<Tensor?> grads = autograd.grad(new[] { total }, own, retain_graph: true, allow_unused: true);
+        for (int k = 0; k < own.Length; k++) if (grads[k] is { } g) own[k].grad = g;
+    }
+
     private double[]? ParameterStep(GradientMethod gm, Tensor[] losses)
     {
         IReadOnlyList<Tensor> prepared = gm.PrepareTaskLosses(losses, context);
+        MethodParameterGradients(prepared);
         using StackedGradients sg = TaskGradientEngine.ParameterGradients(prepared, shared, heads);
         if (gm is GramianWeighting gw)
         {
@@ -210,6 +221,7 @@ internal sealed class TrainingStep : IDisposable
     private double[]? RepresentationStep(GradientMethod gm, Tensor[] losses, Tensor z, Tensor detachedZ)
     {
         IReadOnlyList<Tensor> prepared = gm.PrepareTaskLosses(losses, context);
+        MethodParameterGradients(prepared);
         using StackedGradients sg = TaskGradientEngine.RepresentationGradients(prepared, detachedZ, heads);
         if (gm is GramianWeighting gw)
         {
@@ -226,14 +238,6 @@ internal sealed class TrainingStep : IDisposable
         using Tensor dz = d.view(z.shape);
         z.backward(dz);
         return null;
-    }
-
-    private void ReportSolverFailures()
-    {
-        long failures = context.Solvers.Failures;
-        if (failures == lastReportedFailures) return;
-        lastReportedFailures = failures;
-        log(ChannelMessageKind.Warning, $"{method.Name}: solver did not converge ({failures} time(s) so far): {context.Solvers.LastFailure}");
     }
 
     public void Dispose()

@@ -72,3 +72,40 @@ public class TensorBasicsTests
         Assert.AreEqual(Environment.ProcessorCount, get_num_threads());
     }
 }
+
+[TestClass]
+public class FactoryAndOverloadTests
+{
+    [TestMethod]
+    public void FactoriesHonourRequiresGrad()
+    {
+        using var scope = NewDisposeScope();
+        Assert.IsTrue(zeros(new long[] { 3 }, requires_grad: true).requires_grad);
+        Assert.IsTrue(ones(new long[] { 3 }, requires_grad: true).requires_grad);
+        Assert.IsTrue(randn(new long[] { 3 }, requires_grad: true).requires_grad);
+        Assert.IsTrue(tensor(2.0, requires_grad: true).requires_grad);
+        Assert.IsTrue(arange(0, 3, 1, float32, requires_grad: true).requires_grad);
+        Assert.IsFalse(zeros(new long[] { 3 }).requires_grad);
+    }
+
+    [TestMethod]
+    public void InPlaceScalarOpsWorkOnIntegerTensors()
+    {
+        using var scope = NewDisposeScope();
+        var counts = zeros(new long[] { 2 }, int64);
+        counts.add_(3).mul_(2);
+        CollectionAssert.AreEqual(new long[] { 6, 6 }, counts.ToArray<long>());
+        counts.fill_(1);
+        CollectionAssert.AreEqual(new long[] { 1, 1 }, counts.ToArray<long>());
+    }
+
+    [TestMethod]
+    public void LiteralZeroInSumMeansDimensionZero()
+    {
+        using var scope = NewDisposeScope();
+        var m = tensor(new float[] { 1, 2, 3, 4 }, new long[] { 2, 2 });
+        CollectionAssert.AreEqual(new float[] { 4, 6 }, m.sum(0).ToArray<float>());
+        CollectionAssert.AreEqual(new float[] { 3, 7 }, m.sum(1).ToArray<float>());
+        Assert.AreEqual(10.0, m.sum(ScalarType.Float64).item<double>());
+    }
+}

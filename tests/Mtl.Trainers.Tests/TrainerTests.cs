@@ -222,3 +222,83 @@ public class TrainerTests
         }
     }
 }
+
+[TestClass]
+public class EveryMethodTrainsTests
+{
+    [TestMethod]
+    public void EveryRegisteredMethodTrainsInEachModeItSupports()
+    {
+        IDataView data = new SyntheticMultiTaskRegression(new SyntheticMultiTaskRegression.Options
+        {
+            RowCount = 256, FeatureCount = 8, TaskCount = 2, TaskNames = new[] { "A", "B" }, Seed = 3,
+        }).AsDataView();
+        var failures = new List<string>();
+        int runs = 0;
+        foreach (string name in MethodRegistry.Names)
+        {
+            MtlMethod probe = MethodRegistry.Create(name);
+            var modes = probe is LossWeighting ? new[] { GradientMode.Parameters } : probe.SupportedModes.ToArray();
+            foreach (GradientMode mode in modes)
+            {
+                runs++;
+                var ml = new MLContext(1);
+                var trainer = ml.MultiTask().Trainers.MultiHead(new MultiHeadNetworkTrainer.Options
+                {
+                    FeatureColumnName = SyntheticMultiTaskRegression.FeaturesColumnName,
+                    Tasks = { new TaskDefinition("A", kind: TaskKind.Regression) { HeadHiddenSizes = new[] { 8 }, HeadDropout = 0 },
+                              new TaskDefinition("B", kind: TaskKind.Regression) { HeadHiddenSizes = new[] { 8 }, HeadDropout = 0 } },
+                    Trunk = TrunkSpec.Mlp(16),
+                    Method = name,
+                    GradientMode = mode,
+                    BatchSize = 32,
+                    MaxEpoch = 4,
+                    LearningRate = 1e-2,
+                    Seed = 2,
+                });
+                try
+                {
+                    using var model = trainer.Fit(data);
+                    var epochs = trainer.LastReport!.Epochs;
+                    double first = epochs[0].Tasks.Sum(t => t.TrainLoss), last = epochs[^1].Tasks.Sum(t => t.TrainLoss);
+                    if (!(last < first)) failures.Add($"{name}/{mode}: loss {first:G4} → {last:G4} did not fall");
+                }
+                catch (Exception e)
+                {
+                    failures.Add($"{name}/{mode}: {e.GetType().Name}: {e.Message}");
+                }
+            }
+        }
+        Assert.IsTrue(runs >= 25, $"only {runs} method/mode combinations ran");
+        Assert.AreEqual(0, failures.Count, string.Join("\n", failures));
+    }
+
+    [TestMethod]
+    [DataRow(OptimizerKind.Sgd)]
+    [DataRow(OptimizerKind.AdamW)]
+    [DataRow(OptimizerKind.SignSgd)]
+    [DataRow(OptimizerKind.PerTaskAdam)]
+    public void EachOptimizerLowersTheLoss(OptimizerKind optimizer)
+    {
+        IDataView data = new SyntheticMultiTaskRegression(new SyntheticMultiTaskRegression.Options
+        {
+            RowCount = 256, FeatureCount = 8, TaskCount = 2, TaskNames = new[] { "A", "B" }, Seed = 3,
+        }).AsDataView();
+        var ml = new MLContext(1);
+        var trainer = ml.MultiTask().Trainers.MultiHead(new MultiHeadNetworkTrainer.Options
+        {
+            FeatureColumnName = SyntheticMultiTaskRegression.FeaturesColumnName,
+            Tasks = { new TaskDefinition("A", kind: TaskKind.Regression) { HeadDropout = 0 }, new TaskDefinition("B", kind: TaskKind.Regression) { HeadDropout = 0 } },
+            Trunk = TrunkSpec.Mlp(16),
+            Optimizer = optimizer,
+            LearningRate = optimizer == OptimizerKind.SignSgd ? 1e-3 : 1e-2,
+            BatchSize = 32,
+            MaxEpoch = 5,
+            Seed = 2,
+        });
+        using var model = trainer.Fit(data);
+        var epochs = trainer.LastReport!.Epochs;
+        Assert.IsTrue(epochs[^1].Tasks.Sum(t => t.TrainLoss) < 0.8 * epochs[0].Tasks.Sum(t => t.TrainLoss),
+            $"{optimizer}: {epochs[0].Tasks.Sum(t => t.TrainLoss)} → {epochs[^1].Tasks.Sum(t => t.TrainLoss)}");
+    }
+}

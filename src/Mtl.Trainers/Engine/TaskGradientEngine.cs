@@ -55,7 +55,9 @@ public static class TaskGradientEngine
         {
             var inputs = new List<Tensor>(1 + headParameters[i].Count) { representation };
             inputs.AddRange(headParameters[i]);
-            IList<Tensor?> grads = autograd.grad(new[] { taskLosses[i] }, inputs, retain_graph: false, allow_unused: true);
+            // Losses prepared by a method may share graph nodes (e.g. one exp of learnable scales), so keep the graph
+            // until the last task.
+            IList<Tensor?> grads = autograd.grad(new[] { taskLosses[i] }, inputs, retain_graph: i < tasks - 1, allow_unused: true);
             perTask.Add(new[] { grads[0] });
             AssignHeadGradients(headParameters[i], grads.Skip(1).ToArray());
         }

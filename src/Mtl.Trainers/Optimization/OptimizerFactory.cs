@@ -10,8 +10,7 @@ internal static class OptimizerFactory
     public static optim.Optimizer Create(MultiHeadNetworkTrainer.Options options, IReadOnlyList<Parameter> parameters) => options.Optimizer switch
     {
         OptimizerKind.Sgd => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Nesterov),
-        // signSGD: the trainer replaces each gradient by its sign before this plain SGD step.
-        OptimizerKind.SignSgd => optim.SGD(parameters, options.LearningRate, weight_decay: 0),
+        OptimizerKind.SignSgd => optim.SignSGD(parameters, options.LearningRate, weight_decay: options.WeightDecay),
         OptimizerKind.Adam or OptimizerKind.PerTaskAdam => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
         OptimizerKind.AdamW => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "unknown optimizer"),

@@ -1,0 +1,24 @@
+using Mtl.Torch;
+
+namespace Mtl.Trainers.Methods;
+
+/// <summary>
+/// Analytic uncertainty weighting (Elich et al.): UW's log-variances at their closed-form optimum, which amounts to
+/// L = Σ Lᵢ / sg[Lᵢ] (sg = stop-gradient): every task contributes ∇Lᵢ/Lᵢ, so the update is fully invariant to a
+/// constant scale of any loss. Effective weights 1/Lᵢ.
+/// </summary>
+public sealed class AnalyticUW : LossWeighting
+{
+    /// <summary>Creates analytic UW.</summary>
+    public AnalyticUW() : base("AnalyticUW")
+    {
+    }
+
+    /// <inheritdoc />
+    protected override Tensor CombineCore(IReadOnlyList<Tensor> losses, StepContext context)
+    {
+        var values = Values(losses);
+        RequirePositive(values, context);
+        return WeightedSum(losses, values.Select(v => 1 / v).ToArray());
+    }
+}

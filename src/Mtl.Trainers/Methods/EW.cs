@@ -1,0 +1,16 @@
+using Mtl.Torch;
+
+namespace Mtl.Trainers.Methods;
+
+/// <summary>Equal weighting / unitary scalarization: L = Σ Lᵢ. The baseline every method is compared with.</summary>
+public sealed class EW : LossWeighting
+{
+    /// <summary>Creates EW.</summary>
+    public EW() : base("EW")
+    {
+    }
+
+    /// <inheritdoc />
+    protected override Tensor CombineCore(IReadOnlyList<Tensor> losses, StepContext context) =>
+        WeightedSum(losses, Enumerable.Repeat(1.0, losses.Count).ToArray());
+}

@@ -1,0 +1,142 @@
+using Mtl.Torch;
+using Mtl.Torch.Modules;
+
+namespace Mtl.Trainers.Methods;
+
+/// <summary>
+/// GradNorm (Chen et al., 2018): task weights w = T·softmax(p) with learnable p (start 0). The network is trained on
+/// Σ wᵢLᵢ (w held constant, <see cref="LossWeighting.Combine"/>); p is trained on the balancing loss
+/// L_grad = Σᵢ |Gᵢ − mean(G)·rᵢ^α| (target detached) from <see cref="BalanceLoss(IReadOnlyList{double}, StepContext)"/>,
+/// where Gᵢ = ‖∇_W(wᵢLᵢ)‖ at the last shared layer W and rᵢ = (Lᵢ/Lᵢ(0)) / meanⱼ(Lⱼ/Lⱼ(0)).
+/// </summary>
+/// <remarks>
+/// What the trainer supplies each step: after <c>Combine(losses).backward()</c> (which gives p no gradient), the
+/// per-task norms nᵢ = ‖∇_W Lᵢ‖ of the <em>unweighted</em> losses at the last shared layer W (plain gradients, no
+/// create_graph: since wᵢ &gt; 0, ‖∇_W(wᵢLᵢ)‖ = wᵢnᵢ exactly, and that product is built here, differentiable in p).
+/// It then calls <c>BalanceLoss(norms, context).backward()</c>, which fills p's gradient, and steps the optimizer
+/// that holds <see cref="MtlMethod.Parameters"/>. Lᵢ(0) are the losses of the first step.
+/// </remarks>
+public sealed class GradNorm : LossWeighting
+{
+    private Parameter? _logits;
+    private double[]? _initialLosses;
+    private double[]? _lastLosses;
+    private bool _balancePending;
+
+    /// <summary>Creates GradNorm.</summary>
+    /// <param name="alpha">Restoring-force strength α (1.5 in the paper).</param>
+    public GradNorm(double alpha = 1.5) : base("GradNorm")
+    {
+        if (!(alpha >= 0) || !double.IsFinite(alpha))
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "GradNorm's α must be a finite number ≥ 0.");
+        Alpha = alpha;
+    }
+
+    /// <summary>α.</summary>
+    public double Alpha { get; }
+
+    /// <summary>The losses of the first step, Lᵢ(0) (null before it).</summary>
+    public IReadOnlyList<double>? InitialLosses => _initialLosses;
+
+    /// <inheritdoc />
+    protected override void OnInitialize(int taskCount) => _logits = LearnableVector.Create(taskCount, 0.0);
+
+    /// <inheritdoc />
+    public override IEnumerable<Parameter> Parameters() => _logits is null ? [] : [_logits];
+
+    /// <summary>The current weights T·softmax(p).</summary>
+    public double[] TaskWeights()
+    {
+        var p = LearnableVector.Values(_logits);
+        double max = p.Length == 0 ? 0 : p.Max();
+        var e = p.Select(x => Math.Exp(x - max)).ToArray();
+        double s = e.Sum();
+        return e.Select(x => p.Length * x / s).ToArray();
+    }
+
+    /// <inheritdoc />
+    protected override Tensor CombineCore(IReadOnlyList<Tensor> losses, StepContext context)
+    {
+        if (_balancePending)
+            throw new InvalidOperationException(
+                "GradNorm's weights are trained by BalanceLoss, but it was not called after the previous step's Combine: " +
+                "the trainer must call BalanceLoss(taskGradientNorms, context).backward() every step (see the GradNorm remarks), otherwise GradNorm silently becomes EW.");
+        var values = Values(losses);
+        RequirePositive(values, context);
+        _initialLosses ??= values;
+        _lastLosses = values;
+        _balancePending = true;
+        return WeightedSum(losses, TaskWeights());
+    }
+
+    /// <summary>L_grad from the unweighted per-task gradient norms nᵢ = ‖∇_W Lᵢ‖ (Gᵢ = wᵢ(p)·nᵢ); backward gives p its gradient.</summary>
+    /// <param name="taskGradientNorms">nᵢ for the losses of the last <see cref="LossWeighting.Combine"/>.</param>
+    /// <param name="context">The step's context.</param>
+    public Tensor BalanceLoss(IReadOnlyList<double> taskGradientNorms, StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(taskGradientNorms);
+        var norms = CheckedNorms(taskGradientNorms.ToArray());
+        using var p = (_logits ?? throw new InvalidOperationException("GradNorm is not initialised: call Initialize(taskCount) or Combine first.")).alias();
+        using var softmax = torch.nn.functional.softmax(p, 0);
+        using var weights = softmax * (double)TaskCount;
+        using var normTensor = torch.tensor(norms, dtype: weights.dtype);
+        using var g = weights * normTensor;
+        return BalanceLossFrom(g, context);
+    }
+
+    /// <summary>
+    /// L_grad from weighted norms Gᵢ = ‖∇_W(wᵢLᵢ)‖ that the trainer computed itself with create_graph from the weights
+    /// of <see cref="WeightsTensor"/> (so they are differentiable in p).
+    /// </summary>
+    /// <param name="weightedGradientNorms">T scalar tensors Gᵢ.</param>
+    /// <param name="context">The step's context.</param>
+    public Tensor BalanceLoss(IReadOnlyList<Tensor> weightedGradientNorms, StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(weightedGradientNorms);
+        if (weightedGradientNorms.Count != TaskCount)
+            throw new ArgumentException($"GradNorm needs {TaskCount} gradient norms, got {weightedGradientNorms.Count}.", nameof(weightedGradientNorms));
+        using var g = torch.stack(weightedGradientNorms.Select(t => t.reshape(1)).ToArray()).reshape(TaskCount);
+        using (var detached = g.detach())
+        using (var values = detached.to_type(ScalarType.Float64).cpu())
+            CheckedNorms(values.ToArray<double>());
+        return BalanceLossFrom(g, context);
+    }
+
+    /// <summary>w = T·softmax(p) as a differentiable float32 tensor (for trainers that form wᵢLᵢ themselves).</summary>
+    public Tensor WeightsTensor()
+    {
+        if (_logits is null)
+            throw new InvalidOperationException("GradNorm is not initialised: call Initialize(taskCount) first.");
+        using var softmax = torch.nn.functional.softmax(_logits, 0);
+        return softmax * (double)TaskCount;
+    }
+
+    private double[] CheckedNorms(double[] norms)
+    {
+        if (norms.Length != TaskCount)
+            throw new ArgumentException($"GradNorm needs {TaskCount} gradient norms, got {norms.Length}.", nameof(norms));
+        for (int i = 0; i < norms.Length; i++)
+            if (!(norms[i] >= 0) || !double.IsFinite(norms[i]))
+                throw new ArgumentException($"The gradient norm of task {i} is {norms[i]}; norms must be finite and ≥ 0.", nameof(norms));
+        return norms;
+    }
+
+    /// <summary>Σ|Gᵢ − mean(G)·rᵢ^α| with the target as a constant.</summary>
+    private Tensor BalanceLossFrom(Tensor g, StepContext context)
+    {
+        if (_lastLosses is null || _initialLosses is null)
+            throw new InvalidOperationException("GradNorm.BalanceLoss needs the step's losses: call Combine(losses, context) first in the same step.");
+        _balancePending = false;
+        var ratios = _lastLosses.Zip(_initialLosses, (l, l0) => l / l0).ToArray();
+        double meanRatio = ratios.Average();
+        double meanG;
+        using (var detached = g.detach())
+        using (var values = detached.to_type(ScalarType.Float64).cpu())
+            meanG = values.ToArray<double>().Average();
+        var target = ratios.Select(r => meanG * Math.Pow(r / meanRatio, Alpha)).ToArray();
+        using var targetTensor = torch.tensor(target, dtype: g.dtype, device: g.device);
+        using var difference = g - targetTensor;
+        using var absolute = difference.abs();
+        return absolute.sum();
+    }
+}

@@ -1,0 +1,93 @@
+using Mtl.Trainers.Solvers;
+
+namespace Mtl.Trainers.Methods;
+
+/// <summary>
+/// A gradient method whose direction is d = Jᵀw with weights w computed from the T×T Gramian G = JJᵀ alone
+/// (Gᵢⱼ = gᵢ·gⱼ). The trainer computes G cheaply (a sum of per-parameter-tensor dot products, no copy of J),
+/// solves the tiny problem here on the CPU, then does one weighted backward or combines stored gradients.
+/// </summary>
+public abstract partial class GramianWeighting : GradientMethod
+{
+    /// <summary>Relative asymmetry |Gᵢⱼ − Gⱼᵢ| / max|G| above which a Gramian is rejected.</summary>
+    public const double SymmetryTolerance = 1e-4;
+
+    /// <summary>Creates a Gramian weighting.</summary>
+    /// <param name="name">Display name.</param>
+    /// <param name="supportedModes">The gradient modes the method allows.</param>
+    protected GramianWeighting(string name, params GradientMode[] supportedModes) : base(name, supportedModes)
+    {
+    }
+
+    /// <summary>Computes the task weights w for the Gramian of this step (d = Σ wᵢgᵢ).</summary>
+    /// <param name="gramian">T×T Gramian of the per-task gradients (symmetric positive semi-definite up to rounding).</param>
+    /// <param name="context">The step's context (losses, random generator, solver statistics).</param>
+    /// <returns>T finite weights (also stored in <see cref="MtlMethod.CurrentWeights"/>).</returns>
+    /// <exception cref="ArgumentException">G is not square, not symmetric, has non-finite entries or a negative diagonal, or does not match the task count.</exception>
+    public double[] Weights(double[,] gramian, StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(gramian);
+        ArgumentNullException.ThrowIfNull(context);
+        var g = Symmetrised(gramian, Name);
+        if (g.GetLength(0) != context.TaskCount)
+            throw new ArgumentException($"The Gramian is {g.GetLength(0)}×{g.GetLength(0)} but the step context has {context.TaskCount} tasks.", nameof(gramian));
+        EnsureTaskCount(g.GetLength(0), "the Gramian");
+        var w = ComputeWeights(g, context);
+        if (w.Length != TaskCount || w.Any(x => !double.IsFinite(x)))
+            throw new InvalidOperationException($"The MTL method '{Name}' produced invalid weights [{string.Join(", ", w)}] from a finite Gramian; this is a bug in the method.");
+        CurrentWeights = (double[])w.Clone();
+        return w;
+    }
+
+    /// <summary>Computes the weights for a single Gramian outside training (a fresh context with seed 0 and no losses).</summary>
+    /// <param name="gramian">T×T Gramian.</param>
+    public double[] Weights(double[,] gramian)
+    {
+        ArgumentNullException.ThrowIfNull(gramian);
+        return Weights(gramian, new StepContext(Math.Max(1, gramian.GetLength(0))));
+    }
+
+    /// <summary>The method's rule: weights from a validated, exactly symmetric Gramian.</summary>
+    /// <param name="gramian">Symmetric T×T Gramian (a private copy; may be modified).</param>
+    /// <param name="context">The step's context.</param>
+    protected abstract double[] ComputeWeights(double[,] gramian, StepContext context);
+
+    /// <summary>
+    /// Validates a Gramian and returns its symmetric part (G + Gᵀ)/2; rounding asymmetry is tolerated,
+    /// a real asymmetry is an error.
+    /// </summary>
+    /// <param name="gramian">The matrix to check.</param>
+    /// <param name="method">Method name for the messages.</param>
+    public static double[,] Symmetrised(double[,] gramian, string method)
+    {
+        int n = gramian.GetLength(0);
+        if (n == 0 || gramian.GetLength(1) != n)
+            throw new ArgumentException($"The MTL method '{method}' needs a non-empty square T×T Gramian; got {n}×{gramian.GetLength(1)}.", nameof(gramian));
+        double scale = SmallMatrix.MaxAbs(gramian);
+        if (!double.IsFinite(scale))
+            throw new ArgumentException($"The Gramian given to '{method}' has NaN or infinite entries: a task gradient is not finite.", nameof(gramian));
+        var g = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            if (gramian[i, i] < -SymmetryTolerance * scale)
+                throw new ArgumentException($"The Gramian given to '{method}' has a negative diagonal entry G[{i},{i}] = {gramian[i, i]}; a Gramian's diagonal holds squared gradient norms.", nameof(gramian));
+            for (int j = 0; j < n; j++)
+            {
+                if (Math.Abs(gramian[i, j] - gramian[j, i]) > SymmetryTolerance * scale)
+                    throw new ArgumentException($"The Gramian given to '{method}' is not symmetric: G[{i},{j}] = {gramian[i, j]} but G[{j},{i}] = {gramian[j, i]}.", nameof(gramian));
+                g[i, j] = 0.5 * (gramian[i, j] + gramian[j, i]);
+            }
+            g[i, i] = Math.Max(g[i, i], 0);
+        }
+        return g;
+    }
+
+    /// <summary>Gradient norms √Gᵢᵢ.</summary>
+    protected static double[] Norms(double[,] gramian)
+    {
+        var norms = new double[gramian.GetLength(0)];
+        for (int i = 0; i < norms.Length; i++)
+            norms[i] = Math.Sqrt(Math.Max(gramian[i, i], 0));
+        return norms;
+    }
+}

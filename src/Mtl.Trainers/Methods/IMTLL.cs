@@ -1,0 +1,52 @@
+using Mtl.Torch;
+using Mtl.Torch.Modules;
+
+namespace Mtl.Trainers.Methods;
+
+/// <summary>
+/// IMTL-L (Liu et al., 2021): learnable loss scales, L = Σ (e^{sᵢ}Lᵢ − sᵢ) with sᵢ initialised to 0; minimising over
+/// sᵢ drives every scaled loss e^{sᵢ}Lᵢ towards 1. Effective weights e^{sᵢ}. <see cref="IMTL"/> combines it with IMTL-G.
+/// </summary>
+public sealed class IMTLL : LossWeighting
+{
+    private Parameter? _scales;
+
+    /// <summary>Creates IMTL-L.</summary>
+    public IMTLL() : base("IMTL-L")
+    {
+    }
+
+    /// <summary>The current log-scales sᵢ.</summary>
+    public double[] LogScales => LearnableVector.Values(_scales);
+
+    /// <inheritdoc />
+    protected override void OnInitialize(int taskCount) => _scales = LearnableVector.Create(taskCount, 0.0);
+
+    /// <inheritdoc />
+    public override IEnumerable<Parameter> Parameters() => _scales is null ? [] : [_scales];
+
+    /// <summary>The scaled task losses e^{sᵢ}Lᵢ − sᵢ, one per task (differentiable in the losses and in s).</summary>
+    /// <param name="losses">T scalar task losses.</param>
+    public IReadOnlyList<Tensor> Transform(IReadOnlyList<Tensor> losses)
+    {
+        ArgumentNullException.ThrowIfNull(losses);
+        EnsureTaskCount(losses.Count, "the list of losses");
+        using var stacked = Stacked(losses);
+        using var s = LearnableVector.Like(_scales!, stacked);
+        using var factor = s.exp();
+        using var scaled = stacked * factor;
+        using var transformed = scaled - s;
+        CurrentWeights = LogScales.Select(Math.Exp).ToArray();
+        return transformed.unbind(0);
+    }
+
+    /// <inheritdoc />
+    protected override Tensor CombineCore(IReadOnlyList<Tensor> losses, StepContext context)
+    {
+        var parts = Transform(losses);
+        using var stacked = torch.stack(parts.ToArray());
+        foreach (var part in parts)
+            part.Dispose();
+        return stacked.sum();
+    }
+}

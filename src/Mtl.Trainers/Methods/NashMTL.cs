@@ -1,0 +1,63 @@
+using Mtl.Trainers.Solvers;
+
+namespace Mtl.Trainers.Methods;
+
+/// <summary>
+/// Nash-MTL (Navon et al., 2022): the Nash bargaining weights α &gt; 0 with (Gα)ᵢ = 1/αᵢ, d = Σ αᵢgᵢ
+/// (invariant to a constant scale of the losses). Solved by damped Newton steps on G/‖G‖ (see
+/// <see cref="NashBargainingSolver"/>), warm-started from the previous α, and recomputed every
+/// <see cref="UpdateEvery"/> steps (the previous α is reused in between). Parameters mode only, as in LibMTL.
+/// </summary>
+/// <remarks>
+/// A failed solve is recorded in <see cref="StepContext.Solvers"/> (and so logged) and the previous α is kept
+/// (uniform 1/T before any success); the method never silently stops updating. The trainer clips the shared
+/// gradient norm to <see cref="MaxGradientNorm"/>, as the authors do.
+/// </remarks>
+public sealed class NashMTL : GramianWeighting
+{
+    private double[]? _alpha;
+
+    /// <summary>Creates Nash-MTL.</summary>
+    /// <param name="updateEvery">Recompute α every k steps (1 = every step).</param>
+    /// <param name="maxGradientNorm">Norm the trainer clips the shared gradient to (the authors use 1.0); ≤ 0 disables.</param>
+    /// <param name="maxIterations">Newton iteration limit per solve.</param>
+    public NashMTL(int updateEvery = 1, double maxGradientNorm = 1.0, int maxIterations = 100)
+        : base("NashMTL", GradientMode.Parameters)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(updateEvery, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxIterations, 1);
+        UpdateEvery = updateEvery;
+        MaxGradientNorm = maxGradientNorm;
+        MaxIterations = maxIterations;
+    }
+
+    /// <summary>α is recomputed every this many steps.</summary>
+    public int UpdateEvery { get; }
+
+    /// <summary>Gradient-norm clip the trainer applies to the shared parameters (≤ 0: none).</summary>
+    public double MaxGradientNorm { get; }
+
+    /// <summary>Newton iteration limit per solve.</summary>
+    public int MaxIterations { get; }
+
+    /// <inheritdoc />
+    protected override double[] ComputeWeights(double[,] gramian, StepContext context)
+    {
+        int n = gramian.GetLength(0);
+        if (_alpha is not null && context.Step % UpdateEvery != 0)
+            return (double[])_alpha.Clone();
+        var result = NashBargainingSolver.Solve(gramian, _alpha, MaxIterations);
+        if (result.Weights is null)
+        {
+            var detail = (result.Run.Detail ?? "no solution") + (_alpha is null ? "; using uniform weights 1/T" : "; keeping the previous weights");
+            context.Solvers.Record(result.Run with { Detail = $"step {context.Step}: {detail}" });
+            _alpha ??= Simplex.Uniform(n);
+        }
+        else
+        {
+            context.Solvers.Record(result.Run);
+            _alpha = result.Weights;
+        }
+        return (double[])_alpha.Clone();
+    }
+}

@@ -1,0 +1,78 @@
+using Mtl.Torch;
+
+namespace Mtl.Trainers.Methods;
+
+/// <summary>
+/// Smooth Tchebycheff scalarization (Lin et al., 2024): L = μ·log Σᵢ exp(λᵢ(Lᵢ − z*ᵢ)/μ), a smooth version of
+/// maxᵢ λᵢ(Lᵢ − z*ᵢ). The ideal point z* is estimated during the warm-up epochs (EW training) as the smallest
+/// loss seen per task; with no warm-up z* = 0. Effective weights λᵢ·softmaxᵢ(λ(L − z*)/μ). Epochs are counted
+/// through <see cref="OnEpochEnd"/>, which the trainer calls after every epoch.
+/// </summary>
+public sealed class STCH : LossWeighting
+{
+    private readonly double[]? _preferences;
+    private double[]? _ideal;
+    private int _completedEpochs;
+
+    /// <summary>Creates STCH.</summary>
+    /// <param name="mu">Smoothing μ &gt; 0 (smaller = closer to the max).</param>
+    /// <param name="warmupEpochs">Epochs of EW training used to estimate the ideal point.</param>
+    /// <param name="preferences">λ, one positive value per task (default all 1).</param>
+    public STCH(double mu = 1.0, int warmupEpochs = 1, double[]? preferences = null) : base("STCH")
+    {
+        if (!(mu > 0) || !double.IsFinite(mu))
+            throw new ArgumentOutOfRangeException(nameof(mu), mu, "STCH's μ must be a positive finite number.");
+        ArgumentOutOfRangeException.ThrowIfNegative(warmupEpochs);
+        if (preferences is not null && preferences.Any(p => !(p > 0) || !double.IsFinite(p)))
+            throw new ArgumentException($"STCH preferences must be positive and finite; got [{string.Join(", ", preferences)}].", nameof(preferences));
+        Mu = mu;
+        WarmupEpochs = warmupEpochs;
+        _preferences = preferences is null ? null : (double[])preferences.Clone();
+    }
+
+    /// <summary>μ.</summary>
+    public double Mu { get; }
+
+    /// <summary>Warm-up epochs.</summary>
+    public int WarmupEpochs { get; }
+
+    /// <summary>The ideal point z* (null during warm-up before any step).</summary>
+    public IReadOnlyList<double>? IdealPoint => _ideal;
+
+    /// <inheritdoc />
+    protected override void OnInitialize(int taskCount)
+    {
+        if (_preferences is not null && _preferences.Length != taskCount)
+            throw new ArgumentException($"STCH has {_preferences.Length} preferences but the model has {taskCount} tasks.");
+        if (WarmupEpochs == 0)
+            _ideal = new double[taskCount];
+    }
+
+    /// <inheritdoc />
+    public override void OnEpochEnd(IReadOnlyList<double> meanTrainingLosses) => _completedEpochs++;
+
+    /// <inheritdoc />
+    protected override Tensor CombineCore(IReadOnlyList<Tensor> losses, StepContext context)
+    {
+        int n = losses.Count;
+        if (_completedEpochs < WarmupEpochs)
+        {
+            var values = Values(losses);
+            _ideal = _ideal is null ? values : _ideal.Zip(values, Math.Min).ToArray();
+            return WeightedSum(losses, Enumerable.Repeat(1.0, n).ToArray());
+        }
+        _ideal ??= new double[n];
+        var lambda = _preferences ?? Enumerable.Repeat(1.0, n).ToArray();
+        using var stacked = Stacked(losses);
+        using var ideal = torch.tensor(_ideal, dtype: stacked.dtype, device: stacked.device);
+        using var scale = torch.tensor(lambda.Select(l => l / Mu).ToArray(), dtype: stacked.dtype, device: stacked.device);
+        using var gap = stacked - ideal;
+        using var scores = gap * scale;
+        using (var detached = scores.detach())
+        using (var probabilities = torch.nn.functional.softmax(detached, 0))
+        using (var precise = probabilities.to_type(ScalarType.Float64).cpu())
+            CurrentWeights = precise.ToArray<double>().Select((p, i) => p * lambda[i]).ToArray();
+        using var smoothMax = scores.logsumexp(0);
+        return smoothMax * Mu;
+    }
+}

@@ -1,0 +1,106 @@
+using Mtl.Trainers.Solvers;
+
+namespace Mtl.Trainers.Methods;
+
+/// <summary>
+/// What a method may know about the current training step besides the gradients: the task losses (as numbers),
+/// the step and epoch index, a seeded random generator and the solver-statistics sink. One instance per training
+/// run; the trainer calls <see cref="BeginStep"/> before it asks the method anything for that step.
+/// </summary>
+public sealed partial class StepContext
+{
+    private double[]? _losses;
+    private double[]? _lossesAfterStep;
+
+    /// <summary>Creates a context.</summary>
+    /// <param name="taskCount">Number of tasks T.</param>
+    /// <param name="seed">Seed of <see cref="Random"/> (same seed → same random choices of PCGrad, GradVac and RLW).</param>
+    /// <param name="solvers">Sink for solver runs; a new one when null.</param>
+    public StepContext(int taskCount, int seed = 0, SolverStatistics? solvers = null)
+    {
+        if (taskCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(taskCount), taskCount, "A step context needs at least one task.");
+        TaskCount = taskCount;
+        Random = new Random(seed);
+        Solvers = solvers ?? new SolverStatistics();
+    }
+
+    /// <summary>Number of tasks.</summary>
+    public int TaskCount { get; }
+
+    /// <summary>Global index of the current optimisation step, as the trainer counts it (methods use it only modulo or for order).</summary>
+    public long Step { get; private set; }
+
+    /// <summary>Index of the current epoch, as the trainer counts it (epoch-based methods count epochs through <see cref="MtlMethod.OnEpochEnd"/>).</summary>
+    public int Epoch { get; private set; }
+
+    /// <summary>The current step's task losses (detached values), or null when no step has begun.</summary>
+    public IReadOnlyList<double>? Losses => _losses;
+
+    /// <summary>Seeded random generator shared by all random choices of the method.</summary>
+    public Random Random { get; }
+
+    /// <summary>Where solvers record their runs (and report problems).</summary>
+    public SolverStatistics Solvers { get; }
+
+    /// <summary>Starts a step.</summary>
+    /// <param name="step">Global step index (≥ 0).</param>
+    /// <param name="epoch">Epoch index (≥ 0).</param>
+    /// <param name="losses">The T task losses of this step, before the update.</param>
+    /// <exception cref="ArgumentException">Wrong count or a non-finite loss (the message names the task index).</exception>
+    public void BeginStep(long step, int epoch, IReadOnlyList<double> losses)
+    {
+        ArgumentNullException.ThrowIfNull(losses);
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        _losses = CheckedLosses(losses, nameof(losses));
+        _lossesAfterStep = null;
+        Step = step;
+        Epoch = epoch;
+        OnBeginStep();
+    }
+
+    /// <summary>Clears the per-step tensor state (the representation) when a step begins.</summary>
+    partial void OnBeginStep();
+
+    /// <summary>
+    /// The task losses of the same batch after the optimizer step (set by <see cref="RecordLossesAfterStep"/> for methods
+    /// with <see cref="MtlMethod.NeedsLossesAfterStep"/>, e.g. FAMO), or null.
+    /// </summary>
+    public IReadOnlyList<double>? LossesAfterStep => _lossesAfterStep;
+
+    /// <summary>Records the losses of the step's batch re-evaluated after the optimizer step (one extra forward pass).</summary>
+    /// <param name="losses">The T task losses after the update.</param>
+    public void RecordLossesAfterStep(IReadOnlyList<double> losses)
+    {
+        ArgumentNullException.ThrowIfNull(losses);
+        if (_losses is null)
+            throw new InvalidOperationException("RecordLossesAfterStep was called before BeginStep; begin the step first.");
+        _lossesAfterStep = CheckedLosses(losses, nameof(losses));
+    }
+
+    /// <summary>The step's losses, or a clear error naming the method that needs them.</summary>
+    /// <param name="method">Name of the asking method (for the message).</param>
+    public double[] RequireLosses(string method)
+    {
+        if (_losses is null)
+            throw new InvalidOperationException(
+                $"The MTL method '{method}' needs the task losses of the step: call StepContext.BeginStep(step, epoch, losses) first.");
+        return (double[])_losses.Clone();
+    }
+
+    /// <summary>Validates a list of T task losses (count and finiteness) and copies it.</summary>
+    internal double[] CheckedLosses(IReadOnlyList<double> losses, string parameter)
+    {
+        if (losses.Count != TaskCount)
+            throw new ArgumentException($"Expected {TaskCount} task losses, got {losses.Count}.", parameter);
+        var copy = new double[losses.Count];
+        for (int i = 0; i < copy.Length; i++)
+        {
+            if (!double.IsFinite(losses[i]))
+                throw new ArgumentException($"The loss of task {i} is {losses[i]} at step {Step}; training diverged or the data has invalid values.", parameter);
+            copy[i] = losses[i];
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,48 @@
+using Mtl.Torch;
+using Mtl.Torch.Modules;
+
+namespace Mtl.Trainers.Methods;
+
+/// <summary>
+/// Uncertainty weighting (Kendall et al., 2018): L = Σ Lᵢ/(2e^{sᵢ}) + sᵢ/2 with learnable log-variances sᵢ
+/// (initialised to −0.5 as in LibMTL). Effective weights 1/(2e^{sᵢ}).
+/// </summary>
+public sealed class UW : LossWeighting
+{
+    private Parameter? _logVariance;
+
+    /// <summary>Creates UW.</summary>
+    /// <param name="initialLogVariance">Initial value of every sᵢ.</param>
+    public UW(double initialLogVariance = -0.5) : base("UW")
+    {
+        if (!double.IsFinite(initialLogVariance))
+            throw new ArgumentOutOfRangeException(nameof(initialLogVariance), initialLogVariance, "The initial log-variance must be finite.");
+        InitialLogVariance = initialLogVariance;
+    }
+
+    /// <summary>Initial value of every sᵢ.</summary>
+    public double InitialLogVariance { get; }
+
+    /// <summary>The current log-variances sᵢ.</summary>
+    public double[] LogVariances => LearnableVector.Values(_logVariance);
+
+    /// <inheritdoc />
+    protected override void OnInitialize(int taskCount) => _logVariance = LearnableVector.Create(taskCount, InitialLogVariance);
+
+    /// <inheritdoc />
+    public override IEnumerable<Parameter> Parameters() => _logVariance is null ? [] : [_logVariance];
+
+    /// <inheritdoc />
+    protected override Tensor CombineCore(IReadOnlyList<Tensor> losses, StepContext context)
+    {
+        using var stacked = Stacked(losses);
+        using var s = LearnableVector.Like(_logVariance!, stacked);
+        using var negative = -s;
+        using var precision = negative.exp();
+        using var scaled = stacked * precision;
+        using var sum = scaled + s;
+        using var half = sum * 0.5;
+        CurrentWeights = LogVariances.Select(v => 0.5 * Math.Exp(-v)).ToArray();
+        return half.sum();
+    }
+}
