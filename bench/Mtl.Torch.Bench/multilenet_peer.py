@@ -1,10 +1,10 @@
 """PyTorch-eager peer of the C# MultiLeNet benchmark (same network, loop and thread count).
 
-Run by the C# benchmark as: /usr/bin/python3 multilenet_peer.py --threads N --batches 256,8 --steps S --warmup W
-Prints one JSON object: {"train_step_ms": {"256": ..., "8": ...}, "tiny_op_us": ...}.
+Started by the C# benchmark as `/usr/bin/python3 multilenet_peer.py --threads N`; it answers timing requests on stdin.
 """
 import argparse
 import json
+import sys
 import time
 
 import torch
@@ -30,62 +30,63 @@ class MultiLeNet(nn.Module):
         return [h(z) for h in self.heads]
 
 
-def time_train_steps(batch, steps, warmup):
-    torch.manual_seed(0)
-    model = MultiLeNet()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.randn(batch, 1, 28, 28)
-    y = [torch.randint(0, 10, (batch,)) for _ in range(2)]
+class TrainStepper:
+    """One model, optimizer and batch per batch size, kept warm between timing requests."""
 
-    def step():
-        opt.zero_grad()
-        outs = model(x)
-        loss = F.cross_entropy(outs[0], y[0]) + F.cross_entropy(outs[1], y[1])
+    def __init__(self, batch):
+        torch.manual_seed(0)
+        self.model = MultiLeNet()
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+        self.x = torch.randn(batch, 1, 28, 28)
+        self.y = [torch.randint(0, 10, (batch,)) for _ in range(2)]
+
+    def step(self):
+        self.opt.zero_grad()
+        outs = self.model(self.x)
+        loss = F.cross_entropy(outs[0], self.y[0]) + F.cross_entropy(outs[1], self.y[1])
         loss.backward()
-        opt.step()
-        return loss
+        self.opt.step()
 
-    for _ in range(warmup):
-        step()
-    best = float("inf")
-    # Best of 3 rounds: the machine is shared, the minimum is the least disturbed figure.
-    for _ in range(3):
+    def time(self, steps):
         t0 = time.perf_counter()
         for _ in range(steps):
-            step()
-        best = min(best, (time.perf_counter() - t0) * 1000.0 / steps)
-    return best
+            self.step()
+        return (time.perf_counter() - t0) * 1000.0 / steps
 
 
 def time_tiny_ops(count):
     a = torch.ones(1)
     b = torch.ones(1)
-    for _ in range(1000):
+    t0 = time.perf_counter()
+    for _ in range(count):
         a + b
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.perf_counter()
-        for _ in range(count):
-            a + b
-        best = min(best, (time.perf_counter() - t0) * 1e6 / count)
-    return best
+    return (time.perf_counter() - t0) * 1e6 / count
 
 
 def main():
+    """Serves timing requests on stdin so the C# side can interleave its rounds with ours:
+    'train B STEPS' -> ms per step; 'tiny N' -> us per op; 'info' -> version and threads. One JSON value per line."""
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, required=True)
-    p.add_argument("--batches", default="256,8")
-    p.add_argument("--steps", type=int, default=50)
-    p.add_argument("--warmup", type=int, default=10)
-    p.add_argument("--tiny", type=int, default=100000)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    result = {"torch_version": torch.__version__, "threads": torch.get_num_threads(), "train_step_ms": {}}
-    for b in [int(s) for s in args.batches.split(",")]:
-        steps = args.steps if b >= 64 else args.steps * 8
-        result["train_step_ms"][str(b)] = time_train_steps(b, steps, args.warmup)
-    result["tiny_op_us"] = time_tiny_ops(args.tiny)
-    print(json.dumps(result))
+    steppers = {}
+    for line in sys.stdin:
+        parts = line.split()
+        if not parts:
+            continue
+        if parts[0] == "info":
+            result = {"torch_version": torch.__version__, "threads": torch.get_num_threads()}
+        elif parts[0] == "train":
+            batch, steps = int(parts[1]), int(parts[2])
+            if batch not in steppers:
+                steppers[batch] = TrainStepper(batch)
+            result = steppers[batch].time(steps)
+        elif parts[0] == "tiny":
+            result = time_tiny_ops(int(parts[1]))
+        else:
+            result = {"error": f"unknown request {parts[0]}"}
+        print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

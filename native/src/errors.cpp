@@ -1,6 +1,7 @@
 // Thread-local last-error storage and process-wide settings (threads, seed).
 #include "mt.h"
 #include <thread>
+#include <malloc.h>
 
 namespace {
 thread_local std::string last_error;
@@ -19,3 +20,13 @@ MT_EXPORT int mt_manual_seed(int64_t seed) { MT_VOID(torch::manual_seed(static_c
 MT_EXPORT int mt_cuda_is_available() { return torch::cuda::is_available() ? 1 : 0; }
 MT_EXPORT int mt_cuda_device_count() { return static_cast<int>(torch::cuda::device_count()); }
 MT_EXPORT const char* mt_version() { return TORCH_VERSION; }
+
+// glibc serves large blocks (above a dynamic threshold) with mmap and returns them with munmap, so a training loop that
+// allocates and frees the same large activations every step pays page faults and kernel page zeroing each time. Keeping
+// blocks up to mmap_threshold in the heap, and not trimming it below trim_threshold, makes them reusable and warm.
+MT_EXPORT int mt_tune_malloc(int64_t mmap_threshold, int64_t trim_threshold) {
+  int ok = 1;
+  if (mmap_threshold > 0) ok &= mallopt(M_MMAP_THRESHOLD, static_cast<int>(mmap_threshold));
+  if (trim_threshold > 0) ok &= mallopt(M_TRIM_THRESHOLD, static_cast<int>(trim_threshold));
+  return ok ? 0 : -1;
+}

@@ -230,4 +230,22 @@ public sealed class ImageTransformTests
         CollectionAssert.AreEqual(expected, actual);
         Assert.AreEqual(new ImageDataViewType(2, 3), loaded.Transform(data).Schema["Again"].Type);
     }
+
+    [TestMethod]
+    public void AModelWhoseInputSchemaHasAnImageColumnSavesAndLoads()
+    {
+        using var dir = new TempFolder();
+        Gradient(6, 4).SavePng(dir.File("g.png"));
+        var ml = new MLContext(7);
+        var paths = ml.Data.LoadFromEnumerable(new[] { new PathRow { Path = "g.png" } });
+        IDataView images = ml.Transforms.ResizeImages("Image", 3, 2, "Image").Fit(
+            ml.Transforms.LoadImages("Image", dir.Path, "Path").Fit(paths).Transform(paths)).Transform(
+            ml.Transforms.LoadImages("Image", dir.Path, "Path").Fit(paths).Transform(paths));
+        Assert.AreEqual(new ImageDataViewType(2, 3), images.Schema["Image"].Type);
+        var model = ml.Transforms.ExtractPixels("Pixels", "Image").Fit(images);
+        string path = dir.File("image-input.zip");
+        ml.Model.Save(model, images.Schema, path);
+        new MLContext(8).Model.Load(path, out var schema);
+        Assert.AreEqual(new ImageDataViewType(2, 3), schema["Image"].Type);
+    }
 }

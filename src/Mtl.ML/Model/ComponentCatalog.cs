@@ -54,6 +54,8 @@ public sealed class ComponentCatalog
     {
         ArgumentNullException.ThrowIfNull(assembly);
         if (!_scanned.TryAdd(assembly, true)) return;
+        // Let the assembly register what it defines (e.g. custom column types for model schemas) before it is used.
+        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
         Type[] types;
         try { types = assembly.GetTypes(); }
         catch (ReflectionTypeLoadException e) { types = e.Types.Where(t => t is not null).ToArray()!; }
@@ -66,7 +68,10 @@ public sealed class ComponentCatalog
         }
     }
 
-    /// <summary>Finds the loader for <paramref name="loaderSignature"/>.</summary>
+    /// <summary>Scans the loaded assemblies (and those they reference) for loaders and registrations, once.</summary>
+    public void EnsureAssembliesScanned() => ScanLoadedAssemblies();
+
+    /// <summary>Gets the loader registered under <paramref name="loaderSignature"/>, scanning assemblies when it is not known yet.</summary>
     public bool TryGetLoader(string loaderSignature, out ModelLoader loader)
     {
         if (_loaders.TryGetValue(loaderSignature, out loader!)) return true;

@@ -103,6 +103,8 @@ public static class DataViewTypeCodec
                 return new VectorDataViewType(item, dims);
             case Tag.Custom:
                 string name = reader.ReadString();
+                // The assembly defining the type may not have run yet: scanning runs its module initializer.
+                if (!CustomByName.ContainsKey(name)) ComponentCatalog.Default.EnsureAssembliesScanned();
                 return CustomByName.TryGetValue(name, out var codec) ? codec.Read(reader)
                     : throw new InvalidDataException($"The model uses column type '{name}', which is not registered. Load the assembly that defines it (it calls DataViewTypeCodec.RegisterCustomType) first.");
             default:

@@ -17,6 +17,10 @@ internal static unsafe class NativeMethods
         NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
         // Debian's libtorch starts with one intra-op thread; use the machine (see DESIGN.md).
         mt_set_num_threads(Environment.ProcessorCount);
+        // Keep freed activations in the malloc heap instead of unmapping them (see native/src/errors.cpp); on this machine
+        // it removes most of the step-to-step variance of batch-256 training. MTL_MALLOC_TUNING=0 turns it off.
+        if (Environment.GetEnvironmentVariable("MTL_MALLOC_TUNING") != "0")
+            mt_tune_malloc(32L << 20, 256L << 20);
     }
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
@@ -53,6 +57,7 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern int mt_cuda_is_available();
     [DllImport(Lib)] internal static extern int mt_cuda_device_count();
     [DllImport(Lib)] internal static extern IntPtr mt_version();
+    [DllImport(Lib)] internal static extern int mt_tune_malloc(long mmapThreshold, long trimThreshold);
 
     // ---- lifetime and properties ----
     [DllImport(Lib)] internal static extern void mt_free(IntPtr t);
