@@ -196,26 +196,21 @@ internal sealed class TrainingStep : IDisposable
         IReadOnlyList<Tensor> prepared = gm.PrepareTaskLosses(losses, context);
         MethodParameterGradients(prepared);
         using StackedGradients sg = TaskGradientEngine.ParameterGradients(prepared, shared, heads);
-        if (gm is GramianWeighting gw)
-        {
-            solverWatch.Start();
-            double[] w = gw.Weights(sg.Gramian(), context);
-            solverWatch.Stop();
-            if (perTaskAdam is not null) perTaskAdam.Step(sg, w);
-            else sg.CombineInto(shared, w);
-            return w;
-        }
-        using Tensor jacobian = sg.Jacobian();
-        solverWatch.Start();
-        using Tensor d = gm.Aggregate(jacobian, context);
-        solverWatch.Stop();
-        Tensor[] pieces = sg.Unflatten(d);
-        for (int p = 0; p < pieces.Length; p++)
-        {
-            shared[p].grad = pieces[p];
-            pieces[p].Dispose();
-        }
-        return null;
+        return ApplyMethod(gm, sg,
+            weights =>
+            {
+                if (perTaskAdam is not null) perTaskAdam.Step(sg, weights);
+                else sg.CombineInto(shared, weights);
+            },
+            direction =>
+            {
+                Tensor[] pieces = sg.Unflatten(direction);
+                for (int p = 0; p < pieces.Length; p++)
+                {
+                    shared[p].grad = pieces[p];
+                    pieces[p].Dispose();
+                }
+            });
     }
 
     private double[]? RepresentationStep(GradientMethod gm, Tensor[] losses, Tensor z, Tensor detachedZ)
@@ -223,20 +218,36 @@ internal sealed class TrainingStep : IDisposable
         IReadOnlyList<Tensor> prepared = gm.PrepareTaskLosses(losses, context);
         MethodParameterGradients(prepared);
         using StackedGradients sg = TaskGradientEngine.RepresentationGradients(prepared, detachedZ, heads);
+        return ApplyMethod(gm, sg,
+            weights => TaskGradientEngine.BackwardThroughTrunk(z, sg, weights),
+            direction =>
+            {
+                using Tensor dz = direction.view(z.shape);
+                z.backward(dz);
+            });
+    }
+
+    /// <summary>
+    /// Asks the method for the shared update: Gramian weightings give weights w (d = Jᵀw, applied by
+    /// <paramref name="applyWeights"/>); other gradient methods aggregate the Jacobian into a direction d.
+    /// Only the method's own work is timed as solver time. Returns w, or null for direction methods.
+    /// </summary>
+    private double[]? ApplyMethod(GradientMethod gm, StackedGradients sg, Action<double[]> applyWeights, Action<Tensor> applyDirection)
+    {
         if (gm is GramianWeighting gw)
         {
+            double[,] gramian = sg.Gramian();
             solverWatch.Start();
-            double[] w = gw.Weights(sg.Gramian(), context);
+            double[] w = gw.Weights(gramian, context);
             solverWatch.Stop();
-            TaskGradientEngine.BackwardThroughTrunk(z, sg, w);
+            applyWeights(w);
             return w;
         }
         using Tensor jacobian = sg.Jacobian();
         solverWatch.Start();
         using Tensor d = gm.Aggregate(jacobian, context);
         solverWatch.Stop();
-        using Tensor dz = d.view(z.shape);
-        z.backward(dz);
+        applyDirection(d);
         return null;
     }
 

@@ -69,8 +69,36 @@ public sealed class SchemaDefinition : List<SchemaDefinition.Column>
         }
     }
 
+    private static readonly List<Func<MemberInfo, Type, DataViewType?>> Resolvers = new();
+
+    /// <summary>
+    /// Lets another assembly map its own member types to column types (e.g. an image class to an image column type, sized by
+    /// an attribute on the member). A resolver returns null for members it does not handle. The member's value is passed
+    /// through unchanged, so the column type's raw type must be the member type.
+    /// </summary>
+    public static void RegisterColumnTypeResolver(Func<MemberInfo, Type, DataViewType?> resolver)
+    {
+        ArgumentNullException.ThrowIfNull(resolver);
+        lock (Resolvers) Resolvers.Add(resolver);
+    }
+
+    private static DataViewType? Resolve(MemberInfo member, Type memberType)
+    {
+        lock (Resolvers)
+            foreach (var resolve in Resolvers)
+                if (resolve(member, memberType) is { } type) return type;
+        return null;
+    }
+
     private static DataViewType InferType(Type userType, MemberInfo member, Type memberType)
     {
+        if (Resolve(member, memberType) is { } custom) return custom;
+        if (memberType.Assembly != typeof(SchemaDefinition).Assembly && !memberType.Assembly.GetName().Name!.StartsWith("System", StringComparison.Ordinal))
+        {
+            // The assembly that defines the member type may register a resolver in its module initializer; run it once.
+            System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(memberType.Assembly.ManifestModule.ModuleHandle);
+            if (Resolve(member, memberType) is { } late) return late;
+        }
         var vectorAttr = member.GetCustomAttribute<VectorTypeAttribute>();
         var keyAttr = member.GetCustomAttribute<KeyTypeAttribute>();
         Type? itemType = memberType.IsArray ? memberType.GetElementType()

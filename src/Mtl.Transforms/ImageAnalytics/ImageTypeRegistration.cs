@@ -13,7 +13,8 @@ internal static class ImageTypeRegistration
 #pragma warning disable CA2255
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void Register() =>
+    internal static void Register()
+    {
         DataViewTypeCodec.RegisterCustomType(CodecName, typeof(ImageDataViewType),
             (writer, type) =>
             {
@@ -22,4 +23,30 @@ internal static class ImageTypeRegistration
                 writer.Write(image.Width);
             },
             reader => new ImageDataViewType(reader.ReadInt32(), reader.ReadInt32()));
+        // MLImage members of user classes become image columns (sized by [ImageType] when present), as in ML.NET.
+        SchemaDefinition.RegisterColumnTypeResolver((member, type) =>
+            type != typeof(MLImage) ? null
+            : member.GetCustomAttributes(typeof(ImageTypeAttribute), inherit: true).FirstOrDefault() is ImageTypeAttribute a
+                ? new ImageDataViewType(a.Height, a.Width)
+                : new ImageDataViewType());
+    }
+}
+
+/// <summary>Declares the size of an <see cref="MLImage"/> member mapped to an image column (ML.NET's <c>ImageTypeAttribute</c>).</summary>
+[AttributeUsage(AttributeTargets.Field | AttributeTargets.Property)]
+public sealed class ImageTypeAttribute : Attribute
+{
+    /// <summary>Images of the given size.</summary>
+    public ImageTypeAttribute(int height, int width)
+    {
+        if (height <= 0 || width <= 0) throw new ArgumentOutOfRangeException(nameof(height), $"[ImageType({height}, {width})]: both sides must be positive.");
+        Height = height;
+        Width = width;
+    }
+
+    /// <summary>Rows.</summary>
+    public int Height { get; }
+
+    /// <summary>Columns.</summary>
+    public int Width { get; }
 }

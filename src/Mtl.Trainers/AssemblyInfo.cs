@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// The methods benchmark times single training steps of two methods alternately (TrainingStep is internal).
+[assembly: InternalsVisibleTo("Mtl.Trainers.Bench")]

@@ -1,0 +1,123 @@
+using Mtl.Datasets;
+using Mtl.ML;
+using Mtl.ML.Data;
+using Mtl.Trainers.Network;
+
+namespace Mtl.Trainers.Tests;
+
+[TestClass]
+public class TransformerAndEvaluationTests
+{
+    private static IDataView Synthetic(int rows = 200) => new SyntheticMultiTaskRegression(new SyntheticMultiTaskRegression.Options
+    {
+        RowCount = rows, FeatureCount = 8, TaskCount = 2, TaskNames = new[] { "A", "B" }, Seed = 11,
+    }).AsDataView();
+
+    private static MultiHeadNetworkTrainer.Options Options() => new()
+    {
+        FeatureColumnName = SyntheticMultiTaskRegression.FeaturesColumnName,
+        Tasks = { new TaskDefinition("A", kind: TaskKind.Regression), new TaskDefinition("B", kind: TaskKind.Regression) },
+        Trunk = TrunkSpec.Mlp(16),
+        BatchSize = 50,
+        MaxEpoch = 2,
+        Seed = 4,
+    };
+
+    private sealed class EmbeddingRow
+    {
+        [VectorType(16)]
+        public float[] Embedding { get; set; } = Array.Empty<float>();
+
+        [ColumnName("A.Score")]
+        public float A { get; set; }
+    }
+
+    [TestMethod]
+    public void TheEmbeddingColumnHoldsTheTrunkOutputOfEachRow()
+    {
+        var ml = new MLContext(1);
+        var options = Options();
+        options.OutputEmbedding = true;
+        options.ScoringBatchSize = 64; // 200 rows: batches of 64, 64, 64, 8
+        IDataView data = Synthetic();
+        using var model = ml.MultiTask().Trainers.MultiHead(options).Fit(data);
+        IDataView scored = model.Transform(data);
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 16), scored.Schema["Embedding"].Type);
+        var rows = ml.Data.CreateEnumerable<EmbeddingRow>(scored, reuseRowObject: false).ToList();
+        Assert.AreEqual(200, rows.Count);
+        // ReLU trunk: non-negative, and rows differ.
+        Assert.IsTrue(rows.All(r => r.Embedding.Length == 16 && r.Embedding.All(v => v >= 0)));
+        Assert.IsFalse(rows[0].Embedding.SequenceEqual(rows[199].Embedding));
+        // Batched scoring equals one-row-at-a-time scoring (the prediction engine path).
+        var engine = ml.Model.CreatePredictionEngine<FeatureRow, EmbeddingRow>(model);
+        var features = ml.Data.CreateEnumerable<FeatureRow>(data, reuseRowObject: false).ToList();
+        foreach (int i in new[] { 0, 63, 64, 150, 199 })
+        {
+            EmbeddingRow single = engine.Predict(features[i]);
+            Assert.AreEqual(rows[i].A, single.A, 1e-5f, $"row {i}");
+            for (int k = 0; k < 16; k++) Assert.AreEqual(rows[i].Embedding[k], single.Embedding[k], 1e-5f, $"row {i} slot {k}");
+        }
+    }
+
+    private sealed class FeatureRow
+    {
+        [VectorType(8)]
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
+
+    [TestMethod]
+    public void DeltaMFollowsItsDefinition()
+    {
+        // Two tasks: accuracy 0.9 vs baseline 0.8 (higher is better), RMSE 0.5 vs baseline 0.4 (lower is better).
+        var metrics = new[]
+        {
+            new TaskMetrics("acc", TaskKind.Multiclass, 0.9, HigherIsBetter: true),
+            new TaskMetrics("rmse", TaskKind.Regression, 0.5, HigherIsBetter: false),
+        };
+        double dm = MultiTaskCatalog.DeltaM(metrics, new Dictionary<string, double> { ["acc"] = 0.8, ["rmse"] = 0.4 });
+        // ½ [ −(0.9 − 0.8)/0.8 + (0.5 − 0.4)/0.4 ] = ½ [ −0.125 + 0.25 ] = 0.0625
+        Assert.AreEqual(0.0625, dm, 1e-12);
+        Assert.ThrowsExactly<ArgumentException>(() => MultiTaskCatalog.DeltaM(metrics, new Dictionary<string, double> { ["acc"] = 0.8 }));
+    }
+
+    [TestMethod]
+    public void EvaluateReportsMlNetMetricsPerTask()
+    {
+        var ml = new MLContext(1);
+        IDataView data = Synthetic();
+        using var model = ml.MultiTask().Trainers.MultiHead(Options()).Fit(data);
+        MultiTaskMetrics m = ml.MultiTask().Evaluate(model.Transform(data), model, new Dictionary<string, double> { ["A"] = 1.0, ["B"] = 1.0 });
+        Assert.AreEqual(2, m.Tasks.Count);
+        Assert.IsNotNull(m["A"].Regression);
+        Assert.AreEqual(m["A"].Regression!.RootMeanSquaredError, m["A"].PrimaryMetric);
+        Assert.IsTrue(m["B"].PrimaryMetric > 0);
+        double expected = ((m["A"].PrimaryMetric - 1.0) + (m["B"].PrimaryMetric - 1.0)) / 2;
+        Assert.AreEqual(expected, m.DeltaM!.Value, 1e-12);
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Evaluate(data, model));
+        StringAssert.Contains(e.Message, "A.Score");
+    }
+
+    [TestMethod]
+    public void EarlyStoppingKeepsTheBestValidationEpoch()
+    {
+        var ml = new MLContext(1);
+        var options = Options();
+        options.MaxEpoch = 30;
+        options.EarlyStoppingPatience = 2;
+        options.LearningRate = 0.03; // a large step on 40 rows: the model overfits and validation turns worse
+        options.BatchSize = 10;
+        options.ValidationSet = ml.Data.SkipRows(Synthetic(), 100);
+        var trainer = ml.MultiTask().Trainers.MultiHead(options);
+        using var model = trainer.Fit(ml.Data.TakeRows(Synthetic(), 40));
+        TrainingReport r = trainer.LastReport!;
+        double best = r.Epochs.Max(e => e.ValidationAverage);
+        Assert.AreEqual(best, r.Epochs.Single(e => e.Epoch == r.SelectedEpoch).ValidationAverage);
+        Assert.IsTrue(r.StoppedEarly, $"expected early stopping; validation averages: {string.Join(", ", r.Epochs.Select(e => e.ValidationAverage.ToString("F3")))}");
+        Assert.IsTrue(r.Epochs.Count < 30);
+        Assert.AreEqual(r.SelectedEpoch + 2, r.Epochs[^1].Epoch);
+        // The kept weights reproduce the selected epoch's validation figures.
+        MultiTaskMetrics m = ml.MultiTask().Evaluate(model.Transform(options.ValidationSet), model);
+        double average = -(m["A"].PrimaryMetric + m["B"].PrimaryMetric) / 2;
+        Assert.AreEqual(best, average, 1e-4);
+    }
+}
