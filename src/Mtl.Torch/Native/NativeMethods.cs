@@ -319,6 +319,10 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern IntPtr mt_unfold(IntPtr x, long* k, long* d, long* p, long* s);
     [DllImport(Lib)] internal static extern IntPtr mt_fold(IntPtr x, long* output, long* k, long* d, long* p, long* s);
 
+    // ---- fused optimizer updates ----
+    [DllImport(Lib)] internal static extern int mt_adam_update(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, IntPtr maxExpAvgSq,
+        double lr, double beta1, double beta2, double eps, double weightDecay, double bias1, double bias2, int decoupled, int maximize);
+
     // ---- nn.init ----
     [DllImport(Lib)] internal static extern int mt_init_kaiming_uniform_(IntPtr t, double a, int mode, int nonlinearity);
     [DllImport(Lib)] internal static extern int mt_init_kaiming_normal_(IntPtr t, double a, int mode, int nonlinearity);
