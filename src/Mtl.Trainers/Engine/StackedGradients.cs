@@ -123,21 +123,30 @@ public sealed class StackedGradients : IDisposable
         foreach (Tensor t in stacked) t.Dispose();
     }
 
-    /// <summary>Stacks per-task gradient lists ([task][tensor]) into per-tensor T×nₚ matrices; null gradients count as zeros.</summary>
-    public static StackedGradients FromPerTask(IReadOnlyList<IReadOnlyList<Tensor?>> perTask, IReadOnlyList<Tensor> like)
+    /// <summary>Uninitialised T×nₚ matrices for the given tensors, to be filled row by row with <see cref="SetRow"/>.</summary>
+    public static StackedGradients Allocate(int tasks, IReadOnlyList<Tensor> like)
     {
-        int tasks = perTask.Count, tensors = like.Count;
-        var stackedPerTensor = new Tensor[tensors];
-        var shapes = new long[tensors][];
-        using var scope = NewDisposeScope();
-        for (int p = 0; p < tensors; p++)
+        if (tasks < 1) throw new ArgumentOutOfRangeException(nameof(tasks), tasks, "at least one task");
+        var matrices = new Tensor[like.Count];
+        var shapes = new long[like.Count][];
+        for (int p = 0; p < like.Count; p++)
         {
             shapes[p] = like[p].shape;
-            var rows = new Tensor[tasks];
-            for (int i = 0; i < tasks; i++)
-                rows[i] = perTask[i][p] is { } g ? g.flatten() : zeros(new[] { like[p].numel() }, like[p].dtype, like[p].device);
-            stackedPerTensor[p] = stack(rows).MoveToOuterDisposeScope();
+            matrices[p] = empty(new[] { (long)tasks, like[p].numel() }, like[p].dtype, like[p].device);
         }
-        return new StackedGradients(stackedPerTensor, shapes);
+        return new StackedGradients(matrices, shapes);
+    }
+
+    /// <summary>Copies task <paramref name="task"/>'s gradients (one per tensor; null = zeros) into row <paramref name="task"/>.</summary>
+    public void SetRow(int task, IReadOnlyList<Tensor?> gradients)
+    {
+        if (gradients.Count != stacked.Length) throw new ArgumentException($"{gradients.Count} gradients for {stacked.Length} tensors", nameof(gradients));
+        using var scope = NewDisposeScope();
+        for (int p = 0; p < stacked.Length; p++)
+        {
+            Tensor row = stacked[p].select(0, task);
+            if (gradients[p] is { } g) row.copy_(g.reshape(-1));
+            else row.zero_();
+        }
     }
 }
