@@ -23,9 +23,34 @@ internal static unsafe class NativeMethods
             mt_tune_malloc(32L << 20, 256L << 20);
     }
 
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetNativeEnvironment([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+
+    /// <summary>
+    /// libgomp (libtorch's OpenMP) lets idle workers spin for a long time after each parallel region. With one intra-op
+    /// thread per core, that spinning takes the core from the main thread's serial work (autograd bookkeeping, .NET code),
+    /// and on this 2-core machine single backward passes swung between 6 and 14 ms with 100 ms spikes; a short spin made
+    /// them a steady 5 ms. libgomp reads the setting when it loads, so it is set in the native environment (not .NET's
+    /// copy) before libtorch is loaded, unless the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT (MTL_OMP_TUNING=0 disables it).
+    /// </summary>
+    private static void TuneOpenMp()
+    {
+        if (Environment.GetEnvironmentVariable("MTL_OMP_TUNING") == "0") return;
+        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null || Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is not null) return;
+        try
+        {
+            SetNativeEnvironment("GOMP_SPINCOUNT", "10000", 0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc: keep libgomp's default.
+        }
+    }
+
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {
         if (name != Lib) return IntPtr.Zero;
+        TuneOpenMp();
         string local = Path.Combine(AppContext.BaseDirectory, "libmtltorch.so");
         string? assemblyDir = Path.GetDirectoryName(assembly.Location);
         string nextToAssembly = assemblyDir is null ? local : Path.Combine(assemblyDir, "libmtltorch.so");
