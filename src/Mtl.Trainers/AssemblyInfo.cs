@@ -2,3 +2,4 @@ using System.Runtime.CompilerServices;
 
 // The methods benchmark times single training steps of two methods alternately (TrainingStep is internal).
 [assembly: InternalsVisibleTo("Mtl.Trainers.Bench")]
+[assembly: InternalsVisibleTo("Mtl.Trainers.Tests")]

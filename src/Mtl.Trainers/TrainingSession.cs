@@ -137,13 +137,23 @@ internal sealed class TrainingSession
     {
         var order = new long[n];
         for (long i = 0; i < n; i++) order[i] = i;
-        var random = new Random(HashCode.Combine(seed, epoch, 0x5eed));
+        // A fixed mix of (seed, epoch): HashCode.Combine is randomised per process and would break "same seed, same numbers".
+        var random = new Random(unchecked((int)Mix((ulong)(uint)seed << 32 | (uint)epoch)));
         for (long i = n - 1; i > 0; i--)
         {
             long j = random.NextInt64(i + 1);
             (order[i], order[j]) = (order[j], order[i]);
         }
         return order;
+    }
+
+    /// <summary>SplitMix64's finaliser: a fixed, well-spread 64-bit mix.</summary>
+    private static ulong Mix(ulong z)
+    {
+        z += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     private Dictionary<string, Tensor> Snapshot(Dictionary<string, Tensor>? previous)
