@@ -11,7 +11,7 @@ namespace Mtl.Trainers;
 /// small JSON record. Each file is written to a temporary name and renamed, and <c>latest.json</c> is written last, so
 /// a crash never leaves a half checkpoint that would be resumed from.
 /// </summary>
-internal sealed class CheckpointStore : IDisposable
+internal sealed class CheckpointStore
 {
     private const string LatestFile = "latest.json";
     private readonly string folder;
@@ -69,9 +69,5 @@ internal sealed class CheckpointStore : IDisposable
         string temp = path + ".tmp";
         using (var stream = File.Create(temp)) write(stream);
         File.Move(temp, path, overwrite: true);
-    }
-
-    public void Dispose()
-    {
     }
 }

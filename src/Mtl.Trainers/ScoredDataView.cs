@@ -252,7 +252,7 @@ public sealed partial class MultiHeadNetworkTransformer
         private readonly bool[] active;
         private readonly CurrentScores current = new();
         private readonly ValueGetter<VBuffer<float>>? features;
-        private long scoredPosition = long.MinValue;
+        private float[]? scoredFeatures;
 
         public MappedRow(MultiHeadNetworkTransformer parent, DataViewRow input, DataViewSchema schema, bool[] active)
         {
@@ -280,18 +280,17 @@ public sealed partial class MultiHeadNetworkTransformer
 
         private CurrentScores Current()
         {
-            // PredictionEngine reuses one row object; a new input value may come with the same position, so score on every read
-            // of a new position and whenever the position is unknown (-1).
-            long position = input.Position;
-            if (position == scoredPosition && position >= 0) return current;
+            // PredictionEngine reuses one row object whose position does not change between Predict calls, so the scores are
+            // keyed by the feature values: each output getter of one prediction reuses one network run.
             VBuffer<float> row = default;
             features!(ref row);
+            if (row.Length != parent.scorer.RowSize)
+                throw new InvalidDataException($"'{parent.FeatureColumnName}' has {row.Length} values; the model expects {parent.scorer.RowSize}.");
             float[] values = row.DenseValues().ToArray();
-            if (values.Length != parent.scorer.RowSize)
-                throw new InvalidDataException($"'{parent.FeatureColumnName}' has {values.Length} values; the model expects {parent.scorer.RowSize}.");
+            if (scoredFeatures is not null && values.AsSpan().SequenceEqual(scoredFeatures)) return current;
             (current.Scores, current.Embedding) = parent.Score(values, 1);
             current.Index = 0;
-            scoredPosition = position;
+            scoredFeatures = values;
             return current;
         }
     }

@@ -38,7 +38,7 @@ internal sealed class TrainingSession
     public TrainingReport Run(MaterializedData train, MaterializedData? validation)
     {
         var report = new TrainingReport { Method = method.Name };
-        using var checkpoints = options.CheckpointFolder is null ? null : new CheckpointStore(options.CheckpointFolder, network, step.Optimizer);
+        var checkpoints = options.CheckpointFolder is null ? null : new CheckpointStore(options.CheckpointFolder, network, step.Optimizer);
         int firstEpoch = 1;
         if (checkpoints?.TryResume(report) is { } resumed)
         {

@@ -163,13 +163,8 @@ internal sealed class TrainingStep : IDisposable
         if (perTaskAdam is not null)
         {
             double[] w = lw.CurrentWeights ?? Enumerable.Repeat(1.0, losses.Length).ToArray();
-            Parameter[] own = method.Parameters().ToArray();
-            if (own.Length > 0)
-            {
-                // Learnable method parameters (UW's log-variances, …) still learn from the combined loss.
-                IList<Tensor?> grads = autograd.grad(new[] { total }, own, retain_graph: true, allow_unused: true);
-                for (int k = 0; k < own.Length; k++) if (grads[k] is { } g) own[k].grad = g;
-            }
+            // Learnable method parameters (UW's log-variances, …) still learn from the combined loss.
+            MethodParameterGradients(new[] { total });
             using StackedGradients sg = TaskGradientEngine.ParameterGradients(losses.Select((l, i) => l * w[i]).ToArray(), shared, heads);
             perTaskAdam.Step(sg);
             return lw.CurrentWeights;
@@ -179,14 +174,15 @@ internal sealed class TrainingStep : IDisposable
     }
 
     /// <summary>
-    /// Gradients of a method's own learnable parameters (IMTL's loss scales …) from the prepared task losses, taken before
-    /// the per-task passes free the graph: ∂(Σᵢ L̃ᵢ)/∂s, as each task's backward accumulates it in LibMTL.
+    /// Gradients of a method's own learnable parameters (UW's log-variances, IMTL's loss scales …) from the sum of the given losses,
+    /// taken with the graph retained, before per-task passes free it. For gradient methods the combined loss is Σᵢ L̃ᵢ of
+    /// the prepared losses, as each task's backward accumulates it in LibMTL.
     /// </summary>
-    private void MethodParameterGradients(IReadOnlyList<Tensor> prepared)
+    private void MethodParameterGradients(IReadOnlyList<Tensor> losses)
     {
         Parameter[] own = method.Parameters().ToArray();
         if (own.Length == 0) return;
-        Tensor total = prepared.Aggregate((a, b) => a + b);
+        Tensor total = losses.Count == 1 ? losses[0] : losses.Aggregate((a, b) => a + b);
         IList<Tensor?> grads = autograd.grad(new[] { total }, own, retain_graph: true, allow_unused: true);
         for (int k = 0; k < own.Length; k++) if (grads[k] is { } g) own[k].grad = g;
     }

@@ -122,4 +122,21 @@ public class GradientEngineTests
         CollectionAssert.AreEqual(new double[] { 1, 2, 3 }, Flat(pieces[0]));
         CollectionAssert.AreEqual(new double[] { 7, 8 }, Flat(pieces[1]));
     }
+
+    [TestMethod]
+    public void PerTensorGramiansSumToTheGramian()
+    {
+        using var scope = NewDisposeScope();
+        var a = tensor(new double[] { 1, 2, 3, -1, 0, 2 }, new long[] { 2, 3 });
+        var b = tensor(new double[] { 4, -2, 1, 5 }, new long[] { 2, 2 });
+        using var sg = new StackedGradients(new[] { a.alias(), b.alias() }, new[] { new long[] { 3 }, new long[] { 2 } });
+        double[][,] parts = sg.GramianPerTensor();
+        double[,] whole = sg.Gramian();
+        // Hand-computed: A Aᵀ = [[14, 5], [5, 5]], B Bᵀ = [[20, -6], [-6, 26]].
+        Assert.AreEqual(14, parts[0][0, 0]); Assert.AreEqual(5, parts[0][0, 1]); Assert.AreEqual(5, parts[0][1, 1]);
+        Assert.AreEqual(20, parts[1][0, 0]); Assert.AreEqual(-6, parts[1][1, 0]); Assert.AreEqual(26, parts[1][1, 1]);
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++)
+                Assert.AreEqual(parts[0][i, j] + parts[1][i, j], whole[i, j], 1e-12);
+    }
 }

@@ -200,6 +200,30 @@ public class TrainerTests
     }
 
     [TestMethod]
+    public void ADamagedOrForeignCheckpointIsAClearErrorNotASilentRestart()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"mtl-badckpt-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "latest.json"), "{ not json");
+            var options = RegressionOptions();
+            options.CheckpointFolder = folder;
+            var damaged = Assert.ThrowsExactly<InvalidDataException>(() => new MLContext(1).MultiTask().Trainers.MultiHead(options).Fit(Synthetic()));
+            StringAssert.Contains(damaged.Message, "latest.json");
+
+            // A valid checkpoint made for another number of tasks.
+            File.WriteAllText(Path.Combine(folder, "latest.json"), "{\"Epoch\":1,\"Weights\":\"w\",\"Optimizer\":\"o\",\"Tasks\":3}");
+            var foreign = Assert.ThrowsExactly<InvalidDataException>(() => new MLContext(1).MultiTask().Trainers.MultiHead(options).Fit(Synthetic()));
+            StringAssert.Contains(foreign.Message, "3 tasks");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void TrainingResumesFromTheLatestCheckpoint()
     {
         string folder = Path.Combine(Path.GetTempPath(), $"mtl-resume-{Guid.NewGuid():N}");

@@ -57,13 +57,6 @@ public sealed class StackedGradients : IDisposable
         return stacked.Select(m => ToMatrix(m.mm(m.t()).to_type(ScalarType.Float64))).ToArray();
     }
 
-    /// <summary>Squared norms ‖gᵢ‖² (the Gramian's diagonal).</summary>
-    public double[] SquaredNorms()
-    {
-        double[,] g = Gramian();
-        return Enumerable.Range(0, TaskCount).Select(i => g[i, i]).ToArray();
-    }
-
     /// <summary>The full Jacobian J (T×D), concatenated on the device: only for aggregators that need coordinates.</summary>
     public Tensor Jacobian() => cat(stacked, 1);
 
