@@ -5,8 +5,8 @@
 //
 // Needs the Debian package dataset-fashion-mnist (scripts/bootstrap.sh installs it).
 using Mtl.Datasets;
-using Mtl.ML;
-using Mtl.ML.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 int rowsToShow = args.Length > 0 && int.TryParse(args[0], out int n) && n > 0 ? n : 3;
 var mlContext = new MLContext(seed: 1);
@@ -31,25 +31,29 @@ foreach (var column in train.Schema)
 
 Console.WriteLine();
 Console.WriteLine($"First {rowsToShow} test rows:");
-var image = test.Schema["Image"];
-var left = test.Schema["Left"];
-var right = test.Schema["Right"];
-var leftNames = KeyNames(left);
-var rightNames = KeyNames(right);
-using (var cursor = test.GetRowCursor(test.Schema))
+// Keys are 1-based (0 = missing), as in ML.NET; MapKeyToValue turns them back into the class names.
+var named = mlContext.Transforms.Conversion.MapKeyToValue("LeftName", "Left")
+    .Append(mlContext.Transforms.Conversion.MapKeyToValue("RightName", "Right"))
+    .Fit(test)
+    .Transform(test);
+using (var cursor = named.GetRowCursor(named.Schema))
 {
-    var getImage = cursor.GetGetter<VBuffer<float>>(image);
-    var getLeft = cursor.GetGetter<uint>(left);
-    var getRight = cursor.GetGetter<uint>(right);
+    var getImage = cursor.GetGetter<VBuffer<float>>(named.Schema["Image"]);
+    var getLeft = cursor.GetGetter<uint>(named.Schema["Left"]);
+    var getRight = cursor.GetGetter<uint>(named.Schema["Right"]);
+    var getLeftName = cursor.GetGetter<ReadOnlyMemory<char>>(named.Schema["LeftName"]);
+    var getRightName = cursor.GetGetter<ReadOnlyMemory<char>>(named.Schema["RightName"]);
     var pixels = default(VBuffer<float>);
     uint leftKey = 0, rightKey = 0;
+    ReadOnlyMemory<char> leftName = default, rightName = default;
     for (int row = 0; row < rowsToShow && cursor.MoveNext(); row++)
     {
         getImage(ref pixels);
         getLeft(ref leftKey);
         getRight(ref rightKey);
-        // Keys are 1-based (0 = missing), as in ML.NET.
-        Console.WriteLine($"row {cursor.Position}: Left = {leftKey} ({leftNames[leftKey - 1]}), Right = {rightKey} ({rightNames[rightKey - 1]})");
+        getLeftName(ref leftName);
+        getRightName(ref rightName);
+        Console.WriteLine($"row {cursor.Position}: Left = {leftKey} ({leftName}), Right = {rightKey} ({rightName})");
         Console.WriteLine(Thumbnail(pixels.DenseValues().ToArray(), 28));
     }
 }

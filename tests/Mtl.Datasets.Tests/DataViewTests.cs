@@ -1,6 +1,6 @@
 using Mtl.Datasets.DataViews;
-using Mtl.ML;
-using Mtl.ML.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Mtl.Datasets.Tests;
 

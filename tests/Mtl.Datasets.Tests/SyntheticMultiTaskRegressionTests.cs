@@ -1,5 +1,5 @@
-using Mtl.ML;
-using Mtl.ML.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Mtl.Datasets.Tests;
 

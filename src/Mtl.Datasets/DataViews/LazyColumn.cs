@@ -1,5 +1,6 @@
-using Mtl.ML;
-using Mtl.ML.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
 
 namespace Mtl.Datasets.DataViews;
 
@@ -29,6 +30,17 @@ internal abstract class LazyColumn(string name, DataViewType type, DataViewSchem
     public static LazyColumn Vector(string name, int[] dimensions, Action<long, Span<float>> write) =>
         new VectorColumn(name, dimensions, write);
 
+    /// <summary>
+    /// An <see cref="MLImage"/> column (ImageAnalytics' <see cref="ImageDataViewType"/>) of 8-bit grayscale images,
+    /// stored as Bgra32 with R = G = B = the byte and A = 255; <paramref name="write"/> fills height × width bytes.
+    /// </summary>
+    /// <remarks>Each getter call creates a new image, which the caller owns (and disposes).</remarks>
+    public static LazyColumn Image(string name, int height, int width, Action<long, Span<byte>> write) =>
+        new ImageColumn(name, height, width, write);
+
+    /// <summary>The annotation kind holding a key column's value names.</summary>
+    private const string KeyValuesKind = "KeyValues";
+
     private sealed class KeyColumn(string name, IReadOnlyList<string> classNames, Func<long, int> zeroBasedLabel)
         : LazyColumn(name, new KeyDataViewType(typeof(uint), classNames.Count), KeyValuesOf(classNames))
     {
@@ -38,9 +50,16 @@ internal abstract class LazyColumn(string name, DataViewType type, DataViewSchem
         private static DataViewSchema.Annotations KeyValuesOf(IReadOnlyList<string> classNames)
         {
             var names = classNames.Select(n => n.AsMemory()).ToArray();
+            // ML.NET's AddKeyValues helper is internal; "KeyValues" (a text vector, one name per key) is the
+            // public annotation kind that MapKeyToValue and the evaluators read.
             var builder = new DataViewSchema.Annotations.Builder();
-            builder.AddKeyValues(names.Length, TextDataViewType.Instance,
-                (ref VBuffer<ReadOnlyMemory<char>> value) => value = new VBuffer<ReadOnlyMemory<char>>(names.Length, (ReadOnlyMemory<char>[])names.Clone()));
+            builder.Add(KeyValuesKind, new VectorDataViewType(TextDataViewType.Instance, names.Length),
+                (ref VBuffer<ReadOnlyMemory<char>> value) =>
+                {
+                    var editor = VBufferEditor.Create(ref value, names.Length);
+                    names.CopyTo(editor.Values);
+                    value = editor.Commit();
+                });
             return builder.ToAnnotations();
         }
     }
@@ -63,6 +82,24 @@ internal abstract class LazyColumn(string name, DataViewType type, DataViewSchem
                 var editor = VBufferEditor.Create(ref value, _size);
                 write(currentRow(), editor.Values);
                 value = editor.Commit();
+            });
+    }
+
+    private sealed class ImageColumn(string name, int height, int width, Action<long, Span<byte>> write)
+        : LazyColumn(name, new ImageDataViewType(height, width), null)
+    {
+        public override Delegate CreateGetter(Func<long> currentRow) =>
+            (ValueGetter<MLImage>)((ref MLImage value) =>
+            {
+                var gray = new byte[height * width];
+                write(currentRow(), gray);
+                var bgra = new byte[gray.Length * 4];
+                for (int i = 0; i < gray.Length; i++)
+                {
+                    bgra[4 * i] = bgra[4 * i + 1] = bgra[4 * i + 2] = gray[i];
+                    bgra[4 * i + 3] = 255;
+                }
+                value = MLImage.CreateFromPixels(width, height, MLPixelFormat.Bgra32, bgra);
             });
     }
 }

@@ -49,6 +49,19 @@ internal sealed class IdxImageFolder(string datasetName, IReadOnlyList<string> c
         }
     }
 
+    /// <summary>Throws what <see cref="Load"/> would for a missing file of <paramref name="split"/>, reading nothing.</summary>
+    public void CheckFilesExist(DatasetSplit split, string directory)
+    {
+        var (images, labels) = split switch
+        {
+            DatasetSplit.Test => (TestImages, TestLabels),
+            DatasetSplit.Train or DatasetSplit.Validation => (TrainImages, TrainLabels),
+            _ => throw new ArgumentOutOfRangeException(nameof(split), split, "Unknown split."),
+        };
+        FindFile(directory, images);
+        FindFile(directory, labels);
+    }
+
     private LabeledImageSet LoadPair(string directory, string imagesName, string labelsName)
     {
         string imagesPath = FindFile(directory, imagesName);
