@@ -1,30 +1,36 @@
-using Mtl.ML;
-using Mtl.ML.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Mtl.Transforms.Corruptions;
 
 namespace Mtl.Transforms;
 
 /// <summary>
-/// The corruption steps (<c>mlContext.Transforms.Corruptions.*</c>): one method per corruption,
-/// <see cref="Corrupt(string, string, string?, int, int?, CorruptionTable)"/> by name, and <see cref="RandomCorruption"/>. Each works on image columns
-/// and on <c>Vector&lt;Single, C, H, W&gt;</c> columns; output column first, input defaults to it.
+/// The corruption steps: one method per corruption, <see cref="Corrupt(string, string, string?, int, int?, CorruptionTable)"/>
+/// by name, and <see cref="RandomCorruption"/>. Each works on image columns and on
+/// <c>Vector&lt;Single, C, H, W&gt;</c> columns; output column first, input defaults to it.
+/// Reach it as <c>mlContext.Transforms.Corruptions</c> or <c>mlContext.Corruptions</c>: ML.NET keeps a
+/// <see cref="TransformsCatalog"/>'s context internal, so steps made through the former use their own
+/// seed only, while steps made through the latter also draw a key from the context's seed.
 /// </summary>
-public sealed class CorruptionsCatalog : CatalogBase
+public sealed class CorruptionsCatalog
 {
-    /// <summary>Creates the catalog (use <c>mlContext.Transforms.Corruptions</c>).</summary>
-    /// <param name="environment">The environment.</param>
-    public CorruptionsCatalog(IHostEnvironment environment) : base(environment) { }
+    private readonly IHostEnvironment? _environment;
+
+    /// <summary>Creates the catalog (use <c>mlContext.Corruptions</c> or <c>mlContext.Transforms.Corruptions</c>).</summary>
+    /// <param name="environment">The context whose seed takes part in the steps' draws, or null.</param>
+    public CorruptionsCatalog(IHostEnvironment? environment) => _environment = environment;
 
     /// <summary>A step from options.</summary>
     /// <param name="options">The options.</param>
-    public CorruptionEstimator Corrupt(CorruptionEstimator.Options options) => new(Environment, options);
+    public CorruptionEstimator Corrupt(CorruptionEstimator.Options options) => new(_environment, options);
 
     /// <summary>The corruption named <paramref name="corruptionName"/> at a fixed severity.</summary>
     /// <param name="corruptionName">A registered name, e.g. <c>gaussian_noise</c>.</param>
     /// <param name="outputColumnName">Column to create.</param>
     /// <param name="inputColumnName">Image or pixel-vector column (null = <paramref name="outputColumnName"/>).</param>
     /// <param name="severity">0 (clean) … 5 (1 for the fixed MNIST-C corruptions).</param>
-    /// <param name="seed">Seed of the step (null = drawn from the context).</param>
+    /// <param name="seed">Seed of the step (null = drawn from the context, 0 without one).</param>
     /// <param name="table">Parameter table (Auto: CIFAR-C up to 64 px, ImageNet-C above).</param>
     public CorruptionEstimator Corrupt(string corruptionName, string outputColumnName, string? inputColumnName = null, int severity = 1,
         int? seed = null, CorruptionTable table = CorruptionTable.Auto)
@@ -45,7 +51,7 @@ public sealed class CorruptionsCatalog : CatalogBase
     /// <param name="inputColumnName">Image or pixel-vector column (null = <paramref name="outputColumnName"/>).</param>
     /// <param name="corruptions">Names to draw from (null = the 15 common).</param>
     /// <param name="severities">Severities to draw from (null = 1–5; include 0 to keep some rows clean).</param>
-    /// <param name="seed">Seed of the step (null = drawn from the context).</param>
+    /// <param name="seed">Seed of the step (null = drawn from the context, 0 without one).</param>
     /// <param name="table">Parameter table.</param>
     public CorruptionEstimator RandomCorruption(string outputColumnName, string? inputColumnName = null, IEnumerable<string>? corruptions = null,
         IEnumerable<int>? severities = null, int? seed = null, CorruptionTable table = CorruptionTable.Auto)
@@ -111,7 +117,7 @@ public sealed class CorruptionsCatalog : CatalogBase
     /// <summary>Pixelate.</summary>
     /// <param name="outputColumnName">Column to create.</param>
     public CorruptionEstimator Pixelate(string outputColumnName, string? inputColumnName = null, int severity = 1, int? seed = null, CorruptionTable table = CorruptionTable.Auto) => Corrupt("pixelate", outputColumnName, inputColumnName, severity, seed, table);
-    /// <summary>JPEG compression (libstb encoder).</summary>
+    /// <summary>JPEG compression (a real JPEG encoder at the table's quality).</summary>
     /// <param name="outputColumnName">Column to create.</param>
     public CorruptionEstimator JpegCompression(string outputColumnName, string? inputColumnName = null, int severity = 1, int? seed = null, CorruptionTable table = CorruptionTable.Auto) => Corrupt("jpeg_compression", outputColumnName, inputColumnName, severity, seed, table);
     /// <summary>MNIST-C shear.</summary>
@@ -150,37 +156,46 @@ public sealed class CorruptionsCatalog : CatalogBase
 #pragma warning restore CS1573
 }
 
-/// <summary>Entry points: <c>mlContext.Transforms.Corruptions</c> and training-only augmentation.</summary>
+/// <summary>Entry points: <c>mlContext.Transforms.Corruptions</c>, <c>mlContext.Corruptions</c> and training-only augmentation.</summary>
 public static class CorruptionsCatalogExtensions
 {
     /// <summary>The corruption catalog of a transforms catalog.</summary>
     /// <param name="catalog">The transforms catalog.</param>
     extension(TransformsCatalog catalog)
     {
-        /// <summary>The corruption steps: <c>mlContext.Transforms.Corruptions.GaussianNoise(...)</c> etc.</summary>
-        public CorruptionsCatalog Corruptions => catalog.GetOrCreateSubCatalog(env => new CorruptionsCatalog(env));
+        /// <summary>
+        /// The corruption steps: <c>mlContext.Transforms.Corruptions.GaussianNoise(...)</c> etc. A step's draws depend
+        /// on its seed (default 0) and the row id; use <c>mlContext.Corruptions</c> to bring the context's seed in too.
+        /// </summary>
+        public CorruptionsCatalog Corruptions => new(null);
+    }
+
+    /// <summary>The corruption catalog bound to a context.</summary>
+    /// <param name="context">The context.</param>
+    extension(MLContext context)
+    {
+        /// <summary>
+        /// The corruption steps bound to this context: each step draws a key from the context's seed (and its seed when
+        /// none is given), so the same context seed gives the same corrupted rows.
+        /// </summary>
+        public CorruptionsCatalog Corruptions => new(context);
     }
 
     /// <summary>
     /// Appends a corruption step that runs only while training (<see cref="TransformerScope.Training"/>):
-    /// evaluation and prediction engines skip it. The step must corrupt its column in place, so
-    /// the later steps find the same column with or without it.
+    /// evaluation, prediction engines and <c>model.GetModelFor(TransformerScope.Scoring)</c> leave it out.
+    /// The step must corrupt its column in place, so the later steps find the same column with or without it.
     /// </summary>
     /// <param name="start">The pipeline so far.</param>
     /// <param name="augmentation">An in-place corruption step.</param>
     public static EstimatorChain<CorruptionTransformer> Augment(this IEstimator<ITransformer> start, CorruptionEstimator augmentation)
     {
         ArgumentNullException.ThrowIfNull(start);
-        CheckInPlace(augmentation);
-        return start is EstimatorChain<ITransformer> chain
-            ? chain.Append(augmentation, TransformerScope.Training)
-            : start.Append(augmentation, TransformerScope.Training);
-    }
-
-    private static void CheckInPlace(CorruptionEstimator augmentation)
-    {
         ArgumentNullException.ThrowIfNull(augmentation);
         if (!augmentation.IsInPlace)
             throw new ArgumentException("A training-only augmentation must corrupt its column in place (output column = input column); otherwise prediction, which skips it, would lack the output column.", nameof(augmentation));
+        return start is EstimatorChain<ITransformer> chain
+            ? chain.Append(augmentation, TransformerScope.Training)
+            : start.Append(augmentation, TransformerScope.Training);
     }
 }

@@ -144,8 +144,10 @@ public sealed class CorruptionDefinitionTests
     {
         var image = new PlanarImage(3, 30, 30);
         Array.Fill(image.Data, 0.37f);
+        // Glass blur truncates to 8 bits between its blurs (as the generators do): constant, at most one level lower.
+        float expected = name == "glass_blur" ? MathF.Floor(0.37f * 255f) / 255f : 0.37f;
         for (int s = 1; s <= 5; s++)
-            foreach (float v in TestImages.Corrupt(image, name, s, 3).Data) Assert.AreEqual(0.37f, v, 1e-5f, $"{name} severity {s}");
+            foreach (float v in TestImages.Corrupt(image, name, s, 3).Data) Assert.AreEqual(expected, v, 1e-5f, $"{name} severity {s}");
     }
 
     [TestMethod]
@@ -205,15 +207,64 @@ public sealed class CorruptionDefinitionTests
     }
 
     [TestMethod]
-    public void GlassBlurWithoutBlurOnlyPermutesPixels()
+    public void GlassBlurSmearCopiesARandomNeighbourIntoEachPixelAndNeverSwaps()
     {
-        // CIFAR severity 1: σ = .05 px leaves a 3-tap kernel of weight ≈ 1 in the centre, so only the swaps act.
-        var image = Ramp(1, 32, 32);
-        var glass = TestImages.Corrupt(image, "glass_blur", 1, 8, Cifar);
-        CollectionAssert.AreNotEqual(image.Data, glass.Data);
-        var before = image.Data.Order().ToArray();
-        var after = glass.Data.Order().ToArray();
-        for (int i = 0; i < before.Length; i++) Assert.AreEqual(before[i], after[i], 1e-6f);
+        // Replay the generators' loop by hand with the same draws: x[h, w] = x[h + dy, w + dx], sweeping from the bottom-right.
+        var image = new PlanarImage(3, 12, 10);
+        for (int i = 0; i < image.Data.Length; i++) image.Data[i] = i / 1000f; // all distinct
+
+        for (int delta = 1; delta <= 2; delta++)
+            for (int iterations = 1; iterations <= 2; iterations++)
+            {
+                var smeared = image.Clone();
+                var random = new CorruptionRandom(31);
+                GlassBlur.Smear(smeared, delta, iterations, ref random);
+                var expected = image.Clone();
+                var replay = new CorruptionRandom(31);
+                for (int it = 0; it < iterations; it++)
+                    for (int y = 12 - delta; y > delta; y--)
+                        for (int x = 10 - delta; x > delta; x--)
+                        {
+                            int dx = replay.NextInt(2 * delta) - delta, dy = replay.NextInt(2 * delta) - delta;
+                            Assert.IsTrue(dx >= -delta && dx < delta && dy >= -delta && dy < delta);
+                            for (int c = 0; c < 3; c++) expected[c, y, x] = expected[c, y + dy, x + dx];
+                        }
+                CollectionAssert.AreEqual(expected.Data, smeared.Data, $"δ = {delta}, {iterations} sweep(s)");
+                // A swap would only permute values; the copy loses some and repeats others.
+                Assert.IsLessThan(image.Data.Distinct().Count(), smeared.Data.Distinct().Count(), "values were lost: a copy, not a swap");
+                // The rows above the sweep are untouched.
+                for (int c = 0; c < 3; c++)
+                    for (int x = 0; x < 10; x++)
+                        for (int y = 0; y <= delta; y++) Assert.AreEqual(image[c, y, x], smeared[c, y, x]);
+            }
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => { var r = new CorruptionRandom(1); GlassBlur.Smear(image.Clone(), 0, 1, ref r); });
+    }
+
+    [TestMethod]
+    public void GlassBlurTruncatesTo8BitsBetweenItsTwoBlurs()
+    {
+        float[] values = [0f, 0.5f, 1f, 0.999f, 1.2f, -0.1f, 100.9f / 255];
+        GlassBlur.TruncateToBytes(values);
+        CollectionAssert.AreEqual(new[] { 0f, 127 / 255f, 1f, 254 / 255f, 1f, 0f, 100 / 255f }, values);
+        // The whole corruption is blur → truncate → smear → blur, with the same generator.
+        foreach (var (settings, severity) in new[] { (ImageNet, 3), (Cifar, 5) })
+        {
+            var image = TestImages.Make(3, 28, 4);
+            var level = new CorruptionLevel(severity, settings.Resolve(28, 28), settings.SizeScale(28, 28), false);
+            var (sigma, delta, iterations) = GlassBlur.Parameters(level);
+            var expected = image.Clone();
+            var random = new CorruptionRandom(9);
+            ImageOps.GaussianBlur(expected, sigma, Border.Nearest);
+            GlassBlur.TruncateToBytes(expected.Data);
+            GlassBlur.Smear(expected, delta, iterations, ref random);
+            ImageOps.GaussianBlur(expected, sigma, Border.Nearest);
+            expected.Clamp01();
+            CollectionAssert.AreEqual(expected.Data, TestImages.Corrupt(image, "glass_blur", severity, 9, settings).Data, $"{settings.Table} severity {severity}");
+        }
+        // CIFAR severity 1: σ = .05 px blurs nothing, so every output value is one of the truncated input values.
+        var ramp = Ramp(1, 32, 32);
+        var truncated = ramp.Data.Select(v => MathF.Floor(v * 255f) / 255f).ToHashSet();
+        foreach (float v in TestImages.Corrupt(ramp, "glass_blur", 1, 8, Cifar).Data) Assert.Contains(v, truncated);
         Assert.AreEqual((1.5, 4, 2), GlassBlur.Parameters(new CorruptionLevel(5, CorruptionTable.ImageNet, 1)));
     }
 
@@ -311,17 +362,112 @@ public sealed class CorruptionDefinitionTests
             for (int c = 0; c < 3; c++)
                 for (int i = 0; i < layer.Length; i++)
                     Assert.AreEqual(Math.Clamp((float)(ci * image.Plane(c)[i] + cf * tint[c] * layer[i]), 0f, 1f), frosted.Plane(c)[i], 1e-5f);
-            double coverage = layer.Average(v => (double)v);
-            Assert.IsTrue(coverage > 0.1 && coverage < 0.7, $"frost layer mean {coverage}");
         }
     }
 
     [TestMethod]
-    public void ZoomFactorsFollowTheTable()
+    [DataRow(28, 28)]
+    [DataRow(32, 32)]
+    [DataRow(20, 45)]
+    [DataRow(224, 224)]
+    public void FrostLayerHasThePhotosBrightnessAndContrast(int h, int w)
     {
-        CollectionAssert.AreEqual(new[] { 1.0, 1.01, 1.02, 1.03, 1.04, 1.05 },
+        // The photographed frost is a light haze with bright streaks: mean ≈ .6, standard deviation ≈ .18 (clipping to [0, 1] trims a little).
+        for (ulong seed = 0; seed < 4; seed++)
+        {
+            var random = new CorruptionRandom(seed);
+            var layer = new float[h * w];
+            Frost.FrostLayer(h, w, ref random, layer);
+            double mean = layer.Average(v => (double)v);
+            double std = Math.Sqrt(layer.Average(v => (v - mean) * (v - mean)));
+            Assert.IsTrue(mean > 0.57 && mean < 0.63, $"{h}×{w}, seed {seed}: layer mean {mean}");
+            Assert.IsTrue(std > 0.15 && std < 0.19, $"{h}×{w}, seed {seed}: layer standard deviation {std}");
+            Assert.IsTrue(layer.All(v => v >= 0 && v <= 1));
+            Assert.IsGreaterThan(0.9, layer.Max(), "bright streaks reach near white");
+        }
+        // Standardize itself: exact moments when nothing is clipped; a constant becomes the mean.
+        float[] values = [1, 2, 3, 4];
+        Frost.Standardize(values, 0.5, 0.1);
+        Assert.AreEqual(0.5, values.Average(v => (double)v), 1e-6);
+        Assert.AreEqual(0.1, Math.Sqrt(values.Average(v => (v - 0.5) * (v - 0.5))), 1e-6);
+        float[] constant = [3, 3, 3];
+        Frost.Standardize(constant, 0.6, 0.2);
+        CollectionAssert.AreEqual(new[] { 0.6f, 0.6f, 0.6f }, constant);
+    }
+
+    [TestMethod]
+    public void ZoomFactorsAreNumpysArangeWithItsFloatRounding()
+    {
+        int[] cifarCounts = [7, 12, 16, 21, 26];
+        double[] cifarLast = [1.06, 1.11, 1.15, 1.20, 1.25];
+        int[] imageNetCounts = [12, 16, 11, 13, 11];
+        double[] imageNetLast = [1.11, 1.15, 1.20, 1.24, 1.30];
+        for (int s = 1; s <= 5; s++)
+        {
+            var cifar = ZoomBlur.Factors(new CorruptionLevel(s, CorruptionTable.Cifar, 1));
+            Assert.HasCount(cifarCounts[s - 1], cifar, $"CIFAR severity {s}");
+            Assert.AreEqual(1.0, cifar[0]);
+            Assert.AreEqual(cifarLast[s - 1], cifar[^1], 1e-9, $"CIFAR severity {s}");
+            var imageNet = ZoomBlur.Factors(new CorruptionLevel(s, CorruptionTable.ImageNet, 1));
+            Assert.HasCount(imageNetCounts[s - 1], imageNet, $"ImageNet severity {s}");
+            Assert.AreEqual(imageNetLast[s - 1], imageNet[^1], 1e-9, $"ImageNet severity {s}");
+        }
+        CollectionAssert.AreEqual(new[] { 1.0, 1.01, 1.02, 1.03, 1.04, 1.05, 1.06 },
             ZoomBlur.Factors(new CorruptionLevel(1, CorruptionTable.Cifar, 1)).Select(f => Math.Round(f, 6)).ToArray());
-        Assert.HasCount(11, ZoomBlur.Factors(new CorruptionLevel(5, CorruptionTable.ImageNet, 1))); // 1 … 1.30 by .03
+        Assert.IsEmpty(ZoomBlur.Arange(1, 1, 0.1));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ZoomBlur.Arange(1, 2, 0));
+    }
+
+    [TestMethod]
+    public void ClippedZoomCropsZoomsCornerAlignedAndCutsFromTheTopLeft()
+    {
+        // 28 px, z = 1.15: crop ceil(24.35) = 25 rows from (28 − 25) // 2 = 1; zoomed round(28.75) = 29; cut (29 − 28) // 2 = 0;
+        // output o reads crop row o · 24 / 28.
+        var taps = ImageOps.ClippedZoomAxis(28, 1 + 15 * .01);
+        Assert.AreEqual((1, 2), (taps[0].First, taps[0].Second));
+        Assert.AreEqual(0f, taps[0].Weight);
+        Assert.AreEqual((1 + 23, 1 + 24), (taps[27].First, taps[27].Second));
+        Assert.AreEqual(27 * 24 / 28.0 - 23, taps[27].Weight, 1e-6);
+        // 28 px, z = 3: crop 10 from 9; zoomed 30; cut 1; output o reads crop row (o + 1) · 9 / 29.
+        taps = ImageOps.ClippedZoomAxis(28, 3);
+        Assert.AreEqual((9, 10), (taps[0].First, taps[0].Second));
+        Assert.AreEqual(9 / 29.0, taps[0].Weight, 1e-6);
+        Assert.AreEqual((9 + 8, 9 + 9), (taps[27].First, taps[27].Second));
+        Assert.AreEqual(28 * 9 / 29.0 - 8, taps[27].Weight, 1e-6);
+        // 32 px, z = 1.25: crop 26 from 3; zoomed round(32.5) = 32 (ties to even); no cut; o reads o · 25 / 31.
+        taps = ImageOps.ClippedZoomAxis(32, 1.25);
+        Assert.AreEqual((3 + 25, 3 + 25), (taps[31].First, taps[31].Second));
+        Assert.AreEqual((3 + 12, 3 + 13), (taps[16].First, taps[16].Second));
+        Assert.AreEqual(16 * 25 / 31.0 - 12, taps[16].Weight, 1e-6);
+        // z = 1 is the identity.
+        var plane = Ramp(1, 9, 7).Data;
+        var zoomed = new float[plane.Length];
+        ImageOps.ClippedZoom(plane, zoomed, 9, 7, 1);
+        CollectionAssert.AreEqual(plane, zoomed);
+        // A plane zoomed with separate row and column taps is the bilinear interpolation of those taps.
+        ImageOps.ClippedZoom(plane, zoomed, 9, 7, 1.3);
+        var rows = ImageOps.ClippedZoomAxis(9, 1.3);
+        var columns = ImageOps.ClippedZoomAxis(7, 1.3);
+        for (int y = 0; y < 9; y++)
+            for (int x = 0; x < 7; x++)
+            {
+                float Top(int r) => plane[r * 7 + columns[x].First] + columns[x].Weight * (plane[r * 7 + columns[x].Second] - plane[r * 7 + columns[x].First]);
+                float v = Top(rows[y].First) + rows[y].Weight * (Top(rows[y].Second) - Top(rows[y].First));
+                Assert.AreEqual(v, zoomed[y * 7 + x], 1e-5f, $"({y}, {x})");
+            }
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ImageOps.ClippedZoom(plane, zoomed, 9, 7, 0.9));
+        // Zoom blur is the mean of the image and its clipped zooms.
+        var image = TestImages.Make(1, 28, 3);
+        var factors = ZoomBlur.Factors(new CorruptionLevel(2, CorruptionTable.Cifar, 1));
+        var sum = (float[])image.Data.Clone();
+        var z = new float[sum.Length];
+        foreach (double f in factors)
+        {
+            ImageOps.ClippedZoom(image.Data, z, 28, 28, f);
+            for (int i = 0; i < sum.Length; i++) sum[i] += z[i];
+        }
+        var blurred = TestImages.Corrupt(image, "zoom_blur", 2, 0, Cifar);
+        for (int i = 0; i < sum.Length; i++) Assert.AreEqual(sum[i] / (factors.Length + 1), blurred.Data[i], 1e-5f);
     }
 
     [TestMethod]

@@ -1,5 +1,5 @@
-using Mtl.ML;
-using Mtl.ML.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Mtl.Transforms.Corruptions;
 using Mtl.Transforms.Image;
 
@@ -113,14 +113,21 @@ public sealed class CorruptionTransformTests
     {
         var ml = new MLContext(13);
         var data = ml.Data.LoadFromEnumerable(Rows(5, identical: true));
-        var a = ReadNoisy(ml, ml.Transforms.Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
+        // Fresh contexts, so that the key each step draws from its context is the context's first draw.
+        var a = ReadNoisy(ml, new MLContext(13).Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
         for (int i = 1; i < 5; i++) CollectionAssert.AreNotEqual(a[0], a[i], $"rows 0 and {i}");
-        var b = ReadNoisy(ml, ml.Transforms.Corruptions.ShotNoise("Noisy", "Features", 2, seed: 2).Fit(data).Transform(data));
+        var b = ReadNoisy(ml, new MLContext(13).Corruptions.ShotNoise("Noisy", "Features", 2, seed: 2).Fit(data).Transform(data));
         CollectionAssert.AreNotEqual(a[0], b[0]);
-        var c = ReadNoisy(new MLContext(13), new MLContext(13).Transforms.Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
+        var c = ReadNoisy(ml, new MLContext(13).Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
         CollectionAssert.AreEqual(a[0], c[0]); // same context seed and step seed → same numbers
-        var d = ReadNoisy(new MLContext(14), new MLContext(14).Transforms.Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
+        var d = ReadNoisy(ml, new MLContext(14).Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
         CollectionAssert.AreNotEqual(a[0], d[0]); // the context seed takes part
+        // Without a context only the step seed counts: equal for any context.
+        var e = ReadNoisy(ml, new MLContext(13).Transforms.Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
+        var f = ReadNoisy(ml, new MLContext(14).Transforms.Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
+        CollectionAssert.AreEqual(e[0], f[0]);
+        var g = ReadNoisy(ml, new MLContext(14).Transforms.Corruptions.ShotNoise("Noisy", "Features", 2, seed: 2).Fit(data).Transform(data));
+        CollectionAssert.AreNotEqual(e[0], g[0]);
     }
 
     [TestMethod]
@@ -146,22 +153,24 @@ public sealed class CorruptionTransformTests
         CollectionAssert.AreEqual(noisy.Values.ToList(), ReadNoisy(ml, view).Values.ToList());
     }
 
-    [TestMethod]
-    public void CorruptionWorksOnImageColumnsInAPipeline()
+    public sealed class PathRow
     {
-        using var dir = new TempFolder();
-        var image = TestImages.Make(3, 32, 1).ToMLImage();
-        image.SavePng(dir.File("x.png"));
-        var ml = new MLContext(16);
-        var data = ml.Data.LoadFromEnumerable(new[] { new ImageTransformTests.PathRow { Path = "x.png" } });
-        var model = ml.Transforms.LoadImages("Image", dir.Path, "Path")
-            .Append(ml.Transforms.ResizeImages("Image", 32, 32))
-            .Append(ml.Transforms.Corruptions.Pixelate("Image", severity: 5))
-            .Append(ml.Transforms.ExtractPixels("Pixels", "Image", scaleImage: 1 / 255f))
-            .Fit(data);
-        var pixels = ml.Data.CreateEnumerable<PixelsRow>(model.Transform(data), false).Single().Pixels;
-        var expected = TestImages.Corrupt(image.ToPlanar(), "pixelate", 5, 0);
-        for (int i = 0; i < pixels.Length; i++) Assert.AreEqual(expected.Data[i], pixels[i], 0.51f / 255);
+        public string Path = "";
+    }
+
+    private static List<MLImage> ReadImages(IDataView view, string column)
+    {
+        var col = view.Schema[column];
+        using var cursor = view.GetRowCursor([col]);
+        var getter = cursor.GetGetter<MLImage>(col);
+        var images = new List<MLImage>();
+        while (cursor.MoveNext())
+        {
+            MLImage image = null!;
+            getter(ref image);
+            images.Add(image);
+        }
+        return images;
     }
 
     [TestMethod]
@@ -169,12 +178,15 @@ public sealed class CorruptionTransformTests
     {
         using var dir = new TempFolder();
         var image = TestImages.Make(3, 20, 2).ToMLImage();
-        image.SavePng(dir.File("x.png"));
+        image.Save(dir.File("x.png"));
         var ml = new MLContext(22);
-        var paths = ml.Data.LoadFromEnumerable(new[] { new ImageTransformTests.PathRow { Path = "x.png" } });
+        var paths = ml.Data.LoadFromEnumerable(new[] { new PathRow { Path = "x.png" } });
         var images = ml.Transforms.LoadImages("Image", dir.Path, "Path")
             .Append(ml.Transforms.Corruptions.Snow("Snowy", "Image", severity: 0)).Fit(paths).Transform(paths);
-        CollectionAssert.AreEqual(image.Pixels.ToArray(), ImageTransformTests.ReadImages(images, "Snowy").Single().Pixels.ToArray());
+        var back = ReadImages(images, "Snowy").Single();
+        Assert.AreEqual(MLPixelFormat.Rgba32, back.PixelFormat);
+        CollectionAssert.AreEqual(image.Pixels.ToArray(), back.Pixels.ToArray());
+        Assert.AreEqual(Path.Combine(dir.Path, "x.png"), back.Tag); // the loader's tag (the file) is kept
 
         var data = ml.Data.LoadFromEnumerable(Rows(2));
         var noisy = ReadNoisy(ml, ml.Transforms.Corruptions.RandomCorruption("Noisy", "Features", severities: [0]).Fit(data).Transform(data));
@@ -211,53 +223,123 @@ public sealed class CorruptionTransformTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Corruptions.GaussianNoise("Out", "Features", severity: 6));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Corruptions.Corrupt("stripe", "Out", "Features", severity: 2));
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Corruptions.Fog("Out", "Index").Fit(data));
-        StringAssert.Contains(e.Message, "Index");
+        StringAssert.Contains(e.Message, "'Index'");
+        StringAssert.Contains(e.Message, "Int32");
+        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Corruptions.Fog("Out", "Pixels").Fit(data));
+        StringAssert.Contains(missing.Message, "'Pixels'");
+        StringAssert.Contains(missing.Message, "Features"); // lists the columns that are there
+        // The same checks on schemas alone: the transformer's and the estimator's (SchemaShape) output schema.
+        var fog = ml.Transforms.Corruptions.Fog("Out", "Features");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => fog.Fit(data).GetOutputSchema(
+            ml.Data.LoadFromEnumerable(new[] { new NoisyRow() }).Schema)).Message, "'Features'");
+        var unsized = ml.Data.LoadFromEnumerable(new[] { new NoisyRow { Noisy = new float[784] } });
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Corruptions.Fog("Out", "Noisy").Fit(unsized)).Message, "VectorType(1, 28, 28)");
+        // (ML.NET keeps SchemaShape.Create internal, so only an empty shape can be made here.)
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => fog.GetOutputSchema(new SchemaShape([]))).Message, "'Features'");
+        Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Corruptions.RandomCorruption("Out", corruptions: []));
+        Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Corruptions.RandomCorruption("Out", severities: []));
+        Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Corruptions.GaussianNoise(""));
+        // Inactive columns and wrong getter types are clear errors too.
+        var view = fog.Fit(data).Transform(data);
+        using var cursor = view.GetRowCursor([view.Schema["Index"]]);
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => cursor.GetGetter<VBuffer<float>>(view.Schema["Out"])).Message, "not active");
+        using var active = view.GetRowCursor([view.Schema["Out"]]);
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => active.GetGetter<MLImage>(view.Schema["Out"])).Message, "'Out'");
+    }
+
+    /// <summary>An estimator that records the rows it is fitted on, standing in for a trainer.</summary>
+    private sealed class RecordingEstimator(MLContext ml) : IEstimator<ITransformer>
+    {
+        public float[][] Seen = [];
+
+        public ITransformer Fit(IDataView input)
+        {
+            Seen = input.GetColumn<float[]>("Features").ToArray();
+            return ml.Transforms.CopyColumns("Seen", "Features").Fit(input);
+        }
+
+        public SchemaShape GetOutputSchema(SchemaShape inputSchema) => ml.Transforms.CopyColumns("Seen", "Features").GetOutputSchema(inputSchema);
     }
 
     [TestMethod]
-    public void AugmentRunsOnlyWhileTrainingAndPredictionEngineSeesCleanFeatures()
+    public void AugmentCorruptsWhatLaterEstimatorsAreFittedOnAndNothingAtScoring()
     {
         var ml = new MLContext(18);
         var rows = Rows(4);
         var data = ml.Data.LoadFromEnumerable(rows);
+        var recorder = new RecordingEstimator(ml);
         var pipeline = new EstimatorChain<ITransformer>()
-            .Augment(ml.Transforms.Corruptions.GaussianNoise("Features", severity: 5, seed: 4))
+            .Augment(ml.Corruptions.GaussianNoise("Features", severity: 5, seed: 4))
+            .Append(recorder)
             .Append(ml.Transforms.Corruptions.Corrupt("inverse", "Out", "Features"));
         var model = pipeline.Fit(data);
-        Assert.AreEqual(TransformerScope.Training, model.Scopes[0]);
-
-        var trained = ml.Data.CreateEnumerable<FeaturesOut>(model.Transform(data), false).ToArray();
-        var engine = ml.Model.CreatePredictionEngine<FeaturesIn, FeaturesOut>(model);
+        Assert.HasCount(3, model);
+        // While fitting, the later steps (a trainer's place) saw the noisy features: exactly the step's own output.
+        var noise = (CorruptionTransformer)model.First();
+        var noisy = noise.Transform(data).GetColumn<float[]>("Features").ToArray();
+        Assert.HasCount(4, recorder.Seen);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            CollectionAssert.AreNotEqual(rows[i].Features, recorder.Seen[i], $"row {i} was fitted on clean features");
+            CollectionAssert.AreEqual(noisy[i], recorder.Seen[i], $"row {i}");
+        }
+        // The fitted model (ML.NET applies only its scoring part) and the scoring chain leave the features clean.
+        var scoring = model.GetModelFor(TransformerScope.Scoring);
+        Assert.HasCount(2, scoring); // the training-only noise is left out
+        Assert.AreEqual("inverse", scoring.OfType<CorruptionTransformer>().Single().Choices.Single().Name);
+        var transformed = ml.Data.CreateEnumerable<FeaturesOut>(model.Transform(data), false).ToArray();
+        var engine = ml.Model.CreatePredictionEngine<FeaturesIn, FeaturesOut>(scoring);
         for (int i = 0; i < rows.Length; i++)
         {
             var cleanInverse = rows[i].Features.Select(v => 1 - v).ToArray();
             var predicted = engine.Predict(new FeaturesIn { Features = rows[i].Features }).Out;
-            for (int k = 0; k < predicted.Length; k++) Assert.AreEqual(cleanInverse[k], predicted[k], 1e-6f);
-            CollectionAssert.AreNotEqual(cleanInverse, trained[i].Out); // training data went through the noise
+            for (int k = 0; k < predicted.Length; k++)
+            {
+                Assert.AreEqual(cleanInverse[k], predicted[k], 1e-6f);
+                Assert.AreEqual(cleanInverse[k], transformed[i].Out[k], 1e-6f);
+            }
         }
         var outOfPlace = ml.Transforms.Corruptions.GaussianNoise("Noisy", "Features");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new EstimatorChain<ITransformer>().Augment(outOfPlace)).Message, "in place");
     }
 
     [TestMethod]
-    public void CorruptionStepsSaveAndLoadWithTheirParameters()
+    public void SavingAChainWithACorruptionThrowsNamingTheSupportedWaysWhileItsScoringPartSaves()
     {
         using var dir = new TempFolder();
         var ml = new MLContext(19);
         var data = ml.Data.LoadFromEnumerable(Rows(6));
-        var model = ml.Transforms.Corruptions.RandomCorruption("Noisy", "Features", ["gaussian_noise", "snow", "jpeg_compression"], [1, 3, 5], seed: 8)
-            .Append(ml.Transforms.Corruptions.ElasticTransform("Noisy", severity: 2, table: CorruptionTable.ImageNet))
+        var pipeline = new EstimatorChain<ITransformer>()
+            .Augment(ml.Corruptions.RandomCorruption("Features", corruptions: ["gaussian_noise", "snow", "jpeg_compression"], severities: [1, 3, 5], seed: 8))
+            .Append(ml.Transforms.Corruptions.Corrupt("inverse", "Out", "Features"))
+            .Append(ml.Transforms.CopyColumns("Copy", "Out"));
+        var model = pipeline.Fit(data);
+        // The whole chain: the corruption steps refuse, naming both supported ways.
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(model, data.Schema, dir.File("all.zip")));
+        StringAssert.Contains(e.Message, "Options.Augmentation");
+        StringAssert.Contains(e.Message, "GetModelFor(TransformerScope.Scoring)");
+        var single = ml.Transforms.Corruptions.GaussianNoise("Noisy", "Features").Fit(data);
+        Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(single, data.Schema, dir.File("one.zip")));
+
+        // A pipeline whose corruptions are all augmentation: the whole chain refuses, its scoring part saves and reloads.
+        var augmented = new EstimatorChain<ITransformer>()
+            .Augment(ml.Corruptions.GaussianNoise("Features", severity: 5, seed: 4))
+            .Append(ml.Transforms.CopyColumns("Copy", "Features"))
             .Fit(data);
-        string path = dir.File("corrupt.zip");
-        ml.Model.Save(model, data.Schema, path);
+        var scoring = augmented.GetModelFor(TransformerScope.Scoring);
+        Assert.IsFalse(scoring.OfType<CorruptionTransformer>().Any());
+        Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(augmented, data.Schema, dir.File("augmented.zip")));
+        string path = dir.File("scoring.zip");
+        ml.Model.Save(scoring, data.Schema, path);
         var loaded = new MLContext(99).Model.Load(path, out _);
-        var expected = ReadNoisy(ml, model.Transform(data));
-        var actual = ReadNoisy(ml, loaded.Transform(data));
-        foreach (var (i, v) in expected) CollectionAssert.AreEqual(v, actual[i], $"row {i}");
-        var step = (CorruptionTransformer)((TransformerChain<ITransformer>)loaded).Last();
-        Assert.AreEqual(CorruptionTable.ImageNet, step.Settings.Table);
-        CollectionAssert.AreEqual(new[] { "elastic_transform" }, step.Corruptions.ToArray());
-        CollectionAssert.AreEqual(new[] { 2 }, step.Severities.ToArray());
+        var copies = ml.Data.CreateEnumerable<CopyRow>(loaded.Transform(data), false).ToArray();
+        Assert.HasCount(6, copies);
+        for (int i = 0; i < copies.Length; i++) CollectionAssert.AreEqual(TestImages.Make(1, 28, i).Data, copies[i].Copy, $"row {i}: clean at scoring");
+    }
+
+    public sealed class CopyRow
+    {
+        public float[] Copy = [];
     }
 }
 
@@ -281,18 +363,19 @@ public sealed class DarkenCorruption : Corruption
 public sealed class CustomCorruptionTests
 {
     [TestMethod]
-    public void ARegisteredCorruptionWorksInPipelinesAndModels()
+    public void ARegisteredCorruptionWorksInPipelines()
     {
         CorruptionRegistry.Register(new DarkenCorruption(), replace: true);
         Assert.ThrowsExactly<InvalidOperationException>(() => CorruptionRegistry.Register(new DarkenCorruption()));
-        using var dir = new TempFolder();
         var ml = new MLContext(30);
         var row = new CorruptionTransformTests.ImageRow { Index = 0, Features = TestImages.Make(1, 28, 0).Data };
         var data = ml.Data.LoadFromEnumerable(new[] { row });
         var model = ml.Transforms.Corruptions.Corrupt("test_darken", "Noisy", "Features", severity: 5).Fit(data);
-        ml.Model.Save(model, data.Schema, dir.File("m.zip"));
-        var loaded = ml.Model.Load(dir.File("m.zip"), out _);
-        var noisy = ml.Data.CreateEnumerable<CorruptionTransformTests.NoisyRow>(loaded.Transform(data), false).Single().Noisy;
+        var noisy = ml.Data.CreateEnumerable<CorruptionTransformTests.NoisyRow>(model.Transform(data), false).Single().Noisy;
         for (int i = 0; i < noisy.Length; i++) Assert.AreEqual(row.Features[i] * 0.5f, noisy[i], 1e-6f);
+        var sampled = new ImageCorruption("TEST_DARKEN", 2);
+        var pixels = (float[])row.Features.Clone();
+        sampled.Apply(pixels, 1, 28, 28, seed: 1);
+        for (int i = 0; i < pixels.Length; i++) Assert.AreEqual(row.Features[i] * 0.8f, pixels[i], 1e-6f);
     }
 }

@@ -123,8 +123,11 @@ public sealed class DefocusBlur : Corruption
 }
 
 /// <summary>
-/// Glass blur: Gaussian blur, then <c>iterations</c> sweeps that swap each interior pixel with a
-/// random neighbour within ±δ, then the same blur again.
+/// Glass blur as the generators run it: Gaussian blur, truncation to 8 bits
+/// (<c>np.uint8(gaussian(x) * 255)</c>), then <c>iterations</c> sweeps from the bottom-right
+/// interior pixel towards the top-left in which each pixel takes the value of a random neighbour
+/// within [−δ, δ) — the generators' tuple "swap" runs on NumPy views and so only copies, which
+/// smears pixels toward the sweep's start — then the same blur again.
 /// </summary>
 public sealed class GlassBlur : Corruption
 {
@@ -138,31 +141,56 @@ public sealed class GlassBlur : Corruption
     /// <inheritdoc />
     public override bool IsMonotone => false;
     /// <inheritdoc />
-    public override string Description => "Blur σ, local pixel swaps within ±δ for n sweeps, blur σ again (σ, δ scaled).";
+    public override string Description => "Blur σ, truncate to 8 bits, n sweeps copying a random neighbour within ±δ into each pixel, blur σ again (σ, δ scaled).";
 
     /// <summary>The (σ, δ, iterations) row at a level.</summary>
     /// <param name="level">Resolved level.</param>
     public static (double Sigma, int Delta, int Iterations) Parameters(CorruptionLevel level) => level.Pick(Cifar, ImageNet);
+
+    /// <summary>
+    /// The generators' truncation between the two blurs: each value becomes floor(255·v)/255
+    /// (values are in [0, 1] after a blur of an image in [0, 1]; anything outside is clamped first).
+    /// </summary>
+    /// <param name="values">The values, changed in place.</param>
+    public static void TruncateToBytes(Span<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            values[i] = MathF.Floor(Math.Clamp(values[i], 0f, 1f) * 255f) / 255f;
+    }
+
+    /// <summary>
+    /// The sweeps on planar data: for <paramref name="iterations"/> passes, rows h − δ down to δ + 1 and
+    /// in each row columns w − δ down to δ + 1, draw dx then dy uniformly from [−δ, δ) and copy pixel
+    /// (y + dy, x + dx) of every channel into (y, x).
+    /// </summary>
+    /// <param name="image">The image, changed in place.</param>
+    /// <param name="delta">Largest displacement δ ≥ 1.</param>
+    /// <param name="iterations">Number of sweeps.</param>
+    /// <param name="random">Random source.</param>
+    public static void Smear(PlanarImage image, int delta, int iterations, ref CorruptionRandom random)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (delta < 1) throw new ArgumentOutOfRangeException(nameof(delta), delta, "Glass blur needs a displacement of at least 1 pixel.");
+        int h = image.Height, w = image.Width, plane = image.PlaneSize;
+        var d = image.Data;
+        for (int it = 0; it < iterations; it++)
+            for (int y = h - delta; y > delta; y--)
+                for (int x = w - delta; x > delta; x--)
+                {
+                    int dx = random.NextInt(2 * delta) - delta, dy = random.NextInt(2 * delta) - delta;
+                    int to = y * w + x, from = (y + dy) * w + x + dx;
+                    for (int c = 0; c < image.Channels; c++) d[c * plane + to] = d[c * plane + from];
+                }
+    }
 
     /// <inheritdoc />
     protected override void ApplyCore(PlanarImage image, CorruptionLevel level, ref CorruptionRandom random)
     {
         var (sigmaRef, deltaRef, iterations) = Parameters(level);
         double sigma = level.Px(sigmaRef);
-        int delta = level.PxInt(deltaRef);
-        int h = image.Height, w = image.Width, plane = image.PlaneSize;
         ImageOps.GaussianBlur(image, sigma, Border.Nearest);
-        var d = image.Data;
-        for (int it = 0; it < iterations; it++)
-            for (int y = h - delta; y > delta; y--)
-                for (int x = w - delta; x > delta; x--)
-                {
-                    // The generator draws offsets from the half-open range [−δ, δ).
-                    int dx = random.NextInt(2 * delta) - delta, dy = random.NextInt(2 * delta) - delta;
-                    int a = y * w + x, b = (y + dy) * w + x + dx;
-                    for (int c = 0; c < image.Channels; c++)
-                        (d[c * plane + a], d[c * plane + b]) = (d[c * plane + b], d[c * plane + a]);
-                }
+        TruncateToBytes(image.Data);
+        Smear(image, level.PxInt(deltaRef), iterations, ref random);
         ImageOps.GaussianBlur(image, sigma, Border.Nearest);
     }
 }
@@ -192,27 +220,44 @@ public sealed class MotionBlurCorruption : Corruption
     }
 }
 
-/// <summary>Zoom blur: the mean of the image and its zooms about the centre by each factor of the severity's list.</summary>
+/// <summary>
+/// Zoom blur: the mean of the image and its clipped zooms (<see cref="ImageOps.ClippedZoom"/>) by each
+/// factor of <c>np.arange(1, stop, step)</c> for the severity's (stop, step).
+/// </summary>
 public sealed class ZoomBlur : Corruption
 {
-    private static readonly (double Last, double Step)[] Cifar = [(1.05, .01), (1.10, .01), (1.15, .01), (1.20, .01), (1.25, .01)];
-    private static readonly (double Last, double Step)[] ImageNet = [(1.10, .01), (1.15, .01), (1.20, .02), (1.24, .02), (1.30, .03)];
+    private static readonly (double Stop, double Step)[] Cifar = [(1.06, .01), (1.11, .01), (1.16, .01), (1.21, .01), (1.26, .01)];
+    private static readonly (double Stop, double Step)[] ImageNet = [(1.11, .01), (1.16, .01), (1.21, .02), (1.26, .02), (1.31, .03)];
 
     /// <inheritdoc />
     public override string Name => "zoom_blur";
     /// <inheritdoc />
     public override CorruptionGroup Group => CorruptionGroup.Blur;
     /// <inheritdoc />
-    public override string Description => "(x + Σ zoom(x, z)) / (n + 1) over z = 1 … last by step (dimensionless, not scaled).";
+    public override string Description => "(x + Σ clipped_zoom(x, z)) / (n + 1) over z in np.arange(1, stop, step) (dimensionless, not scaled).";
 
-    /// <summary>The zoom factors of a level: 1, 1 + step, …, last.</summary>
+    /// <summary>
+    /// The zoom factors of a level exactly as <c>np.arange(1, stop, step)</c> makes them: a count of
+    /// ceil((stop − 1) / step) in double arithmetic and values 1 + i·step, so float rounding decides
+    /// the last factor (CIFAR: 7, 12, 16, 21, 26 factors ending at 1.06, 1.11, 1.15, 1.20, 1.25).
+    /// </summary>
     /// <param name="level">Resolved level.</param>
     public static double[] Factors(CorruptionLevel level)
     {
-        var (last, step) = level.Pick(Cifar, ImageNet);
-        int count = (int)Math.Round((last - 1) / step) + 1;
+        var (stop, step) = level.Pick(Cifar, ImageNet);
+        return Arange(1, stop, step);
+    }
+
+    /// <summary><c>np.arange(start, stop, step)</c> for a positive step.</summary>
+    /// <param name="start">First value.</param>
+    /// <param name="stop">Exclusive end (as NumPy computes it).</param>
+    /// <param name="step">Positive increment.</param>
+    public static double[] Arange(double start, double stop, double step)
+    {
+        if (!(step > 0)) throw new ArgumentOutOfRangeException(nameof(step), step, "The step must be positive.");
+        int count = Math.Max(0, (int)Math.Ceiling((stop - start) / step));
         var f = new double[count];
-        for (int i = 0; i < count; i++) f[i] = 1 + i * step;
+        for (int i = 0; i < count; i++) f[i] = start + i * step;
         return f;
     }
 
@@ -232,7 +277,7 @@ public sealed class ZoomBlur : Corruption
                 plane.CopyTo(sum);
                 foreach (double z in factors)
                 {
-                    ImageOps.ZoomCentre(plane, zoomed, image.Height, image.Width, z);
+                    ImageOps.ClippedZoom(plane, zoomed, image.Height, image.Width, z);
                     for (int i = 0; i < n; i++) sum[i] += zoomed[i];
                 }
                 float inv = 1f / (factors.Length + 1);

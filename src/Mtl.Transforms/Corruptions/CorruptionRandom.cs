@@ -32,11 +32,20 @@ public struct CorruptionRandom
     /// <param name="transformSeed">The transform's own seed.</param>
     /// <param name="rowPosition">The row's position in the data view.</param>
     public static CorruptionRandom ForRow(ulong contextSeed, ulong transformSeed, long rowPosition)
+        => new(Combine(contextSeed, transformSeed, (ulong)rowPosition));
+
+    /// <summary>
+    /// One seed from three keys (e.g. context seed, epoch, sample index), mixed one after another with
+    /// the SplitMix64 finalizer so that neighbouring keys give unrelated streams.
+    /// </summary>
+    /// <param name="a">First key.</param>
+    /// <param name="b">Second key.</param>
+    /// <param name="c">Third key.</param>
+    public static ulong Combine(ulong a, ulong b, ulong c)
     {
-        ulong h = Mix(contextSeed ^ 0x6A09E667F3BCC909UL);
-        h = Mix(h ^ transformSeed ^ 0xBB67AE8584CAA73BUL);
-        h = Mix(h ^ (ulong)rowPosition ^ 0x3C6EF372FE94F82BUL);
-        return new CorruptionRandom(h);
+        ulong h = Mix(a ^ 0x6A09E667F3BCC909UL);
+        h = Mix(h ^ b ^ 0xBB67AE8584CAA73BUL);
+        return Mix(h ^ c ^ 0x3C6EF372FE94F82BUL);
     }
 
     /// <summary>The SplitMix64 output function (a bijective 64-bit mix).</summary>

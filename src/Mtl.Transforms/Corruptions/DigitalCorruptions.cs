@@ -282,7 +282,7 @@ public sealed class Pixelate : Corruption
         => Apply(image, level.Pick(Cifar, ImageNet));
 }
 
-/// <summary>JPEG compression: encode with libstb's baseline JPEG writer at the table's quality, then decode.</summary>
+/// <summary>JPEG compression: encode with a real JPEG encoder (SkiaSharp) at the table's quality, then decode.</summary>
 public sealed class JpegCompression : Corruption
 {
     private static readonly int[] Cifar = [80, 65, 58, 50, 40];
@@ -293,7 +293,7 @@ public sealed class JpegCompression : Corruption
     /// <inheritdoc />
     public override CorruptionGroup Group => CorruptionGroup.Digital;
     /// <inheritdoc />
-    public override string Description => "Real JPEG round trip (libstb) at quality CIFAR 80–40, ImageNet 25–7.";
+    public override string Description => "Real JPEG round trip (SkiaSharp) at quality CIFAR 80–40, ImageNet 25–7.";
 
     /// <summary>Quality at a level.</summary>
     /// <param name="level">Resolved level.</param>
@@ -305,10 +305,7 @@ public sealed class JpegCompression : Corruption
     public static void RoundTrip(PlanarImage image, int quality)
     {
         ArgumentNullException.ThrowIfNull(image);
-        using var encoded = image.ToMLImage();
-        var bytes = encoded.EncodeJpeg(quality);
-        using var decoded = MLImage.Decode(bytes, "in-memory JPEG", encoded.PixelFormat);
-        image.CopyFrom(decoded.ToPlanar());
+        JpegCodec.RoundTrip(image, quality);
     }
 
     /// <inheritdoc />

@@ -304,40 +304,62 @@ public static class ImageOps
     }
 
     /// <summary>
-    /// Zooms a plane by <paramref name="factor"/> about its centre into <paramref name="output"/>
-    /// (edges repeated): output (x, y) reads the input at centre + ((x, y) − centre) / factor.
+    /// The generators' <c>clipped_zoom</c> on one plane: crop <c>ceil(H / z)</c> rows starting at
+    /// <c>(H − ceil(H / z)) // 2</c> (columns alike), zoom the crop by z with linear interpolation on a
+    /// corner-aligned grid (<c>scipy.ndimage.zoom(order=1)</c>: the zoomed size is round(crop · z), and
+    /// output sample o reads the crop at o · (crop − 1) / (zoomed − 1)), then cut <c>(zoomed − H) // 2</c>
+    /// from the top-left. This is not a zoom about the exact centre: for odd leftovers the crop and the cut
+    /// both lean to the top-left.
     /// </summary>
     /// <param name="input">H×W source.</param>
     /// <param name="output">H×W destination.</param>
     /// <param name="height">Rows.</param>
     /// <param name="width">Columns.</param>
-    /// <param name="factor">Zoom factor (&gt; 1 magnifies).</param>
-    public static void ZoomCentre(ReadOnlySpan<float> input, Span<float> output, int height, int width, double factor)
+    /// <param name="factor">Zoom factor, at least 1.</param>
+    public static void ClippedZoom(ReadOnlySpan<float> input, Span<float> output, int height, int width, double factor)
     {
-        // Zooming about the centre is separable: blend two input rows, then sample the blended row.
-        double cx = (width - 1) / 2.0, cy = (height - 1) / 2.0, inv = 1.0 / factor;
-        Span<int> x0 = width <= 512 ? stackalloc int[width] : new int[width];
-        Span<int> x1 = width <= 512 ? stackalloc int[width] : new int[width];
-        Span<float> fx = width <= 512 ? stackalloc float[width] : new float[width];
+        if (!(factor >= 1)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "Clipped zoom magnifies: the factor must be at least 1.");
+        var rows = ClippedZoomAxis(height, factor);
+        var columns = ClippedZoomAxis(width, factor);
         Span<float> row = width <= 512 ? stackalloc float[width] : new float[width];
-        for (int x = 0; x < width; x++)
-        {
-            double sx = cx + (x - cx) * inv, f = Math.Floor(sx);
-            x0[x] = Math.Clamp((int)f, 0, width - 1);
-            x1[x] = Math.Clamp((int)f + 1, 0, width - 1);
-            fx[x] = (float)(sx - f);
-        }
         for (int y = 0; y < height; y++)
         {
-            double sy = cy + (y - cy) * inv, f = Math.Floor(sy);
-            int y0 = Math.Clamp((int)f, 0, height - 1), y1 = Math.Clamp((int)f + 1, 0, height - 1);
-            float fy = (float)(sy - f);
+            // Separable: blend the two source rows first, then sample the blended row.
+            var (y0, y1, fy) = rows[y];
             input.Slice(y0 * width, width).CopyTo(row);
             MultiplyAdd(row, input.Slice(y0 * width, width), -fy);
             MultiplyAdd(row, input.Slice(y1 * width, width), fy);
             var outRow = output.Slice(y * width, width);
-            for (int x = 0; x < width; x++) outRow[x] = row[x0[x]] + fx[x] * (row[x1[x]] - row[x0[x]]);
+            for (int x = 0; x < width; x++)
+            {
+                var (x0, x1, fx) = columns[x];
+                outRow[x] = row[x0] + fx * (row[x1] - row[x0]);
+            }
         }
+    }
+
+    /// <summary>
+    /// The source taps of <see cref="ClippedZoom"/> along one axis of length <paramref name="size"/>:
+    /// for each output index, the two source indices (in the whole plane) and the weight of the second.
+    /// </summary>
+    /// <param name="size">Axis length.</param>
+    /// <param name="factor">Zoom factor, at least 1.</param>
+    public static (int First, int Second, float Weight)[] ClippedZoomAxis(int size, double factor)
+    {
+        int crop = (int)Math.Ceiling(size / factor);
+        int start = (size - crop) / 2;
+        // scipy's output shape uses Python's round (ties to even).
+        int zoomed = (int)Math.Round(crop * factor, MidpointRounding.ToEven);
+        int cut = (zoomed - size) / 2;
+        double step = zoomed > 1 ? (crop - 1) / (double)(zoomed - 1) : 0;
+        var taps = new (int, int, float)[size];
+        for (int o = 0; o < size; o++)
+        {
+            double s = (o + cut) * step, f = Math.Floor(s);
+            int i0 = Math.Min((int)f, crop - 1), i1 = Math.Min(i0 + 1, crop - 1);
+            taps[o] = (start + i0, start + i1, (float)(s - f));
+        }
+        return taps;
     }
 
     /// <summary>

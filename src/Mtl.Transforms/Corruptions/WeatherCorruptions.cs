@@ -32,7 +32,7 @@ public sealed class Snow : Corruption
             var flakes = rented.AsSpan(n, n);
             var gray = rented.AsSpan(2 * n, n);
             for (int i = 0; i < n; i++) noise[i] = (float)(p.Mean + p.Std * random.NextGaussian());
-            ImageOps.ZoomCentre(noise, flakes, h, w, p.Zoom);
+            ImageOps.ClippedZoom(noise, flakes, h, w, p.Zoom);
             for (int i = 0; i < n; i++)
             {
                 float v = flakes[i];
@@ -62,15 +62,23 @@ public sealed class Snow : Corruption
 }
 
 /// <summary>
-/// Frost: c₀·x + c₁·F with a seeded procedural frost layer F (a bright plasma haze plus branching
-/// ice needles, bluish tint). The original suites blend crops of six frost photographs instead,
-/// which are not available to us; this layer has similar coverage and brightness, not the same texture.
+/// Frost: c₀·x + c₁·F with a seeded procedural frost layer F (a plasma haze plus branching ice
+/// needles, bluish tint on RGB). The original suites blend crops of six frost photographs instead,
+/// which are not available to us. Those photos are bright ice textures, so the layer is brought to
+/// the photos' overall brightness and contrast (mean <see cref="LayerMean"/>, standard deviation
+/// <see cref="LayerStd"/> before clipping to [0, 1]); its texture differs from the photos.
 /// </summary>
 public sealed class Frost : Corruption
 {
     private static readonly (double Image, double Frost)[] Cifar = [(1, .2), (1, .3), (.9, .4), (.85, .4), (.75, .45)];
     private static readonly (double Image, double Frost)[] ImageNet = [(1, .4), (.8, .6), (.7, .7), (.65, .7), (.6, .75)];
     private static readonly float[] RgbTint = [.86f, .93f, 1f];
+
+    /// <summary>Mean intensity the frost layer is brought to: a light haze, like the photographed textures.</summary>
+    public const double LayerMean = 0.6;
+
+    /// <summary>Standard deviation the frost layer is brought to (crystalline streaks on the haze).</summary>
+    public const double LayerStd = 0.18;
 
     /// <inheritdoc />
     public override string Name => "frost";
@@ -85,7 +93,11 @@ public sealed class Frost : Corruption
     /// <param name="level">Resolved level.</param>
     public static (double Image, double Frost) Coefficients(CorruptionLevel level) => level.Pick(Cifar, ImageNet);
 
-    /// <summary>Draws a frost layer in [0, 1] of size h×w into <paramref name="layer"/>.</summary>
+    /// <summary>
+    /// Draws a frost layer in [0, 1] of size h×w into <paramref name="layer"/>: the texture (haze and
+    /// needles) is drawn first, then shifted and scaled to mean <see cref="LayerMean"/> and standard
+    /// deviation <see cref="LayerStd"/>, then clipped to [0, 1].
+    /// </summary>
     /// <param name="h">Rows.</param>
     /// <param name="w">Columns.</param>
     /// <param name="random">Random source.</param>
@@ -121,7 +133,20 @@ public sealed class Frost : Corruption
                 Needle(layer, h, w, x0 + t * Math.Cos(angle), y0 + t * Math.Sin(angle), angle + side60, .35 * length, strength * .8f);
             }
         }
-        for (int i = 0; i < h * w; i++) layer[i] = Math.Min(1f, layer[i]);
+        Standardize(layer[..(h * w)], LayerMean, LayerStd);
+    }
+
+    /// <summary>Shifts and scales values to a mean and standard deviation, then clips them to [0, 1] (a constant input becomes the mean).</summary>
+    /// <param name="values">The values, changed in place.</param>
+    /// <param name="mean">Target mean.</param>
+    /// <param name="std">Target standard deviation.</param>
+    public static void Standardize(Span<float> values, double mean, double std)
+    {
+        double sum = 0, squares = 0;
+        foreach (float v in values) { sum += v; squares += (double)v * v; }
+        double m = sum / values.Length, variance = Math.Max(0, squares / values.Length - m * m);
+        double k = variance > 1e-12 ? std / Math.Sqrt(variance) : 0;
+        for (int i = 0; i < values.Length; i++) values[i] = Math.Clamp((float)(mean + k * (values[i] - m)), 0f, 1f);
     }
 
     private static void Needle(Span<float> layer, int h, int w, double x0, double y0, double angle, double length, float strength)

@@ -1,6 +1,7 @@
-using Mtl.Transforms.Image;
+using Microsoft.ML.Data;
+using Mtl.Transforms.Corruptions;
 
-namespace Mtl.Transforms.Corruptions;
+namespace Mtl.Transforms.Image;
 
 /// <summary>
 /// Renders a labelled grid of what each corruption does to one image: one row per corruption,
@@ -24,7 +25,7 @@ public static class CorruptionGallery
     {
         ArgumentNullException.ThrowIfNull(image);
         using var grid = Render(image.ToPlanar(), corruptions, settings, seed, cellScale);
-        grid.SavePng(path);
+        SavePng(grid, path);
     }
 
     /// <summary>Renders the grid and writes it as a PNG file.</summary>
@@ -37,10 +38,29 @@ public static class CorruptionGallery
     public static void Save(PlanarImage image, string path, IEnumerable<string>? corruptions = null, CorruptionSettings? settings = null, ulong seed = 0, int cellScale = 0)
     {
         using var grid = Render(image, corruptions, settings, seed, cellScale);
-        grid.SavePng(path);
+        SavePng(grid, path);
     }
 
-    /// <summary>Renders the grid as an RGB image.</summary>
+    // Written next to the destination and renamed over it, so a failed write never leaves half a PNG.
+    private static void SavePng(MLImage grid, string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"The gallery is written as PNG; '{path}' does not end in .png.", nameof(path));
+        string full = Path.GetFullPath(path);
+        string temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileNameWithoutExtension(full) + "." + Guid.NewGuid().ToString("N") + ".png");
+        try
+        {
+            grid.Save(temp);
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>Renders the grid as an opaque Rgba32 image.</summary>
     /// <param name="image">Source image in [0, 1].</param>
     /// <param name="corruptions">Corruption names, one row each; null = the 15 common + 4 extra.</param>
     /// <param name="settings">Table and size scaling; null = automatic.</param>
@@ -80,7 +100,15 @@ public static class CorruptionGallery
                 Blit(cell, rgb, width, labelW + severity * (cellW + Margin), top, scale);
             }
         }
-        return new MLImage(width, height, MLPixelFormat.Rgb24, rgb);
+        var rgba = new byte[checked(width * height * 4)];
+        for (int i = 0, j = 0; i < rgb.Length; i += 3, j += 4)
+        {
+            rgba[j] = rgb[i];
+            rgba[j + 1] = rgb[i + 1];
+            rgba[j + 2] = rgb[i + 2];
+            rgba[j + 3] = 255;
+        }
+        return MLImage.CreateFromPixels(width, height, MLPixelFormat.Rgba32, rgba);
     }
 
     private static void Blit(PlanarImage cell, Span<byte> rgb, int width, int left, int top, int scale)
