@@ -1,11 +1,11 @@
-using System.Diagnostics;
-using Mtl.ML;
-using Mtl.Torch;
-using Mtl.Torch.Modules;
+using System.Security.Cryptography;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 using Mtl.Trainers.Engine;
 using Mtl.Trainers.Methods;
 using Mtl.Trainers.Network;
-using static Mtl.Torch.torch;
 
 namespace Mtl.Trainers;
 
@@ -13,21 +13,45 @@ namespace Mtl.Trainers;
 internal sealed record StepResult(double[] Losses, double[] MetricSums, double[]? Weights);
 
 /// <summary>
-/// One optimisation step: forward, task losses, the method (loss weighting → one backward of the combined loss;
-/// gradient method → per-task gradients in the chosen mode, weights or aggregate, d into the shared .grad), optimizer step.
+/// One optimisation step: forward, task losses, the method's family template (which asks for what the method declared:
+/// one backward of a combined loss, the Gramian or the Jacobian of per-task gradients in the chosen mode), the declared
+/// extras (shared-layer gradient norms, shared-gradient clipping, a forward after the step), the optimizer step.
 /// </summary>
+/// <remarks>
+/// The surface TrainingSession uses, and nothing else:
+/// <list type="bullet">
+/// <item><c>new TrainingStep(options, tasks, network, method, seed, log)</c> — validates the method against the options
+/// (gradient mode, per-task Adam), initialises the method, builds the optimizer and the LR scheduler.</item>
+/// <item><c>StepResult Run(Tensor x, Tensor[] y, long stepIndex, int epoch)</c> — one step on a batch (inside the caller's
+/// dispose scope). Throws <see cref="NonFiniteLossException"/> for a NaN/infinite task loss.</item>
+/// <item><c>double LearningRateForEpoch(int epoch)</c> — the epoch hook: steps the lr_scheduler up to epoch (1-based) and
+/// returns that epoch's learning rate. Call at the start of every epoch.</item>
+/// <item><c>void OnEpochEnd(IReadOnlyList&lt;double&gt; meanLosses)</c> — forwards the epoch's mean task losses to the method.</item>
+/// <item><c>void WriteState(Stream)</c> / <c>void ReadState(Stream)</c> — optimizer, scheduler, method state and step
+/// counters (the network weights and the torch RNG are the checkpoint store's). ReadState is all-or-nothing.</item>
+/// <item><c>SolverCalls</c>, <c>SolverFailures</c>, <c>SolverSeconds</c> — solver statistics; <c>Dispose()</c>.</item>
+/// <item>For inspection and tests only: <c>Optimizer</c>, <c>StepsTaken</c>.</item>
+/// </list>
+/// The step's random draws for the method come from (seed, step) (<see cref="StepContext.StepSeed"/>), so no method RNG
+/// state needs saving.
+/// </remarks>
 internal sealed class TrainingStep : IDisposable
 {
+    private const int StateVersion = 1;
+    private static readonly byte[] StateMagic = "MTLSTEP\0"u8.ToArray();
+
     private readonly MultiHeadNetworkTrainer.Options options;
     private readonly IReadOnlyList<TaskDefinition> tasks;
     private readonly MultiHeadNetwork network;
     private readonly MtlMethod method;
-    private readonly Action<ChannelMessageKind, string> log;
-    private readonly IReadOnlyList<Parameter> shared;
-    private readonly IReadOnlyList<IReadOnlyList<Tensor>> heads;
+    private readonly MethodRequirements requirements;
+    private readonly Parameter[] trainable;
     private readonly StepContext context;
-    private readonly Stopwatch solverWatch = new();
-    private readonly PerTaskAdam? perTaskAdam;
+    private readonly StepGradients gradients;
+    private readonly OptimizerHelper optimizer;
+    private optim.lr_scheduler.LRScheduler scheduler;
+    private int scheduleSteps;
+    private long stepsTaken;
 
     public TrainingStep(MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks, MultiHeadNetwork network,
         MtlMethod method, int seed, Action<ChannelMessageKind, string> log)
@@ -36,48 +60,67 @@ internal sealed class TrainingStep : IDisposable
         this.tasks = tasks;
         this.network = network;
         this.method = method;
-        this.log = log;
-        shared = network.SharedParameters();
-        heads = Enumerable.Range(0, tasks.Count).Select(i => (IReadOnlyList<Tensor>)network.HeadParameters(i)).ToArray();
+        method.EnsureSupports(options.GradientMode);
+        method.Initialize(tasks.Count);
+        requirements = method.Requirements;
+        if (options.Optimizer == OptimizerKind.PerTaskAdam)
+            EnsurePerTaskAdamFits();
+
+        IReadOnlyList<Parameter> shared = network.SharedParameters();
+        var sharedHandles = shared.Select(p => p.Handle).ToHashSet();
+        Parameter[] methodParameters = method.Parameters().ToArray();
+        Parameter[] others = network.parameters().Where(p => !sharedHandles.Contains(p.Handle)).Concat(methodParameters).ToArray();
+        trainable = shared.Concat(others).ToArray();
+        var heads = Enumerable.Range(0, tasks.Count).Select(i => (IReadOnlyList<Tensor>)network.HeadParameters(i)).ToArray();
+
         context = new StepContext(tasks.Count, seed);
         context.Solvers.OnProblem = run => log(ChannelMessageKind.Warning, $"{method.Name}: {run} (step {context.Step}).");
-        var trainable = network.parameters().Concat(MethodParameters()).ToList();
-        if (options.Optimizer == OptimizerKind.PerTaskAdam)
-        {
-            if (method is not GramianWeighting and not LossWeighting)
-                throw new NotSupportedException($"OptimizerKind.PerTaskAdam needs per-task shared gradients weighted by the method; '{method.Name}' aggregates coordinates directly. Use another optimizer.");
-            perTaskAdam = new PerTaskAdam(shared, tasks.Count, options.LearningRate, options.WeightDecay);
-            Optimizer = OptimizerFactory.Create(options, trainable.Except(shared).ToList());
-        }
-        else
-        {
-            Optimizer = OptimizerFactory.Create(options, trainable);
-        }
+        // The option decides: per-task Adam also receives the weighted task gradients, every other optimizer reads .grad.
+        PerTaskAdam? perTask = options.Optimizer == OptimizerKind.PerTaskAdam ? OptimizerFactory.PerTask(options, shared, others, tasks.Count) : null;
+        optimizer = perTask ?? OptimizerFactory.Create(options, shared, others, tasks.Count);
+        gradients = new StepGradients(options.GradientMode, shared, heads, () => methodParameters, perTask);
+        scheduler = OptimizerFactory.Schedule(options, optimizer);
     }
 
-    public optim.Optimizer Optimizer { get; }
+    /// <summary>The optimizer (for inspection; checkpoints go through <see cref="WriteState"/>).</summary>
+    public OptimizerHelper Optimizer => optimizer;
+
+    /// <summary>Optimizer steps taken so far (restored by <see cref="ReadState"/>).</summary>
+    public long StepsTaken => stepsTaken;
 
     public long SolverCalls => context.Solvers.Calls;
     public long SolverFailures => context.Solvers.Failures;
-    public double SolverSeconds => solverWatch.Elapsed.TotalSeconds;
+    public double SolverSeconds => gradients.SolverTime.TotalSeconds;
 
-    private IEnumerable<Parameter> MethodParameters() => method.Parameters();
+    /// <summary>Per-task Adam takes Σᵢ wᵢgᵢ per task, so it needs a method with task weights and gradients at θ.</summary>
+    private void EnsurePerTaskAdamFits()
+    {
+        if (!requirements.YieldsTaskWeights)
+            throw new NotSupportedException(
+                $"OptimizerKind.PerTaskAdam keeps one Adam state per task and needs a method that weights whole task gradients; '{method.Name}' combines gradient coordinates directly. Use another optimizer or a loss/Gramian weighting.");
+        if (requirements.Gradients == GradientNeed.Gramian && options.GradientMode == GradientMode.Representation)
+            throw new NotSupportedException(
+                $"OptimizerKind.PerTaskAdam needs each task's gradient of the shared parameters, but GradientMode.Representation gives '{method.Name}' gradients at the representation only. Use GradientMode.Parameters or another optimizer.");
+    }
 
-    /// <summary>The learning rate of an epoch under the schedule; also sets it on the optimizer(s).</summary>
+    /// <summary>The learning rate of an epoch (1-based): steps the scheduler once per epoch up to it and returns the rate.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Epoch &lt; 1.</exception>
+    /// <exception cref="InvalidOperationException">The schedule is already past that epoch.</exception>
     public double LearningRateForEpoch(int epoch)
     {
-        double lr = options.LearningRate * options.Schedule switch
+        ArgumentOutOfRangeException.ThrowIfLessThan(epoch, 1);
+        if (epoch - 1 < scheduleSteps)
+            throw new InvalidOperationException($"The learning-rate schedule is already at epoch {scheduleSteps + 1}; it cannot go back to epoch {epoch}.");
+        while (scheduleSteps < epoch - 1)
         {
-            LearningRateSchedule.Constant => 1.0,
-            LearningRateSchedule.Exponential => Math.Pow(options.ScheduleGamma, epoch - 1),
-            LearningRateSchedule.Step => Math.Pow(options.ScheduleGamma, (epoch - 1) / Math.Max(1, options.ScheduleStepSize)),
-            LearningRateSchedule.Cosine => 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / options.MaxEpoch)),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Schedule, "unknown schedule"),
-        };
-        foreach (var group in Optimizer.ParamGroups) group.LearningRate = lr;
-        if (perTaskAdam is not null) perTaskAdam.LearningRate = lr;
-        return lr;
+            scheduler.step();
+            scheduleSteps++;
+        }
+        return optimizer.ParamGroups.First().LearningRate;
     }
+
+    /// <summary>Forwards the epoch's mean task losses to the method (DWA's ratios, STCH's warm-up).</summary>
+    public void OnEpochEnd(IReadOnlyList<double> meanLosses) => method.OnEpochEnd(meanLosses);
 
     public StepResult Run(Tensor x, Tensor[] y, long stepIndex, int epoch)
     {
@@ -86,14 +129,13 @@ internal sealed class TrainingStep : IDisposable
             x = x.to(options.Device);
             y = y.Select(t => t.to(options.Device)).ToArray();
         }
-        Optimizer.zero_grad(set_to_none: true);
-        bool gradientMethod = method is GradientMethod;
-        bool representation = gradientMethod && options.GradientMode == GradientMode.Representation;
+        foreach (var p in trainable)
+            p.grad = null;
+        optimizer.zero_grad();
 
         Tensor z = network.Represent(x);
-        Tensor headInput = representation ? z.detach().requires_grad_(true) : z;
+        Tensor headInput = StepGradients.DetachesRepresentation(options.GradientMode, requirements) ? z.detach().requires_grad_(true) : z;
         var losses = new Tensor[tasks.Count];
-        var lossValues = new double[tasks.Count];
         var metricSums = new double[tasks.Count];
         for (int i = 0; i < tasks.Count; i++)
         {
@@ -102,155 +144,150 @@ internal sealed class TrainingStep : IDisposable
             using (no_grad()) metricSums[i] = TaskLosses.MetricSum(tasks[i], output, y[i]).item<double>();
         }
         // One device→host copy for all task losses.
-        double[] values = stack(losses.Select(l => l.detach()).ToArray()).to_type(ScalarType.Float64).ToArray<double>();
+        double[] lossValues = stack(losses.Select(l => l.detach().reshape(1)).ToArray()).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
         for (int i = 0; i < tasks.Count; i++)
-        {
-            lossValues[i] = values[i];
-            if (!double.IsFinite(values[i]))
-                throw new NonFiniteLossException(tasks[i].Name, stepIndex, epoch, values[i], options.CheckpointFolder);
-        }
+            if (!double.IsFinite(lossValues[i]))
+                throw new NonFiniteLossException(tasks[i].Name, stepIndex, epoch, lossValues[i], options.CheckpointFolder);
+
         context.BeginStep(stepIndex, epoch, lossValues);
-        if (method is GradientMethod gm && gm.NeedsRepresentation) context.Representation = z;
+        if (requirements.NeedsRepresentation)
+            context.Representation = z;
+        gradients.Begin(z, headInput);
+        if (requirements.NeedsSharedLayerGradientNorms)
+            context.RecordSharedLayerGradientNorms(gradients.SharedLayerGradientNorms(losses));
 
-        double[]? weights;
-        switch (method)
-        {
-            case LossWeighting lw:
-                weights = CombineLosses(lw, losses);
-                break;
-            case GradientMethod gm2:
-                weights = representation ? RepresentationStep(gm2, losses, z, headInput) : ParameterStep(gm2, losses);
-                break;
-            default:
-                throw new NotSupportedException($"Method '{method.Name}' is neither a loss weighting nor a gradient method.");
-        }
+        double[]? weights = method.Apply(gradients, losses, context);
+        method.OnGradientsReady(context);
+        if (requirements.SharedGradientClipNorm > 0)
+            gradients.ClipShared(requirements.SharedGradientClipNorm);
+        optimizer.step();
+        stepsTaken++;
 
-        if (method is NashMTL nash)
-        {
-            // Nash-MTL's authors clip the shared gradient's norm (1.0 by default).
-            nn.utils.clip_grad_norm_(shared, nash.MaxGradientNorm);
-        }
-        Optimizer.step();
-        if (method.NeedsLossesAfterStep) context.RecordLossesAfterStep(LossesAfterStep(x, y));
+        if (requirements.NeedsLossesAfterStep)
+            context.RecordLossesAfterStep(LossesAfterStep(x, y));
         method.AfterStep(context);
         return new StepResult(lossValues, metricSums, weights ?? method.CurrentWeights);
     }
 
-    /// <summary>The task losses of the same batch after the step (FAMO needs them); no graph is recorded.</summary>
+    /// <summary>The task losses of the same batch after the step (declared by e.g. FAMO); no graph is recorded.</summary>
     private double[] LossesAfterStep(Tensor x, Tensor[] y)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Tensor[] outputs = network.forward(x);
-        return outputs.Select((o, i) => (double)TaskLosses.Loss(tasks[i], o, y[i]).item<float>()).ToArray();
-    }
-
-    private double[]? CombineLosses(LossWeighting lw, Tensor[] losses)
-    {
-        solverWatch.Start();
-        Tensor total = lw.Combine(losses, context);
-        solverWatch.Stop();
-        if (lw is GradNorm gradNorm)
-        {
-            // GradNorm balances the per-task gradient norms at the last shared layer W; taken before the main backward
-            // frees the graph, then its balancing loss gives the task logits their gradient.
-            Tensor lastShared = shared.Last(p => p.Dimensions >= 2);
-            var norms = losses.Select(l => autograd.grad(new[] { l }, new[] { lastShared }, retain_graph: true)[0]!.norm().item<float>()).Select(v => (double)v).ToArray();
-            total.backward();
-            gradNorm.BalanceLoss(norms, context).backward();
-            return lw.CurrentWeights;
-        }
-        if (perTaskAdam is not null)
-        {
-            double[] w = lw.CurrentWeights ?? Enumerable.Repeat(1.0, losses.Length).ToArray();
-            // Learnable method parameters (UW's log-variances, …) still learn from the combined loss.
-            MethodParameterGradients(new[] { total });
-            using StackedGradients sg = TaskGradientEngine.ParameterGradients(losses.Select((l, i) => l * w[i]).ToArray(), shared, heads);
-            perTaskAdam.Step(sg);
-            return lw.CurrentWeights;
-        }
-        total.backward();
-        return lw.CurrentWeights;
+        return outputs.Select((o, i) => TaskLosses.Loss(tasks[i], o, y[i]).to_type(ScalarType.Float64).item<double>()).ToArray();
     }
 
     /// <summary>
-    /// Gradients of a method's own learnable parameters (UW's log-variances, IMTL's loss scales …) from the sum of the given losses,
-    /// taken with the graph retained, before per-task passes free it. For gradient methods the combined loss is Σᵢ L̃ᵢ of
-    /// the prepared losses, as each task's backward accumulates it in LibMTL.
+    /// Writes the optimizer (moments, per-task moments included), the scheduler position, the method's state and the step
+    /// counter: a versioned binary record with a SHA-256 of its contents.
     /// </summary>
-    private void MethodParameterGradients(IReadOnlyList<Tensor> losses)
+    public void WriteState(Stream stream)
     {
-        Parameter[] own = method.Parameters().ToArray();
-        if (own.Length == 0) return;
-        Tensor total = losses.Count == 1 ? losses[0] : losses.Aggregate((a, b) => a + b);
-        IList<Tensor?> grads = autograd.grad(new[] { total }, own, retain_graph: true, allow_unused: true);
-        for (int k = 0; k < own.Length; k++) if (grads[k] is { } g) own[k].grad = g;
-    }
-
-    private double[]? ParameterStep(GradientMethod gm, Tensor[] losses)
-    {
-        IReadOnlyList<Tensor> prepared = gm.PrepareTaskLosses(losses, context);
-        MethodParameterGradients(prepared);
-        using StackedGradients sg = TaskGradientEngine.ParameterGradients(prepared, shared, heads);
-        return ApplyMethod(gm, sg,
-            weights =>
-            {
-                if (perTaskAdam is not null) perTaskAdam.Step(sg, weights);
-                else sg.CombineInto(shared, weights);
-            },
-            direction =>
-            {
-                Tensor[] pieces = sg.Unflatten(direction);
-                for (int p = 0; p < pieces.Length; p++)
-                {
-                    shared[p].grad = pieces[p];
-                    pieces[p].Dispose();
-                }
-            });
-    }
-
-    private double[]? RepresentationStep(GradientMethod gm, Tensor[] losses, Tensor z, Tensor detachedZ)
-    {
-        IReadOnlyList<Tensor> prepared = gm.PrepareTaskLosses(losses, context);
-        MethodParameterGradients(prepared);
-        using StackedGradients sg = TaskGradientEngine.RepresentationGradients(prepared, detachedZ, heads);
-        return ApplyMethod(gm, sg,
-            weights => TaskGradientEngine.BackwardThroughTrunk(z, sg, weights),
-            direction =>
-            {
-                using Tensor dz = direction.view(z.shape);
-                z.backward(dz);
-            });
+        ArgumentNullException.ThrowIfNull(stream);
+        byte[] payload = Payload();
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        writer.Write(StateMagic);
+        writer.Write(StateVersion);
+        writer.Write((long)payload.Length);
+        writer.Write(payload);
+        writer.Write(SHA256.HashData(payload));
+        writer.Flush();
     }
 
     /// <summary>
-    /// Asks the method for the shared update: Gramian weightings give weights w (d = Jᵀw, applied by
-    /// <paramref name="applyWeights"/>); other gradient methods aggregate the Jacobian into a direction d.
-    /// Only the method's own work is timed as solver time. Returns w, or null for direction methods.
+    /// Restores what <see cref="WriteState"/> wrote. All or nothing: a damaged, truncated or foreign stream, or one from
+    /// another method or optimizer, throws <see cref="InvalidDataException"/> and leaves the step as it was.
     /// </summary>
-    private double[]? ApplyMethod(GradientMethod gm, StackedGradients sg, Action<double[]> applyWeights, Action<Tensor> applyDirection)
+    /// <exception cref="InvalidDataException">The stream cannot be this step's state (the message says why).</exception>
+    public void ReadState(Stream stream)
     {
-        if (gm is GramianWeighting gw)
+        ArgumentNullException.ThrowIfNull(stream);
+        byte[] payload = VerifiedPayload(stream);
+        byte[] backup = Payload();
+        try
         {
-            double[,] gramian = sg.Gramian();
-            solverWatch.Start();
-            double[] w = gw.Weights(gramian, context);
-            solverWatch.Stop();
-            applyWeights(w);
-            return w;
+            Apply(payload);
         }
-        using Tensor jacobian = sg.Jacobian();
-        solverWatch.Start();
-        using Tensor d = gm.Aggregate(jacobian, context);
-        solverWatch.Stop();
-        applyDirection(d);
-        return null;
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Apply(backup);
+            throw new InvalidDataException(
+                $"The saved training-step state does not fit this run ({e.Message}); nothing was loaded. Resume with the method, optimizer, tasks and network the checkpoint was written with.", e);
+        }
+    }
+
+    private byte[] Payload()
+    {
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(method.GetType().FullName ?? method.Name);
+            method.WriteState(writer);
+            optimizer.save_state_dict(writer);
+            writer.Write(scheduleSteps);
+            writer.Write(stepsTaken);
+        }
+        return memory.ToArray();
+    }
+
+    private static byte[] VerifiedPayload(Stream stream)
+    {
+        try
+        {
+            using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            byte[] magic = reader.ReadBytes(StateMagic.Length);
+            if (!magic.AsSpan().SequenceEqual(StateMagic))
+                throw new InvalidDataException("The stream is not a training-step state (wrong magic bytes); it was not written by TrainingStep.WriteState.");
+            int version = reader.ReadInt32();
+            if (version != StateVersion)
+                throw new InvalidDataException($"The training-step state has version {version}; this build reads version {StateVersion}.");
+            long length = reader.ReadInt64();
+            if (length < 0 || length > int.MaxValue)
+                throw new InvalidDataException($"The training-step state declares {length} bytes of contents; the stream is damaged.");
+            byte[] payload = reader.ReadBytes((int)length);
+            byte[] hash = reader.ReadBytes(32);
+            if (payload.Length != length || hash.Length != 32)
+                throw new InvalidDataException("The training-step state is truncated; the checkpoint was not written completely.");
+            if (!SHA256.HashData(payload).AsSpan().SequenceEqual(hash))
+                throw new InvalidDataException("The training-step state is damaged (its SHA-256 does not match its contents).");
+            return payload;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("The training-step state is truncated; the checkpoint was not written completely.", e);
+        }
+    }
+
+    private void Apply(byte[] payload)
+    {
+        using var reader = new BinaryReader(new MemoryStream(payload), System.Text.Encoding.UTF8);
+        string methodType = reader.ReadString();
+        string expected = method.GetType().FullName ?? method.Name;
+        if (methodType != expected)
+            throw new InvalidDataException($"the state was written by method type '{methodType}', this run uses '{expected}'");
+        method.ReadState(reader);
+        optimizer.load_state_dict(reader);
+        int steps = reader.ReadInt32();
+        long taken = reader.ReadInt64();
+        if (steps < 0 || taken < 0)
+            throw new InvalidDataException($"negative counters (schedule {steps}, steps {taken})");
+        if (reader.BaseStream.Position != reader.BaseStream.Length)
+            throw new InvalidDataException("unexpected bytes after the state");
+        // Replay the schedule from its start: the same per-epoch arithmetic gives bit-identical rates.
+        foreach (var group in optimizer.ParamGroups)
+            group.LearningRate = group.InitialLearningRate;
+        scheduler = OptimizerFactory.Schedule(options, optimizer);
+        for (int k = 0; k < steps; k++)
+            scheduler.step();
+        scheduleSteps = steps;
+        stepsTaken = taken;
     }
 
     public void Dispose()
     {
-        Optimizer.Dispose();
-        perTaskAdam?.Dispose();
+        optimizer.Dispose();
+        context.Dispose();
     }
 }
 

@@ -1,7 +1,7 @@
-using Mtl.Torch;
-using Mtl.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 using Mtl.Trainers.Engine;
-using static Mtl.Torch.torch;
 
 namespace Mtl.Trainers.Tests;
 
@@ -33,7 +33,7 @@ public class GradientEngineTests
         }
     }
 
-    private static double[] Flat(Tensor t) => t.contiguous().ToArray<double>();
+    private static double[] Flat(Tensor t) => t.contiguous().data<double>().ToArray();
 
     [TestMethod]
     public void GramianEqualsPairwiseDotProductsOfTaskGradients()

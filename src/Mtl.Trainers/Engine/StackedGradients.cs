@@ -1,6 +1,6 @@
-using Mtl.Torch;
-using Mtl.Torch.Modules;
-using static Mtl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace Mtl.Trainers.Engine;
 
@@ -104,7 +104,8 @@ public sealed class StackedGradients : IDisposable
     private static double[,] ToMatrix(Tensor g)
     {
         int t = (int)g.shape[0];
-        double[] flat = g.ToArray<double>();
+        using var host = g.cpu();
+        double[] flat = host.data<double>().ToArray();
         var m = new double[t, t];
         Buffer.BlockCopy(flat, 0, m, 0, flat.Length * sizeof(double));
         return m;

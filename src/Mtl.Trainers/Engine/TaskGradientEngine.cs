@@ -1,5 +1,5 @@
-using Mtl.Torch;
-using static Mtl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Engine;
 
@@ -35,7 +35,7 @@ public static class TaskGradientEngine
                 var inputs = new List<Tensor>(shared.Count + headParameters[i].Count);
                 inputs.AddRange(shared);
                 inputs.AddRange(headParameters[i]);
-                IList<Tensor?> grads = autograd.grad(new[] { taskLosses[i] }, inputs, retain_graph: i < tasks - 1, allow_unused: true);
+                Tensor?[] grads = Defined(autograd.grad(new[] { taskLosses[i] }, inputs, retain_graph: i < tasks - 1, allow_unused: true));
                 result.SetRow(i, grads.Take(shared.Count).ToArray());
                 AssignHeadGradients(headParameters[i], grads.Skip(shared.Count).ToArray());
             }
@@ -69,7 +69,7 @@ public static class TaskGradientEngine
                 inputs.AddRange(headParameters[i]);
                 // Losses prepared by a method may share graph nodes (e.g. one exp of learnable scales), so keep the graph
                 // until the last task.
-                IList<Tensor?> grads = autograd.grad(new[] { taskLosses[i] }, inputs, retain_graph: i < tasks - 1, allow_unused: true);
+                Tensor?[] grads = Defined(autograd.grad(new[] { taskLosses[i] }, inputs, retain_graph: i < tasks - 1, allow_unused: true));
                 result.SetRow(i, new[] { grads[0] });
                 AssignHeadGradients(headParameters[i], grads.Skip(1).ToArray());
             }
@@ -88,12 +88,24 @@ public static class TaskGradientEngine
         Tensor[] d = representationGradients.Combine(weights);
         try
         {
-            trunkOutput.backward(d[0]);
+            trunkOutput.backward(new[] { d[0] });
         }
         finally
         {
             d[0].Dispose();
         }
+    }
+
+    /// <summary>
+    /// TorchSharp returns an input that the output does not depend on (allowed by <c>allow_unused</c>) as a tensor with
+    /// an invalid handle rather than null; this maps those to null.
+    /// </summary>
+    public static Tensor?[] Defined(IList<Tensor> gradients)
+    {
+        var result = new Tensor?[gradients.Count];
+        for (int k = 0; k < result.Length; k++)
+            result[k] = gradients[k] is { IsInvalid: false } g ? g : null;
+        return result;
     }
 
     private static void AssignHeadGradients(IReadOnlyList<Tensor> head, IReadOnlyList<Tensor?> grads)

@@ -15,20 +15,38 @@ public enum AlignedMtlScale
     Rmse,
 }
 
+/// <summary>The preference vector p of Aligned-MTL's weights w = B·p.</summary>
+public enum AlignedMtlPreference
+{
+    /// <summary>p = (1/T, …, 1/T): TorchJD's <c>AlignedMTL()</c> (its default mean preference).</summary>
+    Mean,
+
+    /// <summary>p = (1, …, 1), i.e. w = the column sums of B: LibMTL's <c>Aligned_MTL</c> (T times the mean convention).</summary>
+    Ones,
+}
+
 /// <summary>
 /// Aligned-MTL (Senushkin et al., 2023): make the task gradients orthogonal and of equal norm (condition number 1).
 /// G = VΛVᵀ (eigenvalues above tol·λmax kept), B = σ·VΛ^{−1/2}Vᵀ with σ² chosen by <see cref="Scale"/>,
-/// w = B·p with preference p = (1/T, …, 1/T); d = Jᵀw.
+/// w = B·p with preference p (<see cref="Preference"/>); d = Jᵀw.
 /// </summary>
+/// <remarks>
+/// Conventions: the defaults (<see cref="AlignedMtlScale.Min"/>, <see cref="AlignedMtlPreference.Mean"/>, eigenvalue
+/// cut-off float32 ε·T·λmax) reproduce TorchJD's <c>AlignedMTL()</c>; <see cref="AlignedMtlPreference.Ones"/> with
+/// <c>Min</c> reproduces LibMTL's <c>Aligned_MTL</c> (same cut-off, w = the column sums of B). <c>Median</c> and
+/// <c>Rmse</c> are the other scale modes of the authors' code (σ² = median or mean of the kept eigenvalues).
+/// </remarks>
 public sealed class AlignedMTL : GramianWeighting
 {
     /// <summary>Creates Aligned-MTL.</summary>
     /// <param name="scale">Which eigenvalue sets the scale.</param>
     /// <param name="relativeTolerance">Eigenvalues at or below relativeTolerance·T·λmax count as zero
     /// (default: single-precision machine epsilon, since gradients are float32).</param>
-    public AlignedMTL(AlignedMtlScale scale = AlignedMtlScale.Min, double relativeTolerance = 1.2e-7)
+    /// <param name="preference">The preference vector convention (TorchJD's mean or LibMTL's ones).</param>
+    public AlignedMTL(AlignedMtlScale scale = AlignedMtlScale.Min, double relativeTolerance = 1.2e-7, AlignedMtlPreference preference = AlignedMtlPreference.Mean)
         : base("AlignedMTL", GradientMode.Parameters, GradientMode.Representation)
     {
+        Preference = preference;
         if (!(relativeTolerance >= 0))
             throw new ArgumentOutOfRangeException(nameof(relativeTolerance), relativeTolerance, "The eigenvalue tolerance must be ≥ 0.");
         Scale = scale;
@@ -37,6 +55,9 @@ public sealed class AlignedMTL : GramianWeighting
 
     /// <summary>Which eigenvalue sets the scale.</summary>
     public AlignedMtlScale Scale { get; }
+
+    /// <summary>The preference vector convention.</summary>
+    public AlignedMtlPreference Preference { get; }
 
     /// <summary>Relative eigenvalue cut-off (times T·λmax).</summary>
     public double RelativeTolerance { get; }
@@ -61,7 +82,7 @@ public sealed class AlignedMTL : GramianWeighting
             _ => values.Average(),
         };
         double sigma = Math.Sqrt(sigmaSquared);
-        var preference = Simplex.Uniform(n);
+        var preference = Preference == AlignedMtlPreference.Ones ? Enumerable.Repeat(1.0, n).ToArray() : Simplex.Uniform(n);
         // w = σ Σₖ vₖ (vₖ·p)/√λₖ over the kept eigenpairs.
         foreach (int k in kept)
         {

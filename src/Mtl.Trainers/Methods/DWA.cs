@@ -1,4 +1,5 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Methods;
 
@@ -54,5 +55,29 @@ public sealed class DWA : LossWeighting
         var exp = scores.Select(s => Math.Exp(s - max)).ToArray();
         double sum = exp.Sum();
         return exp.Select(e => n * e / sum).ToArray();
+    }
+
+    /// <inheritdoc />
+    protected override void OnWriteState(BinaryWriter writer)
+    {
+        writer.Write(_epochMeans.Count);
+        foreach (var means in _epochMeans)
+            MethodState.WriteDoubles(writer, means);
+        MethodState.WriteDoubles(writer, _weights);
+    }
+
+    /// <inheritdoc />
+    protected override void OnReadState(BinaryReader reader)
+    {
+        int epochs = reader.ReadInt32();
+        if (epochs < 0)
+            throw new InvalidDataException($"The saved DWA history has {epochs} epochs.");
+        var history = new List<double[]>(epochs);
+        for (int e = 0; e < epochs; e++)
+            history.Add(MethodState.ReadDoubles(reader, TaskCount, "DWA epoch means") ?? throw new InvalidDataException("The saved DWA history has a missing epoch."));
+        var weights = MethodState.ReadDoubles(reader, TaskCount, "DWA weights");
+        _epochMeans.Clear();
+        _epochMeans.AddRange(history);
+        _weights = weights;
     }
 }

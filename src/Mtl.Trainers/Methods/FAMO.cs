@@ -1,4 +1,5 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Methods;
 
@@ -9,7 +10,7 @@ namespace Mtl.Trainers.Methods;
 /// get more weight. The logits are the method's own state (plain gradient step as in the paper's algorithm; the
 /// authors' code uses Adam on ξ).
 /// </summary>
-/// <remarks>Needs the losses after the step: <see cref="NeedsLossesAfterStep"/> is true; the trainer calls
+/// <remarks>Needs the losses after the step: <see cref="Requirements"/> declares <see cref="MethodRequirements.NeedsLossesAfterStep"/>; the trainer calls
 /// <see cref="StepContext.RecordLossesAfterStep"/> then <see cref="AfterStep"/>.</remarks>
 public sealed class FAMO : LossWeighting
 {
@@ -39,7 +40,7 @@ public sealed class FAMO : LossWeighting
     public IReadOnlyList<double> Logits => _logits;
 
     /// <inheritdoc />
-    public override bool NeedsLossesAfterStep => true;
+    public override MethodRequirements Requirements => base.Requirements with { NeedsLossesAfterStep = true };
 
     /// <inheritdoc />
     protected override void OnInitialize(int taskCount) => _logits = new double[taskCount];
@@ -90,5 +91,20 @@ public sealed class FAMO : LossWeighting
         for (int i = 0; i < _logits.Length; i++)
             _logits[i] -= LearningRate * (z[i] * (delta[i] - mean) + Decay * _logits[i]);
         _lossesBefore = null;
+    }
+
+    /// <inheritdoc />
+    protected override void OnWriteState(BinaryWriter writer)
+    {
+        MethodState.WriteDoubles(writer, _logits);
+        MethodState.WriteDoubles(writer, _lossesBefore);
+    }
+
+    /// <inheritdoc />
+    protected override void OnReadState(BinaryReader reader)
+    {
+        var logits = MethodState.ReadDoubles(reader, TaskCount, "FAMO logits") ?? throw new InvalidDataException("The saved FAMO state has no logits.");
+        var before = MethodState.ReadDoubles(reader, TaskCount, "FAMO losses before the step");
+        (_logits, _lossesBefore) = (logits, before);
     }
 }

@@ -1,4 +1,5 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Methods;
 
@@ -6,12 +7,12 @@ namespace Mtl.Trainers.Methods;
 /// GradDrop (Chen et al., 2020) on representation gradients. With Gᵢ = Σ_batch sign(z) ⊙ ∇_z Lᵢ (one value per
 /// feature), purity P = ½(1 + ΣᵢGᵢ / Σᵢ|Gᵢ|) and U ~ Uniform(0, 1) per feature, task i keeps a feature's gradient where
 /// (P &gt; U and Gᵢ &gt; 0) or (P &lt; U and Gᵢ &lt; 0); the kept parts (plus <see cref="Leak"/> times the dropped ones) are summed
-/// and backpropagated through z. Representation mode only; needs z (<see cref="NeedsRepresentation"/>).
+/// and backpropagated through z. Representation mode only; needs z (declared in <see cref="Requirements"/>).
 /// </summary>
 /// <remarks>
 /// Call: <c>Aggregate(J, context)</c> with J the per-task gradients at z (shape [T, …] where each row has z's
-/// elements, batch first) and <c>context.Representation = z</c>. U is drawn from torch's generator (seeded by the
-/// trainer through <c>torch.manual_seed</c>). Kurin et al. rescale the result to the norm of the plain sum
+/// elements, batch first) and <c>context.Representation = z</c>. U is drawn from <see cref="StepContext.TorchGenerator"/>, so the same
+/// (seed, step) draws the same thresholds. Kurin et al. rescale the result to the norm of the plain sum
 /// (<see cref="RescaleToSumNorm"/>).
 /// </remarks>
 public sealed class GradDrop : GradientMethod
@@ -34,7 +35,7 @@ public sealed class GradDrop : GradientMethod
     public bool RescaleToSumNorm { get; }
 
     /// <inheritdoc />
-    public override bool NeedsRepresentation => true;
+    public override MethodRequirements Requirements => base.Requirements with { NeedsRepresentation = true };
 
     /// <inheritdoc />
     public override Tensor Aggregate(Tensor jacobian, StepContext context)
@@ -59,7 +60,8 @@ public sealed class GradDrop : GradientMethod
         using var magnitude = absolute.sum(0L);
         using var ratio = total / (magnitude + 1e-7);
         using var purity = (ratio + 1) * 0.5;
-        using var u = torch.rand([features], purity.dtype, purity.device);
+        using var drawn = torch.rand([features], purity.dtype, torch.CPU, generator: context.TorchGenerator);
+        using var u = drawn.to(purity.device);
         using var keepPositive = purity > u;
         using var keepNegative = purity < u;
         using var positive = g > 0.0;

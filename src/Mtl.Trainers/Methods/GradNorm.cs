@@ -1,5 +1,6 @@
-using Mtl.Torch;
-using Mtl.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace Mtl.Trainers.Methods;
 
@@ -10,11 +11,13 @@ namespace Mtl.Trainers.Methods;
 /// where Gᵢ = ‖∇_W(wᵢLᵢ)‖ at the last shared layer W and rᵢ = (Lᵢ/Lᵢ(0)) / meanⱼ(Lⱼ/Lⱼ(0)).
 /// </summary>
 /// <remarks>
-/// What the trainer supplies each step: after <c>Combine(losses).backward()</c> (which gives p no gradient), the
-/// per-task norms nᵢ = ‖∇_W Lᵢ‖ of the <em>unweighted</em> losses at the last shared layer W (plain gradients, no
-/// create_graph: since wᵢ &gt; 0, ‖∇_W(wᵢLᵢ)‖ = wᵢnᵢ exactly, and that product is built here, differentiable in p).
-/// It then calls <c>BalanceLoss(norms, context).backward()</c>, which fills p's gradient, and steps the optimizer
-/// that holds <see cref="MtlMethod.Parameters"/>. Lᵢ(0) are the losses of the first step.
+/// GradNorm declares <see cref="MethodRequirements.NeedsSharedLayerGradientNorms"/>: each step the trainer records the
+/// per-task norms nᵢ = ‖∇_W Lᵢ‖ of the <em>unweighted</em> losses at the last shared layer W in
+/// <see cref="StepContext.SharedLayerGradientNorms"/> (plain gradients, no create_graph: since wᵢ &gt; 0,
+/// ‖∇_W(wᵢLᵢ)‖ = wᵢnᵢ exactly, and that product is built here, differentiable in p). After the backward of
+/// <c>Combine(losses)</c> (which gives p no gradient) it calls <see cref="OnGradientsReady"/>, which backpropagates
+/// <c>BalanceLoss(norms, context)</c> into p, and steps the optimizer that holds <see cref="MtlMethod.Parameters"/>.
+/// Lᵢ(0) are the losses of the first step.
 /// </remarks>
 public sealed class GradNorm : LossWeighting
 {
@@ -34,6 +37,20 @@ public sealed class GradNorm : LossWeighting
 
     /// <summary>α.</summary>
     public double Alpha { get; }
+
+    /// <inheritdoc />
+    public override MethodRequirements Requirements => base.Requirements with { NeedsSharedLayerGradientNorms = true };
+
+    /// <summary>Backpropagates the balancing loss of the step's recorded shared-layer norms into the logits p.</summary>
+    /// <param name="context">The step's context, with <see cref="StepContext.SharedLayerGradientNorms"/>.</param>
+    public override void OnGradientsReady(StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var norms = context.SharedLayerGradientNorms ?? throw new InvalidOperationException(
+            "GradNorm needs the per-task gradient norms at the last shared layer: record them with StepContext.RecordSharedLayerGradientNorms before OnGradientsReady.");
+        using var balance = BalanceLoss(norms, context);
+        balance.backward();
+    }
 
     /// <summary>The losses of the first step, Lᵢ(0) (null before it).</summary>
     public IReadOnlyList<double>? InitialLosses => _initialLosses;
@@ -98,7 +115,7 @@ public sealed class GradNorm : LossWeighting
         using var g = torch.stack(weightedGradientNorms.Select(t => t.reshape(1)).ToArray()).reshape(TaskCount);
         using (var detached = g.detach())
         using (var values = detached.to_type(ScalarType.Float64).cpu())
-            CheckedNorms(values.ToArray<double>());
+            CheckedNorms(values.data<double>().ToArray());
         return BalanceLossFrom(g, context);
     }
 
@@ -132,11 +149,28 @@ public sealed class GradNorm : LossWeighting
         double meanG;
         using (var detached = g.detach())
         using (var values = detached.to_type(ScalarType.Float64).cpu())
-            meanG = values.ToArray<double>().Average();
+            meanG = values.data<double>().ToArray().Average();
         var target = ratios.Select(r => meanG * Math.Pow(r / meanRatio, Alpha)).ToArray();
         using var targetTensor = torch.tensor(target, dtype: g.dtype, device: g.device);
         using var difference = g - targetTensor;
         using var absolute = difference.abs();
         return absolute.sum();
+    }
+
+    /// <inheritdoc />
+    protected override void OnWriteState(BinaryWriter writer)
+    {
+        MethodState.WriteDoubles(writer, _initialLosses);
+        MethodState.WriteDoubles(writer, _lastLosses);
+        writer.Write(_balancePending);
+    }
+
+    /// <inheritdoc />
+    protected override void OnReadState(BinaryReader reader)
+    {
+        var initial = MethodState.ReadDoubles(reader, TaskCount, "GradNorm initial losses");
+        var last = MethodState.ReadDoubles(reader, TaskCount, "GradNorm last losses");
+        bool pending = reader.ReadBoolean();
+        (_initialLosses, _lastLosses, _balancePending) = (initial, last, pending);
     }
 }

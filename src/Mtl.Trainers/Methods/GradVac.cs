@@ -101,4 +101,33 @@ public sealed class GradVac : GramianWeighting
         }
         _targets[k, i, j] = (1 - Beta) * target + Beta * phi;
     }
+
+    /// <inheritdoc />
+    protected override void OnWriteState(BinaryWriter writer)
+    {
+        writer.Write(GroupCount);
+        if (_targets is null)
+            return;
+        foreach (double v in _targets)
+            writer.Write(v);
+    }
+
+    /// <inheritdoc />
+    protected override void OnReadState(BinaryReader reader)
+    {
+        int groups = reader.ReadInt32();
+        if (groups < 0 || groups > 1 << 20)
+            throw new InvalidDataException($"The saved GradVac state has {groups} parameter groups.");
+        double[,,]? targets = groups == 0 ? null : new double[groups, TaskCount, TaskCount];
+        for (int k = 0; k < groups; k++)
+            for (int i = 0; i < TaskCount; i++)
+                for (int j = 0; j < TaskCount; j++)
+                {
+                    double v = reader.ReadDouble();
+                    if (!(v >= -1 && v <= 1))
+                        throw new InvalidDataException($"The saved GradVac target similarity [{k}, {i}, {j}] is {v}; similarities lie in [-1, 1].");
+                    targets![k, i, j] = v;
+                }
+        _targets = targets;
+    }
 }

@@ -1,4 +1,6 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using Mtl.Trainers.Engine;
 
 namespace Mtl.Trainers.Methods;
 
@@ -25,6 +27,17 @@ public abstract partial class GradientMethod
     /// <param name="jacobian">Per-task gradients, task first.</param>
     /// <param name="context">The step's context.</param>
     public abstract Tensor Aggregate(Tensor jacobian, StepContext context);
+
+    /// <summary>The aggregator template: per-task gradients, the full Jacobian, d = <c>Aggregate</c>(J), d applied.</summary>
+    internal override double[]? Apply(IStepGradients step, IReadOnlyList<Tensor> losses, StepContext context)
+    {
+        IReadOnlyList<Tensor> prepared = PrepareTaskLosses(losses, context);
+        using StackedGradients gradients = step.TaskGradients(prepared);
+        using Tensor jacobian = gradients.Jacobian();
+        using Tensor direction = step.Solve(() => Aggregate(jacobian, context));
+        step.ApplyDirection(gradients, direction);
+        return null;
+    }
 
     /// <summary>Checks that a Jacobian has one row per task and returns it viewed as [T, D].</summary>
     protected Tensor RowsOf(Tensor jacobian, StepContext context)

@@ -1,4 +1,6 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using Mtl.Trainers.Engine;
 
 namespace Mtl.Trainers.Methods;
 
@@ -15,12 +17,23 @@ public abstract partial class GramianWeighting
         int rows = (int)gramian.shape[0], columns = (int)gramian.shape[1];
         double[] flat;
         using (var cpu = gramian.detach().to_type(ScalarType.Float64).cpu())
-            flat = cpu.ToArray<double>();
+            flat = cpu.data<double>().ToArray();
         var g = new double[rows, columns];
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < columns; j++)
                 g[i, j] = flat[i * columns + j];
         return Weights(g, context);
+    }
+
+    /// <summary>The Gramian template: per-task gradients, G summed per tensor (J is never concatenated), w = <c>Weights</c>(G), d = Jᵀw applied.</summary>
+    internal sealed override double[]? Apply(IStepGradients step, IReadOnlyList<Tensor> losses, StepContext context)
+    {
+        IReadOnlyList<Tensor> prepared = PrepareTaskLosses(losses, context);
+        using StackedGradients gradients = step.TaskGradients(prepared);
+        double[,] gramian = gradients.Gramian();
+        double[] weights = step.Solve(() => Weights(gramian, context));
+        step.ApplyWeights(gradients, weights);
+        return weights;
     }
 
     /// <summary>d = Jᵀw with w = <see cref="Weights(double[,], StepContext)"/> of G = JJᵀ (computed in float64).</summary>

@@ -15,7 +15,7 @@ public abstract partial class GramianWeighting : GradientMethod
     /// <summary>Creates a Gramian weighting.</summary>
     /// <param name="name">Display name.</param>
     /// <param name="supportedModes">The gradient modes the method allows.</param>
-    protected GramianWeighting(string name, params GradientMode[] supportedModes) : base(name, supportedModes)
+    protected GramianWeighting(string name, params GradientMode[] supportedModes) : base(name, GradientNeed.Gramian, supportedModes)
     {
     }
 

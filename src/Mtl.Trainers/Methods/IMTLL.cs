@@ -1,5 +1,6 @@
-using Mtl.Torch;
-using Mtl.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace Mtl.Trainers.Methods;
 

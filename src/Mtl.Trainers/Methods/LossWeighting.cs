@@ -1,4 +1,6 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using Mtl.Trainers.Engine;
 
 namespace Mtl.Trainers.Methods;
 
@@ -11,8 +13,17 @@ public abstract class LossWeighting : MtlMethod
 {
     /// <summary>Creates a loss weighting (both gradient modes).</summary>
     /// <param name="name">Display name.</param>
-    protected LossWeighting(string name) : base(name, GradientMode.Parameters, GradientMode.Representation)
+    protected LossWeighting(string name) : base(name, GradientNeed.CombinedLoss, [GradientMode.Parameters, GradientMode.Representation])
     {
+    }
+
+    /// <summary>The loss-weighting template: combine the losses (timed as solver work), then one backward of the result.</summary>
+    internal sealed override double[]? Apply(IStepGradients step, IReadOnlyList<Tensor> losses, StepContext context)
+    {
+        Tensor total = step.Solve(() => Combine(losses, context));
+        using (total)
+            step.BackwardCombined(total, losses, CurrentWeights);
+        return CurrentWeights;
     }
 
     /// <summary>Combines the task losses into the scalar loss of the step.</summary>
@@ -52,7 +63,7 @@ public abstract class LossWeighting : MtlMethod
         using var stacked = Stacked(losses);
         using var detached = stacked.detach();
         using var values = detached.to_type(ScalarType.Float64).cpu();
-        return values.ToArray<double>();
+        return values.data<double>().ToArray();
     }
 
     /// <summary>Σ wᵢLᵢ with constant weights (also recorded as <see cref="MtlMethod.CurrentWeights"/>).</summary>

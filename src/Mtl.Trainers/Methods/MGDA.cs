@@ -21,7 +21,9 @@ public enum MgdaNormalization
 /// <summary>
 /// MGDA (Sener &amp; Koltun, 2018): α* = argmin_{α ∈ simplex} ‖Σ αᵢgᵢ‖² = argmin αᵀGα — the min-norm point of the
 /// convex hull of the task gradients, a common descent direction unless the point is Pareto-stationary.
-/// Two tasks: closed form; more: Frank–Wolfe (≤ 250 iterations, tolerance 1e-5), finished exactly if it hits the limit.
+/// Two tasks: closed form; more: Frank–Wolfe (≤ 250 iterations) stopped when its duality gap is below 1e-5·αᵀGα
+/// (<see cref="FrankWolfeStopping.RelativeGap"/>), finished exactly if it hits the limit. The reference code's rule
+/// (stop when α changes by less than 1e-5) is <see cref="FrankWolfeStopping.AbsoluteChange"/>.
 /// </summary>
 /// <remarks>
 /// With a normalisation, the gradients are rescaled (gᵢ/sᵢ) only to <em>solve</em> for α; as in the authors' code
@@ -35,16 +37,21 @@ public sealed class MGDA : GramianWeighting
     /// <param name="maxIterations">Frank–Wolfe iteration limit.</param>
     /// <param name="tolerance">Frank–Wolfe stopping tolerance.</param>
     /// <param name="exactFallback">Finish with an exact active-set solve when Frank–Wolfe hits its iteration limit
-    /// (see <see cref="MinNormSolver.Solve"/>); false reproduces the reference algorithm exactly.</param>
-    public MGDA(MgdaNormalization normalization = MgdaNormalization.None, int maxIterations = 250, double tolerance = 1e-5, bool exactFallback = true)
-        : this("MGDA", normalization, maxIterations, tolerance, exactFallback, GradientMode.Parameters, GradientMode.Representation)
+    /// (see <see cref="MinNormSolver.Solve"/>); false (with <see cref="FrankWolfeStopping.AbsoluteChange"/>) reproduces
+    /// the reference algorithm exactly.</param>
+    /// <param name="stopping">Frank–Wolfe stopping rule (default: duality gap relative to αᵀGα).</param>
+    public MGDA(MgdaNormalization normalization = MgdaNormalization.None, int maxIterations = 250, double tolerance = 1e-5, bool exactFallback = true,
+        FrankWolfeStopping stopping = FrankWolfeStopping.RelativeGap)
+        : this("MGDA", normalization, maxIterations, tolerance, exactFallback, stopping, GradientMode.Parameters, GradientMode.Representation)
     {
     }
 
-    private MGDA(string name, MgdaNormalization normalization, int maxIterations, double tolerance, bool exactFallback, params GradientMode[] modes)
+    private MGDA(string name, MgdaNormalization normalization, int maxIterations, double tolerance, bool exactFallback, FrankWolfeStopping stopping,
+        params GradientMode[] modes)
         : base(name, modes)
     {
         ExactFallback = exactFallback;
+        Stopping = stopping;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxIterations, 1);
         if (!(tolerance > 0))
             throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "The MGDA tolerance must be positive.");
@@ -56,7 +63,7 @@ public sealed class MGDA : GramianWeighting
     /// <summary>MGDA-UB: MGDA on the gradients at the shared representation (Representation mode only).</summary>
     /// <param name="normalization">Gradient rescaling before the solve.</param>
     public static MGDA UpperBound(MgdaNormalization normalization = MgdaNormalization.None) =>
-        new("MGDA-UB", normalization, 250, 1e-5, true, GradientMode.Representation);
+        new("MGDA-UB", normalization, 250, 1e-5, true, FrankWolfeStopping.RelativeGap, GradientMode.Representation);
 
     /// <summary>Gradient rescaling before the solve.</summary>
     public MgdaNormalization Normalization { get; }
@@ -66,6 +73,9 @@ public sealed class MGDA : GramianWeighting
 
     /// <summary>Frank–Wolfe stopping tolerance.</summary>
     public double Tolerance { get; }
+
+    /// <summary>Frank–Wolfe stopping rule.</summary>
+    public FrankWolfeStopping Stopping { get; }
 
     /// <summary>True when an exact solve finishes a Frank–Wolfe run that hit its iteration limit.</summary>
     public bool ExactFallback { get; }
@@ -79,7 +89,7 @@ public sealed class MGDA : GramianWeighting
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
                 normalized[i, j] = gramian[i, j] * scales[i] * scales[j];
-        var result = MinNormSolver.Solve(normalized, MaxIterations, Tolerance, ExactFallback);
+        var result = MinNormSolver.Solve(normalized, MaxIterations, Tolerance, ExactFallback, Stopping);
         context.Solvers.Record(result.Run);
         return result.Weights;
     }

@@ -8,30 +8,43 @@ namespace Mtl.Trainers.Methods;
 /// </summary>
 /// <remarks>
 /// A method is stateful (EMA targets, learnable weights, the previous epoch's losses…) and belongs to one
-/// training run. The trainer calls <see cref="Initialize"/> with the task count before it builds its optimizer,
-/// then <see cref="EnsureSupports"/> for the requested <see cref="GradientMode"/>.
+/// training run. It declares what it needs in <see cref="Requirements"/>; the training step serves that declaration
+/// and calls the family's step template, never the method's concrete type. The trainer calls
+/// <see cref="EnsureSupports"/> for the requested <see cref="GradientMode"/> in <c>Fit</c>, then <see cref="Initialize"/>
+/// with the task count before it builds its optimizer. <see cref="WriteState"/>/<see cref="ReadState"/> save and
+/// restore everything the method has learned, for checkpoints that resume bit-exactly.
+/// Derive from one of the families (<see cref="LossWeighting"/>, <see cref="GramianWeighting"/>, <see cref="GradientMethod"/>).
 /// </remarks>
 public abstract partial class MtlMethod
 {
+    private readonly GradientNeed _need;
     private readonly GradientMode[] _supportedModes;
 
-    /// <summary>Creates a method.</summary>
+    /// <summary>Creates a method of one family.</summary>
     /// <param name="name">Display name, e.g. "PCGrad".</param>
+    /// <param name="need">What the family consumes.</param>
     /// <param name="supportedModes">The gradient modes the method allows (at least one).</param>
-    protected MtlMethod(string name, params GradientMode[] supportedModes)
+    private protected MtlMethod(string name, GradientNeed need, GradientMode[] supportedModes)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (supportedModes is null || supportedModes.Length == 0)
             throw new ArgumentException($"Method '{name}' must support at least one gradient mode.", nameof(supportedModes));
         Name = name;
+        _need = need;
         _supportedModes = supportedModes.Distinct().ToArray();
     }
 
     /// <summary>Display name of the method (as in reports).</summary>
     public string Name { get; }
 
-    /// <summary>The gradient modes this method allows.</summary>
-    public IReadOnlyList<GradientMode> SupportedModes => _supportedModes;
+    /// <summary>
+    /// What the method needs from a training step. The family sets what it consumes and the supported modes; a method
+    /// adds its extras by overriding, e.g. <c>base.Requirements with { NeedsLossesAfterStep = true }</c>.
+    /// </summary>
+    public virtual MethodRequirements Requirements => new() { Gradients = _need, SupportedModes = _supportedModes };
+
+    /// <summary>The gradient modes this method allows (from <see cref="Requirements"/>).</summary>
+    public IReadOnlyList<GradientMode> SupportedModes => Requirements.SupportedModes;
 
     /// <summary>Number of tasks, fixed by <see cref="Initialize"/> (0 before).</summary>
     public int TaskCount { get; private set; }
@@ -44,7 +57,7 @@ public abstract partial class MtlMethod
     public double[]? CurrentWeights { get; protected set; }
 
     /// <summary>True when <paramref name="mode"/> is one of <see cref="SupportedModes"/>.</summary>
-    public bool Supports(GradientMode mode) => _supportedModes.Contains(mode);
+    public bool Supports(GradientMode mode) => Requirements.Supports(mode);
 
     /// <summary>Throws a clear error when the method does not allow <paramref name="mode"/> (the trainer calls this in <c>Fit</c>).</summary>
     /// <exception cref="NotSupportedException">The mode is not supported.</exception>
@@ -52,7 +65,7 @@ public abstract partial class MtlMethod
     {
         if (!Supports(mode))
             throw new NotSupportedException(
-                $"The MTL method '{Name}' does not support GradientMode.{mode}; it supports {string.Join(" and ", _supportedModes.Select(m => "GradientMode." + m))}. " +
+                $"The MTL method '{Name}' does not support GradientMode.{mode}; it supports {string.Join(" and ", SupportedModes.Select(m => "GradientMode." + m))}. " +
                 "Choose a supported gradient mode or another method.");
     }
 
@@ -78,16 +91,20 @@ public abstract partial class MtlMethod
     }
 
     /// <summary>
-    /// True when the method needs the losses of the same batch after the optimizer step (FAMO): the trainer then
-    /// re-evaluates the batch, calls <see cref="StepContext.RecordLossesAfterStep"/>, then <see cref="AfterStep"/>.
+    /// Called by the step after the method's gradients are in place and before clipping and the optimizer step, for
+    /// methods that add gradients of their own (GradNorm's balancing loss reads
+    /// <see cref="StepContext.SharedLayerGradientNorms"/>). The default does nothing.
     /// </summary>
-    public virtual bool NeedsLossesAfterStep => false;
+    /// <param name="context">The step's context.</param>
+    public virtual void OnGradientsReady(StepContext context)
+    {
+    }
 
     /// <summary>
     /// Called by the trainer once per step after the optimizer step, for methods that update their own state from
     /// the step's outcome. The default does nothing.
     /// </summary>
-    /// <param name="context">The step's context (with <see cref="StepContext.LossesAfterStep"/> when requested).</param>
+    /// <param name="context">The step's context (with <see cref="StepContext.LossesAfterStep"/> when declared).</param>
     public virtual void AfterStep(StepContext context)
     {
     }

@@ -10,8 +10,9 @@ namespace Mtl.Trainers.Methods;
 /// </summary>
 /// <remarks>
 /// A failed solve is recorded in <see cref="StepContext.Solvers"/> (and so logged) and the previous α is kept
-/// (uniform 1/T before any success); the method never silently stops updating. The trainer clips the shared
-/// gradient norm to <see cref="MaxGradientNorm"/>, as the authors do.
+/// (uniform 1/T before any success); the method never silently stops updating. It declares a shared-gradient clip
+/// at <see cref="MaxGradientNorm"/> (<see cref="MethodRequirements.SharedGradientClipNorm"/>), which the step applies
+/// before the optimizer step, as the authors do.
 /// </remarks>
 public sealed class NashMTL : GramianWeighting
 {
@@ -26,6 +27,8 @@ public sealed class NashMTL : GramianWeighting
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(updateEvery, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxIterations, 1);
+        if (!double.IsFinite(maxGradientNorm))
+            throw new ArgumentOutOfRangeException(nameof(maxGradientNorm), maxGradientNorm, "Nash-MTL's clipping norm must be finite (≤ 0 disables clipping).");
         UpdateEvery = updateEvery;
         MaxGradientNorm = maxGradientNorm;
         MaxIterations = maxIterations;
@@ -39,6 +42,9 @@ public sealed class NashMTL : GramianWeighting
 
     /// <summary>Newton iteration limit per solve.</summary>
     public int MaxIterations { get; }
+
+    /// <inheritdoc />
+    public override MethodRequirements Requirements => base.Requirements with { SharedGradientClipNorm = MaxGradientNorm > 0 ? MaxGradientNorm : 0 };
 
     /// <inheritdoc />
     protected override double[] ComputeWeights(double[,] gramian, StepContext context)
@@ -60,4 +66,13 @@ public sealed class NashMTL : GramianWeighting
         }
         return (double[])_alpha.Clone();
     }
+
+    /// <summary>The current bargaining weights α (null before the first solve).</summary>
+    public IReadOnlyList<double>? Alpha => _alpha;
+
+    /// <inheritdoc />
+    protected override void OnWriteState(BinaryWriter writer) => MethodState.WriteDoubles(writer, _alpha);
+
+    /// <inheritdoc />
+    protected override void OnReadState(BinaryReader reader) => _alpha = MethodState.ReadDoubles(reader, TaskCount, "Nash-MTL α");
 }

@@ -1,4 +1,5 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Methods;
 
@@ -6,7 +7,7 @@ namespace Mtl.Trainers.Methods;
 /// Random GradDrop (Kurin et al., 2022): every element of every task gradient is kept with probability 1 − p
 /// (an independent Bernoulli mask, regardless of signs), the kept parts are summed, and the sum is rescaled to the
 /// norm of the plain sum. A control for GradDrop that shows how much of its effect is just noise. The masks are drawn
-/// from torch's generator (seeded by the trainer).
+/// from <see cref="StepContext.TorchGenerator"/> (the same (seed, step) draws the same masks).
 /// </summary>
 public sealed class RandomGradDrop : GradientMethod
 {
@@ -32,7 +33,8 @@ public sealed class RandomGradDrop : GradientMethod
     public override Tensor Aggregate(Tensor jacobian, StepContext context)
     {
         using var rows = RowsOf(jacobian, context);
-        using var u = torch.rand(rows.shape, rows.dtype, rows.device);
+        using var drawn = torch.rand(rows.shape, rows.dtype, torch.CPU, generator: context.TorchGenerator);
+        using var u = drawn.to(rows.device);
         using var keep = u >= DropProbability;
         using var mask = keep.to_type(rows.dtype);
         using var kept = rows * mask;

@@ -1,4 +1,5 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Methods;
 
@@ -71,8 +72,25 @@ public sealed class STCH : LossWeighting
         using (var detached = scores.detach())
         using (var probabilities = torch.nn.functional.softmax(detached, 0))
         using (var precise = probabilities.to_type(ScalarType.Float64).cpu())
-            CurrentWeights = precise.ToArray<double>().Select((p, i) => p * lambda[i]).ToArray();
+            CurrentWeights = precise.data<double>().ToArray().Select((p, i) => p * lambda[i]).ToArray();
         using var smoothMax = scores.logsumexp(0);
         return smoothMax * Mu;
+    }
+
+    /// <inheritdoc />
+    protected override void OnWriteState(BinaryWriter writer)
+    {
+        MethodState.WriteDoubles(writer, _ideal);
+        writer.Write(_completedEpochs);
+    }
+
+    /// <inheritdoc />
+    protected override void OnReadState(BinaryReader reader)
+    {
+        var ideal = MethodState.ReadDoubles(reader, TaskCount, "STCH ideal point");
+        int epochs = reader.ReadInt32();
+        if (epochs < 0)
+            throw new InvalidDataException($"The saved STCH state counts {epochs} completed epochs.");
+        (_ideal, _completedEpochs) = (ideal, epochs);
     }
 }

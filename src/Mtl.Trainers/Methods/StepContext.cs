@@ -7,21 +7,29 @@ namespace Mtl.Trainers.Methods;
 /// the step and epoch index, a seeded random generator and the solver-statistics sink. One instance per training
 /// run; the trainer calls <see cref="BeginStep"/> before it asks the method anything for that step.
 /// </summary>
+/// <remarks>
+/// Randomness carries no state across steps: <see cref="BeginStep"/> derives the step's generators from (seed, step)
+/// with a fixed integer mix, so a run resumed at step k draws exactly what an uninterrupted run draws there, in any
+/// process, and checkpoints need no random-generator state for the methods.
+/// </remarks>
 public sealed partial class StepContext
 {
+    private readonly int _seed;
     private double[]? _losses;
     private double[]? _lossesAfterStep;
+    private double[]? _sharedLayerNorms;
 
     /// <summary>Creates a context.</summary>
     /// <param name="taskCount">Number of tasks T.</param>
-    /// <param name="seed">Seed of <see cref="Random"/> (same seed → same random choices of PCGrad, GradVac and RLW).</param>
+    /// <param name="seed">Run seed; each step's <see cref="Random"/> is derived from (seed, step) (same seed → same random choices of PCGrad, GradVac, RLW and GradDrop).</param>
     /// <param name="solvers">Sink for solver runs; a new one when null.</param>
     public StepContext(int taskCount, int seed = 0, SolverStatistics? solvers = null)
     {
         if (taskCount < 1)
             throw new ArgumentOutOfRangeException(nameof(taskCount), taskCount, "A step context needs at least one task.");
         TaskCount = taskCount;
-        Random = new Random(seed);
+        _seed = seed;
+        Random = new Random(StepSeed(seed, 0));
         Solvers = solvers ?? new SolverStatistics();
     }
 
@@ -37,8 +45,41 @@ public sealed partial class StepContext
     /// <summary>The current step's task losses (detached values), or null when no step has begun.</summary>
     public IReadOnlyList<double>? Losses => _losses;
 
-    /// <summary>Seeded random generator shared by all random choices of the method.</summary>
-    public Random Random { get; }
+    /// <summary>The step's random generator for the method's choices, derived from (seed, step) by <see cref="BeginStep"/>.</summary>
+    public Random Random { get; private set; }
+
+    /// <summary>
+    /// The per-task gradient norms ‖∇_W Lᵢ‖ at the last shared weight matrix, set by the step for methods that declare
+    /// <see cref="MethodRequirements.NeedsSharedLayerGradientNorms"/> (GradNorm); null otherwise. Cleared by <see cref="BeginStep"/>.
+    /// </summary>
+    public IReadOnlyList<double>? SharedLayerGradientNorms => _sharedLayerNorms;
+
+    /// <summary>Records the step's per-task gradient norms at the last shared weight matrix (see <see cref="SharedLayerGradientNorms"/>).</summary>
+    /// <param name="norms">T finite norms ≥ 0.</param>
+    /// <exception cref="ArgumentException">Wrong count, negative or non-finite norm.</exception>
+    public void RecordSharedLayerGradientNorms(IReadOnlyList<double> norms)
+    {
+        ArgumentNullException.ThrowIfNull(norms);
+        if (norms.Count != TaskCount)
+            throw new ArgumentException($"Expected {TaskCount} gradient norms, got {norms.Count}.", nameof(norms));
+        for (int i = 0; i < norms.Count; i++)
+            if (!(norms[i] >= 0) || !double.IsFinite(norms[i]))
+                throw new ArgumentException($"The gradient norm of task {i} is {norms[i]} at step {Step}; norms must be finite and ≥ 0.", nameof(norms));
+        _sharedLayerNorms = norms.ToArray();
+    }
+
+    /// <summary>
+    /// The seed of step <paramref name="step"/>'s generators: a SplitMix64 finaliser over (seed, step), stable across
+    /// processes and platforms (unlike <c>HashCode.Combine</c>), reduced to a non-negative int.
+    /// </summary>
+    public static int StepSeed(int seed, long step)
+    {
+        ulong x = unchecked((ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)step);
+        x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
+        x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
+        x ^= x >> 31;
+        return (int)(x & 0x7FFFFFFF);
+    }
 
     /// <summary>Where solvers record their runs (and report problems).</summary>
     public SolverStatistics Solvers { get; }
@@ -55,8 +96,10 @@ public sealed partial class StepContext
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         _losses = CheckedLosses(losses, nameof(losses));
         _lossesAfterStep = null;
+        _sharedLayerNorms = null;
         Step = step;
         Epoch = epoch;
+        Random = new Random(StepSeed(_seed, step));
         OnBeginStep();
     }
 
@@ -65,7 +108,7 @@ public sealed partial class StepContext
 
     /// <summary>
     /// The task losses of the same batch after the optimizer step (set by <see cref="RecordLossesAfterStep"/> for methods
-    /// with <see cref="MtlMethod.NeedsLossesAfterStep"/>, e.g. FAMO), or null.
+    /// that declare <see cref="MethodRequirements.NeedsLossesAfterStep"/>, e.g. FAMO), or null.
     /// </summary>
     public IReadOnlyList<double>? LossesAfterStep => _lossesAfterStep;
 

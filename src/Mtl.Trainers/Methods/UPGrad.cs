@@ -9,21 +9,30 @@ namespace Mtl.Trainers.Methods;
 /// conflict with any task.
 /// </summary>
 /// <remarks>
-/// The QPs are solved exactly on G/trace(G), singular G included; unlike TorchJD no ridge (its default adds 1e-4·I)
-/// is added, so Jd ≥ 0 holds to solver precision rather than approximately.
+/// The QPs are solved exactly on G/trace(G) + ridge·I. The default ridge 0 solves the projection itself, singular G
+/// included, so Jd ≥ 0 holds to solver precision. <see cref="TorchJDRidge"/> (1e-4, TorchJD's <c>reg_eps</c>, added to
+/// the trace-normalised Gramian as TorchJD does) reproduces TorchJD's <c>UPGrad()</c>; Jd ≥ 0 then holds approximately.
 /// </remarks>
 public sealed class UPGrad : GramianWeighting
 {
+    /// <summary>TorchJD's default regularisation of the trace-normalised Gramian (<c>reg_eps = 1e-4</c>).</summary>
+    public const double TorchJDRidge = 1e-4;
+
     /// <summary>Creates UPGrad.</summary>
-    public UPGrad() : base("UPGrad", GradientMode.Parameters, GradientMode.Representation)
+    /// <param name="ridge">Added to the diagonal of G/trace(G) before the projections (0 = exact; <see cref="TorchJDRidge"/> = TorchJD).</param>
+    public UPGrad(double ridge = 0) : base("UPGrad", GradientMode.Parameters, GradientMode.Representation)
     {
+        Ridge = DualCone.CheckedRidge(ridge);
     }
+
+    /// <summary>Ridge added to the normalised Gramian's diagonal.</summary>
+    public double Ridge { get; }
 
     /// <inheritdoc />
     protected override double[] ComputeWeights(double[,] gramian, StepContext context)
     {
         int n = gramian.GetLength(0);
-        var g = DualCone.Normalized(gramian);
+        var g = DualCone.Normalized(gramian, Ridge);
         var weights = new double[n];
         if (g is null)
             return Simplex.Uniform(n);

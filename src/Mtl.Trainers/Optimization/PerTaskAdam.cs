@@ -1,59 +1,328 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 using Mtl.Trainers.Engine;
-using static Mtl.Torch.torch;
 
 namespace Mtl.Trainers;
 
 /// <summary>
-/// One Adam state per task on the shared parameters (Elich et al.): task i's (weighted) gradient is normalised by its
-/// own first and second moments, and the shared update is the sum of the T normalised directions. This makes the
-/// shared update invariant to a constant scale of any single task's loss (up to ε), like a head's update under Adam.
-/// The moments are kept as T×nₚ matrices, so a step is a handful of vectorised ops per parameter tensor.
+/// Adam with one state per task on the shared parameters (Elich et al.), as a TorchSharp optimizer. Task i's weighted
+/// shared gradient wᵢgᵢ is normalised by its own first and second moments and the shared update is the sum of the T
+/// normalised directions, which makes it invariant to a constant scale of any single task's loss (up to ε), like a
+/// head's update under Adam. Two parameter groups: the shared parameters (moments T×nₚ, fed through
+/// <see cref="StageTaskGradients"/>) and all others (heads, method parameters: plain Adam on <c>.grad</c>), so an
+/// <c>lr_scheduler</c> drives both and the state saves and loads in TorchSharp's optimizer format.
 /// </summary>
-internal sealed class PerTaskAdam : IDisposable
+/// <remarks>Weight decay: decoupled (θ ← θ(1 − η·λ)) on the shared group, where an L2 term has no task to belong to;
+/// L2 added to the gradient on the other group, as Adam does.</remarks>
+public sealed class PerTaskAdam : OptimizerHelper
 {
-    private const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
-    private readonly IReadOnlyList<Mtl.Torch.Modules.Parameter> parameters;
-    private readonly Tensor[] firstMoments;
-    private readonly Tensor[] secondMoments;
-    private readonly int tasks;
-    private readonly double weightDecay;
-    private long step;
+    private readonly int _tasks;
+    private readonly Parameter[] _shared;
+    private Tensor[]? _staged;
 
-    public PerTaskAdam(IReadOnlyList<Mtl.Torch.Modules.Parameter> parameters, int tasks, double learningRate, double weightDecay)
+    /// <summary>Creates per-task Adam.</summary>
+    /// <param name="shared">Shared parameters (one Adam state per task).</param>
+    /// <param name="tasks">Number of tasks T ≥ 1.</param>
+    /// <param name="others">All other trainable parameters (plain Adam).</param>
+    /// <param name="lr">Learning rate &gt; 0.</param>
+    /// <param name="beta1">β₁ in [0, 1).</param>
+    /// <param name="beta2">β₂ in [0, 1).</param>
+    /// <param name="eps">ε ≥ 0.</param>
+    /// <param name="weightDecay">Weight decay ≥ 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range.</exception>
+    public PerTaskAdam(IEnumerable<Parameter> shared, int tasks, IEnumerable<Parameter> others, double lr = 1e-3,
+        double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0)
     {
-        this.parameters = parameters;
-        this.tasks = tasks;
-        this.weightDecay = weightDecay;
-        LearningRate = learningRate;
-        firstMoments = parameters.Select(p => zeros(new[] { tasks, p.numel() }, p.dtype, p.device).DetachFromDisposeScope()).ToArray();
-        secondMoments = parameters.Select(p => zeros(new[] { tasks, p.numel() }, p.dtype, p.device).DetachFromDisposeScope()).ToArray();
+        ArgumentNullException.ThrowIfNull(shared);
+        ArgumentNullException.ThrowIfNull(others);
+        ArgumentOutOfRangeException.ThrowIfLessThan(tasks, 1);
+        if (!(lr > 0) || !double.IsFinite(lr))
+            throw new ArgumentOutOfRangeException(nameof(lr), lr, "Per-task Adam's learning rate must be a positive finite number.");
+        if (!(beta1 >= 0 && beta1 < 1))
+            throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β₁ must be in [0, 1).");
+        if (!(beta2 >= 0 && beta2 < 1))
+            throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β₂ must be in [0, 1).");
+        if (!(eps >= 0) || !double.IsFinite(eps))
+            throw new ArgumentOutOfRangeException(nameof(eps), eps, "ε must be a finite number ≥ 0.");
+        if (!(weightDecay >= 0) || !double.IsFinite(weightDecay))
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be a finite number ≥ 0.");
+        _tasks = tasks;
+        _shared = shared.ToArray();
+        _defaults = new Options { LearningRate = lr, InitialLearningRate = lr, Beta1 = beta1, Beta2 = beta2, Eps = eps, WeightDecay = weightDecay, PerTask = false };
+        _parameter_groups = new List<TorchSharp.Modules.ParamGroup>();
+        add_param_group(new ParamGroup<Options>(_shared, new Options { PerTask = true }));
+        add_param_group(new ParamGroup<Options>(others.ToArray(), new Options { PerTask = false }));
     }
 
-    public double LearningRate { get; set; }
+    /// <summary>Number of tasks.</summary>
+    public int TaskCount => _tasks;
 
-    /// <summary>Applies one step from the stacked per-task gradients, each row scaled by its task weight.</summary>
-    public void Step(StackedGradients gradients, double[]? weights = null)
+    /// <inheritdoc />
+    public override void add_param_group(TorchSharp.Modules.ParamGroup param_group)
     {
-        step++;
-        double bias1 = 1 - Math.Pow(Beta1, step), bias2 = 1 - Math.Pow(Beta2, step);
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        Tensor? w = weights is null ? null : tensor(weights, new long[] { tasks, 1 }, firstMoments[0].dtype, firstMoments[0].device);
-        for (int p = 0; p < parameters.Count; p++)
+        ArgumentNullException.ThrowIfNull(param_group);
+        if (_parameter_groups.Count >= 2)
+            throw new NotSupportedException("Per-task Adam has exactly two parameter groups (shared, others); create a new optimizer for other parameters.");
+        var defaults = (Options)_defaults;
+        var options = param_group.Options as Options ?? new Options();
+        options.LearningRate ??= defaults.LearningRate;
+        options.Beta1 ??= defaults.Beta1;
+        options.Beta2 ??= defaults.Beta2;
+        options.Eps ??= defaults.Eps;
+        options.WeightDecay ??= defaults.WeightDecay;
+        options.PerTask ??= defaults.PerTask;
+        options.InitialLearningRate = options.LearningRate!.Value;
+        param_group.Options = options;
+        _parameter_groups.Add(param_group);
+        foreach (var p in param_group.Parameters)
         {
-            Tensor g = w is null ? gradients[p] : gradients[p] * w;
-            firstMoments[p].mul_(Beta1).add_(g, 1 - Beta1);
-            secondMoments[p].mul_(Beta2).addcmul_(g, g, 1 - Beta2);
-            Tensor denominator = (secondMoments[p] / bias2).sqrt_().add_(Epsilon);
-            Tensor direction = (firstMoments[p] / denominator).sum(0).view(parameters[p].shape);
-            if (weightDecay != 0) parameters[p].mul_(1 - LearningRate * weightDecay);
-            parameters[p].add_(direction, -LearningRate / bias1);
+            var state = new State(p, options.PerTask!.Value ? _tasks : 0);
+            state.Initialize(options);
+            _state[p.Handle] = state;
         }
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Hands the step's per-task shared gradients to the optimizer (row i scaled by wᵢ; no weights = 1). The next
+    /// <see cref="step"/> consumes them; <see cref="zero_grad"/> drops them.
+    /// </summary>
+    /// <param name="gradients">T×nₚ per-task gradients of the shared parameters, in their order.</param>
+    /// <param name="weights">T task weights, or null.</param>
+    /// <exception cref="ArgumentException">Wrong task or tensor count.</exception>
+    public void StageTaskGradients(StackedGradients gradients, IReadOnlyList<double>? weights)
     {
-        foreach (Tensor t in firstMoments.Concat(secondMoments)) t.Dispose();
+        ArgumentNullException.ThrowIfNull(gradients);
+        if (gradients.TaskCount != _tasks || gradients.TensorCount != _shared.Length)
+            throw new ArgumentException($"Per-task Adam expects {_tasks} tasks × {_shared.Length} shared tensors; got {gradients.TaskCount} × {gradients.TensorCount}.", nameof(gradients));
+        if (weights is not null && weights.Count != _tasks)
+            throw new ArgumentException($"Per-task Adam got {weights.Count} task weights for {_tasks} tasks.", nameof(weights));
+        DropStaged();
+        using var noGrad = torch.no_grad();
+        using var w = weights is null ? null : torch.tensor(weights.ToArray(), new long[] { _tasks, 1 }, gradients[0].dtype, gradients[0].device);
+        _staged = new Tensor[_shared.Length];
+        for (int p = 0; p < _shared.Length; p++)
+            _staged[p] = (w is null ? gradients[p].clone() : gradients[p] * w).DetachFromDisposeScope();
+    }
+
+    /// <summary>Scales the staged task gradients so that the combined shared gradient Σᵢ wᵢgᵢ has norm ≤ <paramref name="maxNorm"/> (as clip_grad_norm_ does).</summary>
+    /// <param name="maxNorm">Maximum norm &gt; 0.</param>
+    public void ClipStagedCombinedNorm(double maxNorm)
+    {
+        if (_staged is null)
+            throw new InvalidOperationException("No per-task gradients are staged to clip; stage them with StageTaskGradients first.");
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        double squared = 0;
+        foreach (var g in _staged)
+            squared += g.sum(0L).pow(2).sum().to_type(ScalarType.Float64).item<double>();
+        double coefficient = maxNorm / (Math.Sqrt(squared) + 1e-6);
+        if (coefficient < 1)
+            foreach (var g in _staged)
+                g.mul_(coefficient);
+    }
+
+    /// <summary>Zeroes the gradients of all parameters and drops staged task gradients.</summary>
+    public override void zero_grad()
+    {
+        base.zero_grad();
+        DropStaged();
+    }
+
+    /// <inheritdoc />
+    public override Tensor step(Func<Tensor>? closure = null)
+    {
+        var result = _step<TorchSharp.Modules.ParamGroup>(group =>
+        {
+            var options = (Options)group.Options;
+            if (options.PerTask!.Value)
+                PerTaskStep(options);
+            else
+                PlainStep(group, options);
+        }, closure);
+        DropStaged();
+        return result!;
+    }
+
+    private void PerTaskStep(Options options)
+    {
+        if (_shared.Length == 0)
+            return;
+        if (_staged is null)
+            throw new InvalidOperationException(
+                "Per-task Adam has no per-task gradients of the shared parameters for this step: the training step must call StageTaskGradients before step().");
+        double lr = options.LearningRate!.Value, beta1 = options.Beta1!.Value, beta2 = options.Beta2!.Value, eps = options.Eps!.Value, decay = options.WeightDecay!.Value;
+        for (int p = 0; p < _shared.Length; p++)
+        {
+            var state = (State)_state[_shared[p].Handle];
+            state.Step++;
+            double bias1 = 1 - Math.Pow(beta1, state.Step), bias2 = 1 - Math.Pow(beta2, state.Step);
+            Tensor g = _staged[p];
+            state.ExpAvg.mul_(beta1).add_(g, 1 - beta1);
+            state.ExpAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
+            Tensor denominator = (state.ExpAvgSq / bias2).sqrt_().add_(eps);
+            Tensor direction = (state.ExpAvg / denominator).sum(0L).view(_shared[p].shape);
+            if (decay != 0)
+                _shared[p].mul_(1 - lr * decay);
+            _shared[p].add_(direction, -lr / bias1);
+        }
+    }
+
+    private void PlainStep(TorchSharp.Modules.ParamGroup group, Options options)
+    {
+        double lr = options.LearningRate!.Value, beta1 = options.Beta1!.Value, beta2 = options.Beta2!.Value, eps = options.Eps!.Value, decay = options.WeightDecay!.Value;
+        foreach (var p in group.Parameters)
+        {
+            var gradient = p.grad;
+            if (gradient is null)
+                continue;
+            var state = (State)_state[p.Handle];
+            state.Step++;
+            double bias1 = 1 - Math.Pow(beta1, state.Step), bias2 = 1 - Math.Pow(beta2, state.Step);
+            Tensor g = decay != 0 ? gradient.add(p, decay) : gradient;
+            state.ExpAvg.mul_(beta1).add_(g, 1 - beta1);
+            state.ExpAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
+            Tensor denominator = (state.ExpAvgSq.sqrt() / Math.Sqrt(bias2)).add_(eps);
+            p.addcdiv_(state.ExpAvg, denominator, -lr / bias1);
+        }
+    }
+
+    private void DropStaged()
+    {
+        if (_staged is null)
+            return;
+        foreach (var t in _staged)
+            t.Dispose();
+        _staged = null;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing)
+            return;
+        DropStaged();
+        foreach (var entry in _state)
+            ((State)entry.Item2).Dispose();
+    }
+
+    /// <summary>Hyperparameters of a group.</summary>
+    public sealed class Options : OptimizerOptions
+    {
+        /// <summary>β₁.</summary>
+        public double? Beta1 { get; set; }
+
+        /// <summary>β₂.</summary>
+        public double? Beta2 { get; set; }
+
+        /// <summary>ε.</summary>
+        public double? Eps { get; set; }
+
+        /// <summary>Weight decay.</summary>
+        public double? WeightDecay { get; set; }
+
+        /// <summary>True for the shared group (one state per task).</summary>
+        public bool? PerTask { get; set; }
+
+        /// <inheritdoc />
+        public override void SaveStateDict(BinaryWriter writer)
+        {
+            base.SaveStateDict(writer);
+            writer.Write(Beta1!.Value);
+            writer.Write(Beta2!.Value);
+            writer.Write(Eps!.Value);
+            writer.Write(WeightDecay!.Value);
+            writer.Write(PerTask!.Value);
+        }
+
+        /// <inheritdoc />
+        public override void LoadStateDict(BinaryReader reader)
+        {
+            base.LoadStateDict(reader);
+            Beta1 = reader.ReadDouble();
+            Beta2 = reader.ReadDouble();
+            Eps = reader.ReadDouble();
+            WeightDecay = reader.ReadDouble();
+            bool perTask = reader.ReadBoolean();
+            if (perTask != PerTask)
+                throw new InvalidDataException("The saved per-task Adam state has its parameter groups in another order.");
+        }
+
+        /// <inheritdoc />
+        public override void LoadStateDict(OptimizerOptions source)
+        {
+            base.LoadStateDict(source);
+            var other = (Options)source;
+            (Beta1, Beta2, Eps, WeightDecay) = (other.Beta1, other.Beta2, other.Eps, other.WeightDecay);
+        }
+    }
+
+    /// <summary>Per-parameter state: step count and moments (T×n for shared parameters, the parameter's shape otherwise).</summary>
+    public sealed class State : OptimizerState, IDisposable
+    {
+        private readonly int _tasks;
+
+        /// <summary>Creates the state of <paramref name="parameter"/> (<paramref name="tasks"/> &gt; 0: one row per task).</summary>
+        public State(Parameter parameter, int tasks) : base(parameter)
+        {
+            _tasks = tasks;
+            ExpAvg = ExpAvgSq = null!;
+        }
+
+        /// <summary>Steps taken.</summary>
+        public long Step { get; set; }
+
+        /// <summary>First moments.</summary>
+        public Tensor ExpAvg { get; private set; }
+
+        /// <summary>Second moments.</summary>
+        public Tensor ExpAvgSq { get; private set; }
+
+        /// <inheritdoc />
+        public override void Initialize(OptimizerOptions options)
+        {
+            ExpAvg?.Dispose();
+            ExpAvgSq?.Dispose();
+            Step = 0;
+            long[] shape = _tasks > 0 ? [_tasks, _parameter.numel()] : _parameter.shape;
+            ExpAvg = torch.zeros(shape, _parameter.dtype, _parameter.device).DetachFromDisposeScope();
+            ExpAvgSq = torch.zeros(shape, _parameter.dtype, _parameter.device).DetachFromDisposeScope();
+        }
+
+        /// <inheritdoc />
+        public override void SaveStateDict(BinaryWriter writer)
+        {
+            writer.Write(Step);
+            ExpAvg.Save(writer);
+            ExpAvgSq.Save(writer);
+        }
+
+        /// <inheritdoc />
+        public override void LoadStateDict(BinaryReader reader)
+        {
+            long step = reader.ReadInt64();
+            if (step < 0)
+                throw new InvalidDataException($"The saved per-task Adam state has step count {step}.");
+            ExpAvg.Load(reader);
+            ExpAvgSq.Load(reader);
+            Step = step;
+        }
+
+        /// <inheritdoc />
+        public override void LoadStateDict(OptimizerState source)
+        {
+            var other = (State)source;
+            Step = other.Step;
+            ExpAvg.copy_(other.ExpAvg);
+            ExpAvgSq.copy_(other.ExpAvgSq);
+        }
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            ExpAvg?.Dispose();
+            ExpAvgSq?.Dispose();
+        }
     }
 }

@@ -6,6 +6,22 @@ namespace Mtl.Trainers.Solvers;
 /// <param name="Run">Iterations and outcome.</param>
 public sealed record MinNormResult(double[] Weights, double SquaredNorm, SolverRun Run);
 
+/// <summary>When MGDA's Frank–Wolfe iteration stops.</summary>
+public enum FrankWolfeStopping
+{
+    /// <summary>
+    /// When the duality gap αᵀGα − minᵢ(Gα)ᵢ is at most tolerance·αᵀGα — relative to the current squared norm, so a
+    /// tiny min-norm point is solved as accurately as a large one (a gap below 1e-14·maxᵢGᵢᵢ also stops, for a zero point).
+    /// </summary>
+    RelativeGap,
+
+    /// <summary>
+    /// When the weights change by less than tolerance in L1 norm (the reference code's rule, Sener &amp; Koltun and LibMTL):
+    /// with a small min-norm point the steps are small long before the optimum and it stops early.
+    /// </summary>
+    AbsoluteChange,
+}
+
 /// <summary>
 /// The minimum-norm point of the convex hull of T vectors given by their Gramian G:
 /// α* = argmin_{α ∈ simplex} αᵀGα (MGDA's subproblem). Exact closed form for two vectors; Frank–Wolfe with exact
@@ -36,11 +52,12 @@ public static class MinNormSolver
     /// <summary>Solves α* = argmin_{α ∈ simplex} αᵀGα.</summary>
     /// <param name="gramian">Symmetric positive semi-definite T×T Gramian.</param>
     /// <param name="maxIterations">Frank–Wolfe iteration limit (250 as in MGDA's reference code).</param>
-    /// <param name="tolerance">Stop when the weights change by less than this in L1 norm, or when the Frank–Wolfe
-    /// duality gap αᵀGα − minᵢ(Gα)ᵢ falls below tolerance·maxᵢGᵢᵢ.</param>
+    /// <param name="tolerance">Stopping tolerance, read as <paramref name="stopping"/> says.</param>
     /// <param name="exactFallback">When Frank–Wolfe stops at its iteration limit (common for T ≳ 10, where it converges
     /// sublinearly), finish with an exact active-set solve; false keeps the reference algorithm's answer.</param>
-    public static MinNormResult Solve(double[,] gramian, int maxIterations = 250, double tolerance = 1e-5, bool exactFallback = true)
+    /// <param name="stopping">The stopping rule (default: duality gap relative to αᵀGα).</param>
+    public static MinNormResult Solve(double[,] gramian, int maxIterations = 250, double tolerance = 1e-5, bool exactFallback = true,
+        FrankWolfeStopping stopping = FrankWolfeStopping.RelativeGap)
     {
         int n = gramian.GetLength(0);
         if (n == 0 || gramian.GetLength(1) != n)
@@ -70,7 +87,7 @@ public static class MinNormSolver
                 if (g_alpha[t] < g_alpha[best])
                     best = t;
             gap = current - g_alpha[best];
-            if (gap <= tolerance * scale)
+            if (stopping == FrankWolfeStopping.RelativeGap && GapIsSmall(gap, current, scale, tolerance))
                 return Result(gramian, alpha, iteration - 1, SolverOutcome.Converged, gap);
             // Exact line search between the current point and the best vertex; on a tie keep the current point.
             double gamma = TwoPointWeight(current, g_alpha[best], gramian[best, best], tie: 1.0);
@@ -81,7 +98,7 @@ public static class MinNormSolver
                 change += Math.Abs(updated - alpha[t]);
                 alpha[t] = updated;
             }
-            if (change < tolerance)
+            if (stopping == FrankWolfeStopping.AbsoluteChange && change < tolerance)
                 return Result(gramian, alpha, iteration, SolverOutcome.Converged, gap);
         }
         if (exactFallback && TryExact(gramian, tolerance, out var exact, out int qpIterations))
@@ -112,8 +129,12 @@ public static class MinNormSolver
         if (!result.Run.Converged || !(total > 0) || !double.IsFinite(total))
             return false;
         alpha = result.Solution.Select(x => x / total).ToArray();
-        return Gap(gramian, alpha) <= tolerance * scale;
+        return GapIsSmall(Gap(gramian, alpha), SmallMatrix.QuadraticForm(gramian, alpha), scale, tolerance);
     }
+
+    /// <summary>The relative stopping rule: gap ≤ tolerance·αᵀGα, or a gap at rounding level of the Gramian's scale.</summary>
+    private static bool GapIsSmall(double gap, double squaredNorm, double scale, double tolerance) =>
+        gap <= tolerance * squaredNorm || gap <= 1e-14 * scale;
 
     /// <summary>Frank–Wolfe duality gap αᵀGα − minᵢ(Gα)ᵢ (≥ 0, zero exactly at the optimum).</summary>
     private static double Gap(double[,] gramian, double[] alpha)

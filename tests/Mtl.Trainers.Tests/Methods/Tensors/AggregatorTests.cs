@@ -1,4 +1,5 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Mtl.Trainers.Methods;
 
 namespace Mtl.Trainers.Tests.Methods.Tensors;
@@ -48,7 +49,7 @@ public sealed class AggregatorTests
     public void GradDropKeepsOneSignPerConflictingFeature()
     {
         using var scope = torch.NewDisposeScope();
-        torch.manual_seed(17);
+        // U comes from the context's (seed, step) generator, not from torch's global one.
         const int features = 4000;
         // Batch of 1, z > 0: Gᵢ = ∇zLᵢ. Task 1 pushes +2, task 2 pushes −1 on every feature: P = ½(1 + 1/3) = 2/3.
         var j = torch.cat([torch.full([1, features], 2.0), torch.full([1, features], -1.0)], 0);
@@ -102,7 +103,9 @@ public sealed class AggregatorTests
     {
         using var scope = torch.NewDisposeScope();
         var method = new GradDrop();
-        Assert.IsTrue(method.NeedsRepresentation);
+        Assert.IsTrue(method.Requirements.NeedsRepresentation);
+        Assert.AreEqual(GradientNeed.Jacobian, method.Requirements.Gradients);
+        Assert.IsFalse(method.Requirements.YieldsTaskWeights);
         Assert.ThrowsExactly<NotSupportedException>(() => method.EnsureSupports(GradientMode.Parameters));
         var context = new StepContext(2);
         context.BeginStep(0, 0, [1, 1]);
@@ -118,7 +121,6 @@ public sealed class AggregatorTests
     public void RandomGradDropMasksElementsAndRescales()
     {
         using var scope = torch.NewDisposeScope();
-        torch.manual_seed(5);
         var j = torch.tensor(new[] { 1.0, 2.0, 3.0, 10.0, 20.0, 30.0 }, new long[] { 2, 3 });
         var context = new StepContext(2);
         MethodMath.AreClose([11, 22, 33], TensorMath.Values(new RandomGradDrop(0, rescaleToSumNorm: false).Aggregate(j, context)), 1e-12);

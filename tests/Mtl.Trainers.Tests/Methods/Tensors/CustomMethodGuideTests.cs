@@ -1,9 +1,10 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Mtl.Trainers.Methods;
 
 namespace Mtl.Trainers.Tests.Methods.Tensors;
 
-// The three examples of docs/custom-method.md, verbatim, so the guide cannot drift from the API.
+// The four examples of docs/custom-method.md, verbatim, so the guide cannot drift from the API.
 
 public sealed class InitialLossNormalization : LossWeighting
 {
@@ -18,6 +19,16 @@ public sealed class InitialLossNormalization : LossWeighting
         _initial ??= values;
         return WeightedSum(losses, _initial.Select(v => 1 / v).ToArray());   // also sets CurrentWeights
     }
+
+    // The first losses are learned state: save them, so a resumed run keeps normalising by the same values.
+    protected override void OnWriteState(BinaryWriter writer)
+    {
+        writer.Write(_initial is not null);
+        foreach (var v in _initial ?? []) writer.Write(v);
+    }
+
+    protected override void OnReadState(BinaryReader reader) =>
+        _initial = reader.ReadBoolean() ? Enumerable.Range(0, TaskCount).Select(_ => reader.ReadDouble()).ToArray() : null;
 }
 
 public sealed class NormalizedSum : GramianWeighting
@@ -48,6 +59,16 @@ public sealed class MedianAggregator : GradientMethod
     }
 }
 
+public sealed class ClippedNormalizedSum : GramianWeighting
+{
+    public ClippedNormalizedSum() : base("ClippedNormalizedSum", GradientMode.Parameters) { }
+
+    public override MethodRequirements Requirements => base.Requirements with { SharedGradientClipNorm = 5.0 };
+
+    protected override double[] ComputeWeights(double[,] gramian, StepContext context) =>
+        Norms(gramian).Select(n => n > 0 ? 1 / n : 0).ToArray();
+}
+
 [TestClass]
 public sealed class CustomMethodGuideTests
 {
@@ -61,6 +82,35 @@ public sealed class CustomMethodGuideTests
         Assert.AreEqual(2.0, TensorMath.Value(total), 1e-12);
         method.Combine(TensorMath.Leaves(1, 1), context);
         MethodMath.AreClose([0.5, 2], method.CurrentWeights!, 1e-12);
+    }
+
+    [TestMethod]
+    public void GuideLossWeightingStateSurvivesACheckpoint()
+    {
+        using var scope = torch.NewDisposeScope();
+        var method = new InitialLossNormalization();
+        method.Combine(TensorMath.Leaves(2, 0.5), new StepContext(2));
+        using var saved = new MemoryStream();
+        using (var writer = new BinaryWriter(saved, System.Text.Encoding.UTF8, leaveOpen: true))
+            method.WriteState(writer);
+        var resumed = new InitialLossNormalization();
+        resumed.Initialize(2);
+        saved.Position = 0;
+        using (var reader = new BinaryReader(saved))
+            resumed.ReadState(reader);
+        resumed.Combine(TensorMath.Leaves(1, 1), new StepContext(2));
+        MethodMath.AreClose([0.5, 2], resumed.CurrentWeights!, 1e-12);
+    }
+
+    [TestMethod]
+    public void GuideDeclarationsReachTheRequirementsAndTheRuleStillRunsOnAMatrix()
+    {
+        var method = new ClippedNormalizedSum();
+        Assert.AreEqual(5.0, method.Requirements.SharedGradientClipNorm);
+        Assert.AreEqual(GradientNeed.Gramian, method.Requirements.Gradients);
+        Assert.IsTrue(method.Requirements.YieldsTaskWeights);
+        Assert.ThrowsExactly<NotSupportedException>(() => method.EnsureSupports(GradientMode.Representation));
+        MethodMath.AreClose([0.5, 1], method.Weights(new double[,] { { 4, 0 }, { 0, 1 } }), 1e-15);
     }
 
     [TestMethod]

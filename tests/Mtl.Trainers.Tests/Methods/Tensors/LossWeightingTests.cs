@@ -1,4 +1,5 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Mtl.Trainers.Methods;
 
 namespace Mtl.Trainers.Tests.Methods.Tensors;
@@ -147,7 +148,7 @@ public sealed class LossWeightingTests
     public void FamoDescendsOnWeightedLogLossesAndUpdatesItsLogits()
     {
         var method = new FAMO();
-        Assert.IsTrue(method.NeedsLossesAfterStep);
+        Assert.IsTrue(method.Requirements.NeedsLossesAfterStep);
         var context = Context(2, losses: [2, 0.5]);
         var (value, grads) = Run(method, context, 2, 0.5);
         // z = (½, ½), c = 1/(½/2 + ½/0.5) = 0.8.

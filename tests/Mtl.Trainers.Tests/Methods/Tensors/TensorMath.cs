@@ -1,4 +1,5 @@
-using Mtl.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Tests.Methods.Tensors;
 
@@ -11,14 +12,15 @@ internal static class TensorMath
     public static double Value(Tensor t)
     {
         using var d = t.detach();
-        return d.item<double>();
+        using var f = d.to_type(ScalarType.Float64);
+        return f.item<double>();
     }
 
     public static double[] Values(Tensor t)
     {
         using var d = t.detach();
         using var f = d.to_type(ScalarType.Float64);
-        return f.ToArray<double>();
+        return f.data<double>().ToArray();
     }
 
     public static double[] Grads(IEnumerable<Tensor> leaves) => leaves.Select(l =>
