@@ -1,73 +1,153 @@
+using System.Security.Cryptography;
 using System.Text.Json;
-using Mtl.Torch;
-using Mtl.Torch.Modules;
+using System.Text.Json.Serialization;
 using Mtl.Trainers.Network;
-using static Mtl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers;
 
+/// <summary>Where a training run stands after an epoch: what a checkpoint restores besides the tensors.</summary>
+/// <param name="Epoch">The last completed epoch.</param>
+/// <param name="Step">Global step count after that epoch.</param>
+/// <param name="Epochs">The report's epochs so far.</param>
+/// <param name="SelectedEpoch">The epoch whose weights are currently selected.</param>
+/// <param name="BestValidation">Best validation average so far (−∞ when none).</param>
+/// <param name="EpochsWithoutImprovement">Early-stopping counter.</param>
+internal sealed record TrainingProgress(int Epoch, long Step, IReadOnlyList<EpochReport> Epochs, int SelectedEpoch, double BestValidation, int EpochsWithoutImprovement);
+
 /// <summary>
-/// Per-epoch checkpoints in a folder: the network's weights (TorchSharp state-dict format), the optimizer state and a
-/// small JSON record. Each file is written to a temporary name and renamed, and <c>latest.json</c> is written last, so
-/// a crash never leaves a half checkpoint that would be resumed from.
+/// Per-epoch checkpoints in a folder (DESIGN.md, "Saving"; issue 8, 4 (d)): the network's weights (TorchSharp state
+/// dict), the training step's state (optimizer, scheduler, per-task Adam moments, method state), the torch RNG state, the
+/// best-validation weights when kept, and a JSON record with the counters, the report so far and a SHA-256 of every file.
+/// Every file is written to a temporary name and renamed, and <c>latest.json</c> goes last, so a crash never leaves a
+/// half checkpoint that would be resumed from; a damaged or foreign checkpoint is an error, never a silent restart.
 /// </summary>
 internal sealed class CheckpointStore
 {
-    private const string LatestFile = "latest.json";
+    internal const string LatestFile = "latest.json";
+    private const string Format = "mtl-multihead-checkpoint/1";
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
     private readonly string folder;
     private readonly MultiHeadNetwork network;
-    private readonly optim.Optimizer optimizer;
+    private readonly Action<Stream> writeStepState;
+    private readonly Action<Stream> readStepState;
 
-    public CheckpointStore(string folder, MultiHeadNetwork network, optim.Optimizer optimizer)
+    public CheckpointStore(string folder, MultiHeadNetwork network, Action<Stream> writeStepState, Action<Stream> readStepState)
     {
         this.folder = folder;
         this.network = network;
-        this.optimizer = optimizer;
+        this.writeStepState = writeStepState;
+        this.readStepState = readStepState;
         Directory.CreateDirectory(folder);
     }
 
-    private sealed record Latest(int Epoch, string Weights, string Optimizer, int Tasks);
+    private sealed record Record(string Format, int Tasks, string[] Heads, TrainingProgress Progress, Dictionary<string, string> Files);
 
-    public void Save(int epoch, TrainingReport report)
+    /// <summary>Writes the checkpoint of a completed epoch; <paramref name="best"/> are the kept best-validation weights, if any.</summary>
+    public void Save(TrainingProgress progress, IReadOnlyDictionary<string, Tensor>? best)
     {
-        string weights = $"epoch-{epoch:D4}.weights";
-        string optimizerFile = $"epoch-{epoch:D4}.optimizer";
-        WriteAtomic(Path.Combine(folder, weights), stream => network.save(stream));
-        WriteAtomic(Path.Combine(folder, optimizerFile), stream =>
+        string prefix = $"epoch-{progress.Epoch:D4}";
+        var files = new Dictionary<string, string>
         {
-            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            ((OptimizerHelper)optimizer).save_state_dict(writer);
-        });
-        var latest = new Latest(epoch, weights, optimizerFile, network.TaskCount);
-        WriteAtomic(Path.Combine(folder, LatestFile), stream => JsonSerializer.Serialize(stream, latest));
+            [prefix + ".weights"] = WriteAtomic(prefix + ".weights", stream => network.save(stream)),
+            [prefix + ".step"] = WriteAtomic(prefix + ".step", writeStepState),
+            [prefix + ".rng"] = WriteAtomic(prefix + ".rng", stream =>
+            {
+                using Tensor state = torch.get_rng_state();
+                stream.Write(state.data<byte>().ToArray());
+            }),
+        };
+        if (best is not null) files[prefix + ".best"] = WriteAtomic(prefix + ".best", stream => WriteTensors(stream, best));
+        var record = new Record(Format, network.TaskCount, HeadShapes(), progress, files);
+        WriteAtomic(LatestFile, stream => JsonSerializer.Serialize(stream, record, Json));
+        // Older epochs' files are superseded once latest.json names the new ones.
+        foreach (string old in Directory.EnumerateFiles(folder, "epoch-*"))
+            if (!files.ContainsKey(Path.GetFileName(old)) && !old.EndsWith(".tmp", StringComparison.Ordinal)) File.Delete(old);
     }
 
-    /// <summary>Loads the latest checkpoint if there is one; returns its epoch.</summary>
-    public int? TryResume(TrainingReport report)
+    /// <summary>Restores the latest checkpoint if there is one; returns its progress and the kept best weights (or null).</summary>
+    public (TrainingProgress progress, Dictionary<string, Tensor>? best)? TryResume()
     {
         string path = Path.Combine(folder, LatestFile);
         if (!File.Exists(path)) return null;
-        Latest latest;
+        Record record;
         try
         {
-            latest = JsonSerializer.Deserialize<Latest>(File.ReadAllText(path)) ?? throw new InvalidDataException("empty record");
+            record = JsonSerializer.Deserialize<Record>(File.ReadAllText(path), Json) ?? throw new InvalidDataException("empty record");
         }
-        catch (Exception e) when (e is JsonException or InvalidDataException)
+        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
         {
-            throw new InvalidDataException($"The checkpoint record {path} is damaged ({e.Message}). Delete the checkpoint folder to start afresh.", e);
+            throw Damaged(path, e.Message, e);
         }
-        if (latest.Tasks != network.TaskCount)
-            throw new InvalidDataException($"The checkpoint in {folder} was made for {latest.Tasks} tasks, this run has {network.TaskCount}. Use another CheckpointFolder.");
-        network.load(Path.Combine(folder, latest.Weights));
-        using (var reader = new BinaryReader(File.OpenRead(Path.Combine(folder, latest.Optimizer))))
-            ((OptimizerHelper)optimizer).load_state_dict(reader);
-        return latest.Epoch;
+        if (record.Format != Format || record.Progress is null || record.Files is null)
+            throw Damaged(path, $"it is not a multi-head trainer checkpoint (format '{record.Format}')", null);
+        if (record.Tasks != network.TaskCount || !(record.Heads ?? Array.Empty<string>()).SequenceEqual(HeadShapes()))
+            throw new InvalidDataException($"The checkpoint in {folder} was made for {record.Tasks} tasks with heads [{string.Join("; ", record.Heads ?? Array.Empty<string>())}]; " +
+                $"this run has {network.TaskCount} tasks with heads [{string.Join("; ", HeadShapes())}]. Use another CheckpointFolder, or delete this one to start afresh.");
+        foreach ((string file, string hash) in record.Files)
+        {
+            string full = Path.Combine(folder, file);
+            if (!File.Exists(full)) throw Damaged(full, "the file is missing", null);
+            if (Hash(full) != hash) throw Damaged(full, "its contents do not match the SHA-256 in latest.json", null);
+        }
+        string prefix = $"epoch-{record.Progress.Epoch:D4}";
+        try
+        {
+            network.load(Path.Combine(folder, prefix + ".weights"));
+            using (FileStream step = File.OpenRead(Path.Combine(folder, prefix + ".step"))) readStepState(step);
+            byte[] rng = File.ReadAllBytes(Path.Combine(folder, prefix + ".rng"));
+            using (Tensor state = tensor(rng, ScalarType.Byte)) torch.set_rng_state(state);
+            Dictionary<string, Tensor>? best = null;
+            if (record.Files.ContainsKey(prefix + ".best"))
+                using (FileStream stream = File.OpenRead(Path.Combine(folder, prefix + ".best"))) best = ReadTensors(stream);
+            return (record.Progress, best);
+        }
+        catch (Exception e) when (e is not InvalidDataException)
+        {
+            throw Damaged(Path.Combine(folder, prefix + ".*"), e.Message, e);
+        }
     }
 
-    private static void WriteAtomic(string path, Action<Stream> write)
+    private string[] HeadShapes() => Enumerable.Range(0, network.TaskCount)
+        .Select(i => string.Join("x", network.Head(i).parameters().Last().shape)).ToArray();
+
+    private static InvalidDataException Damaged(string path, string why, Exception? inner) =>
+        new($"The checkpoint file {path} is damaged ({why}). Delete the checkpoint folder to start afresh, or point CheckpointFolder elsewhere.", inner);
+
+    /// <summary>Writes through a temporary file and renames it; returns the file's SHA-256.</summary>
+    private string WriteAtomic(string name, Action<Stream> write)
     {
-        string temp = path + ".tmp";
+        string path = Path.Combine(folder, name), temp = path + ".tmp";
         using (var stream = File.Create(temp)) write(stream);
+        string hash = Hash(temp);
         File.Move(temp, path, overwrite: true);
+        return hash;
+    }
+
+    private static string Hash(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+
+    private static void WriteTensors(Stream stream, IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        writer.Write(tensors.Count);
+        foreach ((string name, Tensor t) in tensors)
+        {
+            writer.Write(name);
+            t.Save(writer);
+        }
+    }
+
+    private static Dictionary<string, Tensor> ReadTensors(Stream stream)
+    {
+        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        int n = reader.ReadInt32();
+        var result = new Dictionary<string, Tensor>();
+        for (int i = 0; i < n; i++) result[reader.ReadString()] = Tensor.Load(reader).DetachFromDisposeScope();
+        return result;
     }
 }

@@ -1,12 +1,12 @@
-using System.Diagnostics;
-using Mtl.ML;
-using Mtl.ML.Data;
-using Mtl.Torch;
-using Mtl.Torch.Modules;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Mtl.Trainers.Data;
 using Mtl.Trainers.Methods;
 using Mtl.Trainers.Network;
-using static Mtl.Torch.torch;
+using Mtl.Trainers.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers;
 
@@ -16,18 +16,20 @@ namespace Mtl.Trainers;
 /// </summary>
 public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetworkTransformer>
 {
-    private readonly IHostEnvironment env;
+    internal const string LogSource = nameof(MultiHeadNetworkTrainer);
+    private readonly MLContext context;
     private readonly Options options;
 
     /// <summary>Creates the trainer; options are validated here and the schema at <see cref="Fit"/>.</summary>
-    public MultiHeadNetworkTrainer(IHostEnvironment env, Options options)
+    public MultiHeadNetworkTrainer(MLContext context, Options options)
     {
-        this.env = env ?? throw new ArgumentNullException(nameof(env));
+        this.context = context ?? throw new ArgumentNullException(nameof(context));
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         if (options.Tasks.Count == 0) throw new ArgumentException("The trainer needs at least one task (Options.Tasks).", nameof(options));
         var dup = options.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new ArgumentException($"Task name '{dup.Key}' is used twice; task names must be unique.", nameof(options));
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
+        if (options.ScoringBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.ScoringBatchSize, "ScoringBatchSize must be at least 1.");
         if (options.MaxEpoch < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxEpoch, "MaxEpoch must be at least 1.");
         if (!(options.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.LearningRate, "LearningRate must be positive.");
         // Fail fast on unknown method names, before any data is read.
@@ -40,35 +42,55 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
     /// <inheritdoc />
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        if (!inputSchema.TryFindColumn(options.FeatureColumnName, out var features))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Feature column '{options.FeatureColumnName}' was not found.");
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SchemaShape.Column features = Find(inputSchema, options.FeatureColumnName, "Feature column");
         if (features.Kind != SchemaShape.Column.VectorKind.Vector || features.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Feature column '{options.FeatureColumnName}' must be a known-size vector of Single, but it is {features.GetTypeString()}.");
-        var columns = inputSchema.ToList();
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Feature column '{options.FeatureColumnName}' must be a known-size vector of Single, but it is {Describe(features)}.");
+        IEstimator<ITransformer> shape = context.Transforms.CopyColumns(options.FeatureColumnName, options.FeatureColumnName);
         foreach (TaskDefinition t in options.Tasks)
         {
-            if (!inputSchema.TryFindColumn(t.LabelColumnName, out var label))
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{t.LabelColumnName}' of task '{t.Name}' was not found.");
-            columns.AddRange(MultiHeadNetworkTransformer.OutputShape(t, label));
+            SchemaShape.Column label = Find(inputSchema, t.LabelColumnName, $"Label column of task '{t.Name}'");
+            TaskKindHandler kind = t.Handler();
+            if (!kind.AcceptsLabelShape(label))
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{t.LabelColumnName}' of task '{t.Name}': a {t.Kind} task cannot use a {Describe(label)} label column.");
+            shape = shape.Append(kind.OutputShape(context, t, options.FeatureColumnName));
         }
         if (options.OutputEmbedding)
-            columns.Add(new SchemaShape.Column(MultiHeadNetworkTransformer.EmbeddingColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
-        return new SchemaShape(columns);
+            shape = shape.Append(context.Transforms.Conversion.ConvertType(MultiHeadNetworkTransformer.EmbeddingColumnName, options.FeatureColumnName, DataKind.Single));
+        return shape.GetOutputSchema(inputSchema);
     }
+
+    private static SchemaShape.Column Find(SchemaShape schema, string name, string what)
+    {
+        foreach (SchemaShape.Column c in schema)
+            if (c.Name == name) return c;
+        throw new ArgumentOutOfRangeException(nameof(schema), $"{what} '{name}' was not found. Columns: {string.Join(", ", schema.Select(c => c.Name))}.");
+    }
+
+    private static string Describe(SchemaShape.Column c) =>
+        (c.IsKey ? $"Key<{c.ItemType}>" : c.ItemType.ToString()) + (c.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : $" {c.Kind}");
 
     /// <inheritdoc />
     public MultiHeadNetworkTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(SchemaShape.Create(input.Schema));
+        // The schema first: every column problem is reported before any data is read or any network is built.
+        var featureType = (VectorDataViewType)MaterializedData.FindFeatureColumn(input.Schema, options.FeatureColumnName, "Training data").Type;
+        if (options.Augmentation is not null && featureType.Dimensions.Length != 3)
+            throw new ArgumentOutOfRangeException(nameof(input), $"Options.Augmentation needs image features shaped (C, H, W); feature column '{options.FeatureColumnName}' is {featureType}.");
         List<TaskDefinition> tasks = ResolveTasks(input.Schema);
         MtlMethod method = options.MethodInstance ?? MethodRegistry.Create(options.Method);
         method.Initialize(tasks.Count);
-        if (method is GradientMethod) method.EnsureSupports(options.GradientMode);
-        options.Device.EnsureAvailableForTraining();
+        method.EnsureSupports(options.GradientMode);
 
-        int seed = env.ResolveSeed(options.Seed);
-        using MaterializedData train = MaterializedData.Read(input, options.FeatureColumnName, tasks, withLabels: true, "Training data");
+        IHost host = ((IHostEnvironment)context).Register(LogSource);
+        using IChannel channel = host.Start("Fit");
+        Options run = options.ShallowCopy();
+        run.Device = TrainingDevice.Resolve(context, channel);
+        int seed = options.Seed ?? host.Rand.Next();
+
+        using MaterializedData train = MaterializedData.Read(input, options.FeatureColumnName, tasks, withLabels: true, "Training data",
+            keepHostFeatures: options.Augmentation is not null);
         using MaterializedData? validation = options.ValidationSet is null ? null
             : MaterializedData.Read(options.ValidationSet, options.FeatureColumnName, tasks, withLabels: true, "Validation data");
 
@@ -76,12 +98,12 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         var network = new MultiHeadNetwork(ApplyDropout(options.Trunk), train.RowShape, tasks);
         try
         {
-            if (options.Device.type != DeviceType.CPU) network.to(options.Device);
-            var session = new TrainingSession(env, options, tasks, network, method, seed);
+            if (run.Device.type != DeviceType.CPU) network.to(run.Device);
+            var session = new TrainingSession(channel, run, tasks, network, method, seed);
             TrainingReport report = session.Run(train, validation);
             LastReport = report;
-            return new MultiHeadNetworkTransformer(env, network, options.FeatureColumnName, train.RowShape, tasks,
-                options.Trunk, options.OutputEmbedding, options.ScoringBatchSize, options.Device, report).WithKeyValuesFrom(input.Schema);
+            return new MultiHeadNetworkTransformer(context, network, options.FeatureColumnName, train.RowShape, tasks,
+                options.Trunk, options.OutputEmbedding, options.ScoringBatchSize, run.Device, report, ClassNames(input.Schema, tasks));
         }
         catch
         {
@@ -96,7 +118,7 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         return new TrunkSpec { Kind = spec.Kind, MlpHiddenSizes = spec.MlpHiddenSizes, Dropout = p, CustomFactory = spec.CustomFactory, CustomOutputSize = spec.CustomOutputSize };
     }
 
-    /// <summary>Copies the task definitions and fills class counts from the label columns' key types.</summary>
+    /// <summary>Copies the task definitions, checks each label column against its kind and lets the kind fill what the column decides.</summary>
     private List<TaskDefinition> ResolveTasks(DataViewSchema schema)
     {
         var result = new List<TaskDefinition>();
@@ -104,28 +126,31 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         {
             TaskDefinition copy = t.Clone();
             if (options.Dropout is { } p) copy.HeadDropout = p;
-            DataViewSchema.Column label = schema[t.LabelColumnName];
-            if (copy.Kind == TaskKind.Multiclass)
-            {
-                ulong keys = label.Type is KeyDataViewType k ? k.Count : 0;
-                if (copy.ClassCount == 0)
-                {
-                    if (keys == 0) throw new ArgumentOutOfRangeException(nameof(schema), $"Task '{t.Name}': the key type of label column '{t.LabelColumnName}' has no count; set TaskDefinition.ClassCount.");
-                    copy.ClassCount = checked((int)keys);
-                }
-                if (copy.ClassCount < 2) throw new ArgumentOutOfRangeException(nameof(schema), $"Task '{t.Name}' needs at least 2 classes, got {copy.ClassCount}.");
-            }
+            DataViewSchema.Column label = MaterializedData.FindLabelColumn(schema, t, "Training data");
+            copy.Handler().Resolve(copy, label);
             result.Add(copy);
         }
         return result;
     }
-}
 
-internal static class DeviceTrainingExtensions
-{
-    public static void EnsureAvailableForTraining(this Device device)
+    /// <summary>Class names of a label without (distinct, complete) key values: the class indices "0", "1", ….</summary>
+    internal static string[] DefaultClassNames(int classCount) => Enumerable.Range(0, classCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>The label columns' key values (class names) per multiclass task, or <see cref="DefaultClassNames"/>; null for other kinds.</summary>
+    private static string[]?[] ClassNames(DataViewSchema schema, IReadOnlyList<TaskDefinition> tasks)
     {
-        if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
-            throw new NotSupportedException("Options.Device is CUDA, but the loaded libtorch has no CUDA support or no GPU is visible (Debian's libtorch is CPU-only). Use torch.CPU, or run where a CUDA build of libtorch is installed.");
+        var names = new string[]?[tasks.Count];
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            if (tasks[i].Kind != TaskKind.Multiclass) continue;
+            names[i] = DefaultClassNames(tasks[i].ClassCount);
+            DataViewSchema.Column column = schema[tasks[i].LabelColumnName];
+            if (column.Annotations.Schema.GetColumnOrNull("KeyValues") is not { Type: VectorDataViewType { ItemType: TextDataViewType } }) continue;
+            VBuffer<ReadOnlyMemory<char>> values = default;
+            column.Annotations.GetValue("KeyValues", ref values);
+            string[] classNames = values.DenseValues().Select(v => v.ToString()).ToArray();
+            if (classNames.Length == tasks[i].ClassCount && classNames.Distinct(StringComparer.Ordinal).Count() == classNames.Length) names[i] = classNames;
+        }
+        return names;
     }
 }

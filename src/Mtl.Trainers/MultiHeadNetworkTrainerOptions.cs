@@ -1,7 +1,9 @@
-using Mtl.ML;
-using Mtl.Torch;
+using Microsoft.ML;
+using TorchSharp;
+using static TorchSharp.torch;
 using Mtl.Trainers.Methods;
 using Mtl.Trainers.Network;
+using Mtl.Transforms.Corruptions;
 
 namespace Mtl.Trainers;
 
@@ -98,7 +100,7 @@ public sealed partial class MultiHeadNetworkTrainer
         /// <summary>Keep the weights of the best validation epoch at the end (needs <see cref="ValidationSet"/>).</summary>
         public bool KeepBestValidationWeights = true;
 
-        /// <summary>Seed (null = from the MLContext).</summary>
+        /// <summary>Seed (null = drawn from the MLContext's seeded random source, so <c>new MLContext(seed)</c> fixes it).</summary>
         public int? Seed;
 
         /// <summary>Log training progress every N steps (0 = only per epoch).</summary>
@@ -107,13 +109,29 @@ public sealed partial class MultiHeadNetworkTrainer
         /// <summary>Folder for per-epoch checkpoints; training resumes from the latest one found there.</summary>
         public string? CheckpointFolder;
 
-        /// <summary>Device to train on (CUDA needs a CUDA libtorch).</summary>
-        public Device Device = torch.CPU;
+        /// <summary>
+        /// The device training and scoring run on. Not a user option: <see cref="MultiHeadNetworkTrainer.Fit"/> sets it on its own copy of the
+        /// options from <see cref="MLContext.GpuDeviceId"/> and <see cref="MLContext.FallbackToCpu"/>, as ML.NET's GPU components do.
+        /// </summary>
+        internal Device Device = torch.CPU;
 
         /// <summary>Add an <c>Embedding</c> output column (the trunk's representation) to the transformer's output.</summary>
         public bool OutputEmbedding;
 
-        /// <summary>Batch size the transformer uses when scoring.</summary>
+        /// <summary>
+        /// Training-time augmentation: each epoch, every training image gets a corruption (and severity) drawn by this
+        /// sampler from the seed (run seed, epoch, row), so draws are fresh every epoch and identical for the same seed.
+        /// Needs image features shaped (C, H, W); validation, scoring and saved models never see it.
+        /// </summary>
+        public CorruptionSampler? Augmentation;
+
+        /// <summary>Pixel value in [0, 1] = feature × this + <see cref="AugmentationPixelOffset"/> (undoes a normalization, e.g. its std).</summary>
+        public float AugmentationPixelScale = 1f;
+
+        /// <summary>See <see cref="AugmentationPixelScale"/> (e.g. the normalization's mean).</summary>
+        public float AugmentationPixelOffset;
+
+        /// <summary>Rows the transformer scores per network call (one dispose scope per batch).</summary>
         public int ScoringBatchSize = 512;
     }
 }

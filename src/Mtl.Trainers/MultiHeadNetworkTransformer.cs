@@ -1,32 +1,34 @@
-using Mtl.ML;
-using Mtl.ML.Data;
-using Mtl.Torch;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Mtl.Trainers.Data;
 using Mtl.Trainers.Network;
-using static Mtl.Torch.torch;
+using Mtl.Trainers.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers;
 
 /// <summary>
-/// A trained multi-head network as a transformer. Adds per task <c>{Task}.Score</c> (class probabilities for multiclass,
-/// the probability of true for binary, the value for regression) and <c>{Task}.PredictedLabel</c> (Key&lt;UInt32&gt; with
-/// the label's key values; Boolean for binary; the value for regression), plus <c>Embedding</c> (the trunk output) when
-/// enabled. Scoring is lazy and batched: a cursor reads ahead a batch of feature rows and runs the network once per batch.
+/// A trained multi-head network as an ML.NET transformer. Per task it adds the columns of the task's kind, named as
+/// ML.NET's evaluators expect (multiclass <c>{Task}.Score</c> + <c>{Task}.PredictedLabel</c>; binary <c>{Task}.Score</c>,
+/// <c>{Task}.Probability</c>, <c>{Task}.PredictedLabel</c>; regression <c>{Task}.Score</c>), plus <c>Embedding</c> (the
+/// trunk output) when enabled. Scoring is lazy and batched with TorchSharp; saving writes the network as ONNX inside a
+/// chain of ML.NET's own transformers (see <c>ICanSaveModel.Save</c>).
 /// </summary>
 public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposable
 {
     /// <summary>Name of the optional representation column.</summary>
     public const string EmbeddingColumnName = "Embedding";
 
-    private readonly IHostEnvironment env;
+    private readonly MLContext context;
     private readonly NetworkScorer scorer;
-    private readonly string[]?[] keyValues;
+    private readonly string[]?[] classNames;
 
-    internal MultiHeadNetworkTransformer(IHostEnvironment env, MultiHeadNetwork network, string featureColumnName, long[] rowShape,
+    internal MultiHeadNetworkTransformer(MLContext context, MultiHeadNetwork network, string featureColumnName, long[] rowShape,
         IReadOnlyList<TaskDefinition> tasks, TrunkSpec trunk, bool outputEmbedding, int scoringBatchSize, Device device,
-        TrainingReport? report, string[]?[]? keyValues = null)
+        TrainingReport? report, string[]?[] classNames)
     {
-        this.env = env;
+        this.context = context;
         Network = network;
         FeatureColumnName = featureColumnName;
         RowShape = rowShape;
@@ -36,8 +38,9 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
         ScoringBatchSize = Math.Max(1, scoringBatchSize);
         Device = device;
         TrainingReport = report;
-        this.keyValues = keyValues ?? new string[]?[tasks.Count];
+        this.classNames = classNames;
         scorer = new NetworkScorer(network, tasks, rowShape, device);
+        Outputs = BuildOutputs();
     }
 
     /// <summary>The trained network (shared trunk + heads).</summary>
@@ -64,106 +67,69 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
     /// <summary>The device the network runs on.</summary>
     public Device Device { get; }
 
-    /// <summary>The report of the training run (null for a loaded model).</summary>
+    /// <summary>The report of the training run.</summary>
     public TrainingReport? TrainingReport { get; }
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 
-    /// <summary>The SchemaShape columns a task adds.</summary>
-    internal static IEnumerable<SchemaShape.Column> OutputShape(TaskDefinition t, SchemaShape.Column label)
-    {
-        switch (t.Kind)
-        {
-            case TaskKind.Multiclass:
-                yield return new SchemaShape.Column(t.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
-                yield return new SchemaShape.Column(t.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, label.Annotations);
-                break;
-            case TaskKind.Binary:
-                yield return new SchemaShape.Column(t.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false);
-                yield return new SchemaShape.Column(t.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false);
-                break;
-            default:
-                yield return new SchemaShape.Column(t.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false);
-                yield return new SchemaShape.Column(t.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false);
-                break;
-        }
-    }
+    /// <summary>The added columns, in schema order, with getter factories over the current row's scores.</summary>
+    internal IReadOnlyList<OutputColumn> Outputs { get; }
 
-    /// <summary>Captures the label columns' key values (class names) from the training schema.</summary>
-    internal MultiHeadNetworkTransformer WithKeyValuesFrom(DataViewSchema trainingSchema)
-    {
-        for (int i = 0; i < Tasks.Count; i++)
-        {
-            if (Tasks[i].Kind != TaskKind.Multiclass) continue;
-            var column = trainingSchema.GetColumnOrNull(Tasks[i].LabelColumnName);
-            if (column?.Annotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues) is not { } kv) continue;
-            if (kv.Type is not VectorDataViewType { ItemType: TextDataViewType }) continue;
-            VBuffer<ReadOnlyMemory<char>> values = default;
-            column.Value.Annotations.GetValue(AnnotationUtils.Kinds.KeyValues, ref values);
-            keyValues[i] = values.DenseValues().Select(v => v.ToString()).ToArray();
-        }
-        return this;
-    }
+    internal int RowSize => scorer.RowSize;
 
     /// <summary>Class names of a multiclass task (from the training labels' key values), if known.</summary>
     public IReadOnlyList<string>? ClassNames(string task)
     {
         int i = Tasks.Select(t => t.Name).ToList().IndexOf(task);
         if (i < 0) throw new ArgumentException($"Unknown task '{task}'. Tasks: {string.Join(", ", Tasks.Select(t => t.Name))}.", nameof(task));
-        return keyValues[i];
+        return classNames[i];
     }
 
-    /// <summary>The output columns (detached).</summary>
-    internal DataViewSchema.DetachedColumn[] OutputColumns()
+    internal string[]? ClassNamesOf(int task) => classNames[task];
+
+    private OutputColumn[] BuildOutputs()
     {
-        var columns = new List<DataViewSchema.DetachedColumn>();
+        var outputs = new List<OutputColumn>();
         for (int i = 0; i < Tasks.Count; i++)
         {
-            TaskDefinition t = Tasks[i];
-            switch (t.Kind)
-            {
-                case TaskKind.Multiclass:
-                    columns.Add(new(t.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, t.ClassCount)));
-                    columns.Add(new(t.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), t.ClassCount), KeyAnnotations(i)));
-                    break;
-                case TaskKind.Binary:
-                    columns.Add(new(t.ScoreColumnName, NumberDataViewType.Single));
-                    columns.Add(new(t.PredictedLabelColumnName, BooleanDataViewType.Instance));
-                    break;
-                default:
-                    columns.Add(new(t.ScoreColumnName, NumberDataViewType.Single));
-                    columns.Add(new(t.PredictedLabelColumnName, NumberDataViewType.Single));
-                    break;
-            }
+            int task = i, width = Tasks[i].Handler().ScoreWidth(Tasks[i]);
+            foreach (ScoreColumn c in Tasks[i].Handler().ScoreColumns(Tasks[i], classNames[i]))
+                outputs.Add(new OutputColumn(c.Column, current => c.MakeGetter(() =>
+                {
+                    ScoreBatch b = current();
+                    return b.Scores[task].AsSpan(b.Index * width, width);
+                })));
         }
-        if (OutputEmbedding) columns.Add(new(EmbeddingColumnName, new VectorDataViewType(NumberDataViewType.Single, Network.RepresentationSize)));
-        return columns.ToArray();
-    }
-
-    private DataViewSchema.Annotations? KeyAnnotations(int task)
-    {
-        if (keyValues[task] is not { } names) return null;
-        var builder = new DataViewSchema.Annotations.Builder();
-        var values = names.Select(n => n.AsMemory()).ToArray();
-        builder.AddKeyValues<ReadOnlyMemory<char>>(values.Length, TextDataViewType.Instance, (ref VBuffer<ReadOnlyMemory<char>> v) => v = new VBuffer<ReadOnlyMemory<char>>(values.Length, values));
-        return builder.ToAnnotations();
+        if (OutputEmbedding)
+        {
+            int size = Network.RepresentationSize;
+            outputs.Add(new OutputColumn(new(EmbeddingColumnName, new VectorDataViewType(NumberDataViewType.Single, size)),
+                current => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) =>
+                {
+                    ScoreBatch b = current();
+                    var editor = VBufferEditor.Create(ref v, size);
+                    b.Embedding.AsSpan(b.Index * size, size).CopyTo(editor.Values);
+                    v = editor.Commit();
+                })));
+        }
+        return outputs.ToArray();
     }
 
     /// <inheritdoc />
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
-        MaterializedData.FindFeatureColumn(inputSchema, FeatureColumnName, "Scoring input");
-        CheckFeatureSize(inputSchema);
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        CheckFeatureColumn(inputSchema);
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(inputSchema);
-        builder.AddColumns(OutputColumns());
+        builder.AddColumns(Outputs.Select(o => o.Column));
         return builder.ToSchema();
     }
 
-    private void CheckFeatureSize(DataViewSchema schema)
+    private void CheckFeatureColumn(DataViewSchema schema)
     {
-        var type = (VectorDataViewType)schema[FeatureColumnName].Type;
+        var type = (VectorDataViewType)MaterializedData.FindFeatureColumn(schema, FeatureColumnName, "Scoring input").Type;
         if (type.Size != scorer.RowSize)
             throw new ArgumentOutOfRangeException(nameof(schema), $"Feature column '{FeatureColumnName}' has {type.Size} values per row ({type}); the model was trained on rows of shape ({string.Join(", ", RowShape)}) = {scorer.RowSize} values.");
     }
@@ -176,10 +142,25 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
     }
 
     /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new RowMapper(this, inputSchema, GetOutputSchema(inputSchema));
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(this, inputSchema, GetOutputSchema(inputSchema));
 
-    internal (float[][] scores, float[]? embedding) Score(float[] features, int rows) => scorer.Score(features, rows, OutputEmbedding);
+    internal void Score(float[] features, int rows, ScoreBatch into) => scorer.Score(features, rows, OutputEmbedding, into);
+
+    /// <summary>
+    /// Saves the network's weights as a TorchSharp state dict, which <c>Module.load</c> of the same architecture reads
+    /// (the way to keep a model whose trunk has no ONNX exporter).
+    /// </summary>
+    public void SaveTorchSharpWeights(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string temp = path + ".tmp";
+        Network.save(temp);
+        File.Move(temp, path, overwrite: true);
+    }
 
     /// <summary>Releases the network's native memory.</summary>
     public void Dispose() => Network.Dispose();
 }
+
+/// <summary>An added column: its schema entry and a getter factory over the provider of the current row's scores.</summary>
+internal sealed record OutputColumn(DataViewSchema.DetachedColumn Column, Func<Func<ScoreBatch>, Delegate> MakeGetter);

@@ -1,6 +1,6 @@
-using Mtl.ML;
-using Mtl.ML.Data;
-using Mtl.Trainers.Network;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Mtl.Trainers.Tasks;
 
 namespace Mtl.Trainers;
 
@@ -29,24 +29,10 @@ public sealed class MultiTaskCatalog
         var results = new List<TaskMetrics>();
         foreach (TaskDefinition t in tasks)
         {
-            foreach (string column in new[] { t.LabelColumnName, t.ScoreColumnName, t.PredictedLabelColumnName })
+            foreach (string column in t.Handler().ScoreColumns(t, null).Select(c => c.Column.Name).Prepend(t.LabelColumnName))
                 if (scored.Schema.GetColumnOrNull(column) is null)
                     throw new ArgumentOutOfRangeException(nameof(scored), $"Column '{column}' of task '{t.Name}' is missing from the scored data; evaluate the output of the multi-head transformer on labelled data.");
-            switch (t.Kind)
-            {
-                case TaskKind.Multiclass:
-                    var m = Context.MulticlassClassification.Evaluate(scored, t.LabelColumnName, t.ScoreColumnName, t.PredictedLabelColumnName);
-                    results.Add(new TaskMetrics(t.Name, t.Kind, m.MicroAccuracy, true) { Multiclass = m });
-                    break;
-                case TaskKind.Binary:
-                    var b = Context.BinaryClassification.EvaluateNonCalibrated(scored, t.LabelColumnName, t.ScoreColumnName, t.PredictedLabelColumnName);
-                    results.Add(new TaskMetrics(t.Name, t.Kind, b.Accuracy, true) { Binary = b });
-                    break;
-                default:
-                    var r = Context.Regression.Evaluate(scored, t.LabelColumnName, t.ScoreColumnName);
-                    results.Add(new TaskMetrics(t.Name, t.Kind, r.RootMeanSquaredError, false) { Regression = r });
-                    break;
-            }
+            results.Add(t.Handler().Evaluate(Context, scored, t));
         }
         double? deltaM = null;
         if (singleTaskBaselines is not null) deltaM = DeltaM(results, singleTaskBaselines);
@@ -106,7 +92,9 @@ public sealed class MultiTaskTrainers
     /// <summary>Single-task training (STL) of one task with the same code path: a one-head network.</summary>
     public MultiHeadNetworkTrainer SingleTask(TaskDefinition task, MultiHeadNetworkTrainer.Options options)
     {
-        var copy = (MultiHeadNetworkTrainer.Options)options.ShallowCopy();
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(options);
+        var copy = options.ShallowCopy();
         copy.Tasks = new List<TaskDefinition> { task };
         copy.Method = "ew";
         copy.MethodInstance = null;

@@ -1,10 +1,19 @@
-using Mtl.Torch;
 using Mtl.Trainers.Network;
-using static Mtl.Torch.torch;
+using Mtl.Trainers.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers;
 
-/// <summary>Runs the network in eval mode on a batch of feature rows and returns per-task scores (probabilities or values).</summary>
+/// <summary>The scores of a batch of rows: per task a row-major array (rows × the kind's score width), and the embeddings.</summary>
+internal sealed class ScoreBatch
+{
+    public float[][] Scores = Array.Empty<float[]>();
+    public float[]? Embedding;
+    public int Index;
+}
+
+/// <summary>Runs the network in eval mode on a batch of feature rows, one dispose scope per batch.</summary>
 internal sealed class NetworkScorer
 {
     private readonly MultiHeadNetwork network;
@@ -24,33 +33,25 @@ internal sealed class NetworkScorer
 
     public int RowSize { get; }
 
-    /// <summary>Scores of a batch: per task a row-major array (rows × OutputSize) and, when asked, the embeddings (rows × R).</summary>
-    public (float[][] scores, float[]? embedding) Score(float[] features, int rows, bool withEmbedding)
+    /// <summary>Scores <paramref name="rows"/> rows of <paramref name="features"/> (row-major) into <paramref name="into"/>.</summary>
+    public void Score(float[] features, int rows, bool withEmbedding, ScoreBatch into)
     {
-        // The network is shared by all cursors of a transformer; libtorch modules are not safe for concurrent forward passes
-        // that switch train/eval, so scoring is serialised.
+        // All cursors of a transformer share the network; libtorch modules are not safe for concurrent forward passes.
         lock (gate)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             network.eval();
-            Tensor x = tensor<float>(features.AsSpan(0, rows * RowSize), rowShape.Prepend(rows).ToArray());
+            long capacity = features.Length / RowSize;
+            Tensor x = tensor(features, rowShape.Prepend(capacity).ToArray());
+            if (rows < capacity) x = x.narrow(0, 0, rows);
             if (device.type != DeviceType.CPU) x = x.to(device);
             Tensor z = network.Represent(x);
             var scores = new float[tasks.Count][];
             for (int i = 0; i < tasks.Count; i++)
-            {
-                Tensor output = network.Head(i).call(z);
-                Tensor s = tasks[i].Kind switch
-                {
-                    TaskKind.Multiclass => nn.functional.softmax(output, 1),
-                    TaskKind.Binary => output.squeeze(1).sigmoid(),
-                    _ => output.squeeze(1),
-                };
-                scores[i] = s.cpu().contiguous().ToArray<float>();
-            }
-            float[]? embedding = withEmbedding ? z.cpu().contiguous().ToArray<float>() : null;
-            return (scores, embedding);
+                scores[i] = tasks[i].Handler().ScoreValues(network.Head(i).call(z)).cpu().contiguous().data<float>().ToArray();
+            into.Scores = scores;
+            into.Embedding = withEmbedding ? z.cpu().contiguous().data<float>().ToArray() : null;
         }
     }
 }

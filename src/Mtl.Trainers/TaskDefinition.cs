@@ -1,3 +1,5 @@
+using Mtl.Trainers.Tasks;
+
 namespace Mtl.Trainers;
 
 /// <summary>What a task predicts.</summary>
@@ -5,7 +7,7 @@ public enum TaskKind
 {
     /// <summary>One of K classes; label column Key&lt;UInt32&gt;; scores are class probabilities.</summary>
     Multiclass,
-    /// <summary>Yes/no; label column Boolean; score is the probability of true.</summary>
+    /// <summary>Yes/no; label column Boolean; Score is the raw logit, Probability its sigmoid.</summary>
     Binary,
     /// <summary>A real value; label column Single; score is the value.</summary>
     Regression,
@@ -68,20 +70,18 @@ public sealed class TaskDefinition
     public double HeadDropout { get; set; } = 0.5;
 
     /// <summary>The loss actually used.</summary>
-    public TaskLoss EffectiveLoss => Loss != TaskLoss.Default ? Loss : Kind switch
-    {
-        TaskKind.Multiclass => TaskLoss.CrossEntropy,
-        TaskKind.Binary => TaskLoss.BinaryCrossEntropy,
-        _ => TaskLoss.SquaredError,
-    };
+    public TaskLoss EffectiveLoss => Loss != TaskLoss.Default ? Loss : this.Handler().DefaultLoss;
 
     /// <summary>Number of head outputs.</summary>
-    public int OutputSize => Kind == TaskKind.Multiclass ? ClassCount : 1;
+    public int OutputSize => this.Handler().OutputSize(this);
 
     /// <summary>Output column holding the score.</summary>
     public string ScoreColumnName => Name + ".Score";
 
-    /// <summary>Output column holding the predicted label.</summary>
+    /// <summary>Output column holding the probability (binary tasks).</summary>
+    public string ProbabilityColumnName => Name + ".Probability";
+
+    /// <summary>Output column holding the predicted label (multiclass and binary tasks).</summary>
     public string PredictedLabelColumnName => Name + ".PredictedLabel";
 
     /// <summary>A copy (the trainer resolves class counts on its own copy).</summary>

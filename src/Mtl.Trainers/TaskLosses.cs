@@ -1,10 +1,11 @@
-using Mtl.Torch;
-using static Mtl.Torch.torch;
-using F = Mtl.Torch.torch.nn.functional;
+using Mtl.Trainers.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Mtl.Trainers;
 
-/// <summary>Per-task loss and metric on a batch of head outputs.</summary>
+/// <summary>Per-task loss and metric on a batch of head outputs; what differs by kind lives in the kind's handler.</summary>
 internal static class TaskLosses
 {
     /// <summary>The task's loss (mean over the batch), scaled by its LossWeight.</summary>
@@ -23,17 +24,11 @@ internal static class TaskLosses
     }
 
     /// <summary>Sum over the batch of the task's metric contribution: correct predictions (classification) or squared errors (regression).</summary>
-    public static Tensor MetricSum(TaskDefinition task, Tensor output, Tensor target) => task.Kind switch
-    {
-        TaskKind.Multiclass => output.argmax(1).eq(target).sum(ScalarType.Float64),
-        TaskKind.Binary => output.squeeze(1).gt(0).eq(target.gt(0.5)).sum(ScalarType.Float64),
-        _ => (output.squeeze(1) - target).square().sum(ScalarType.Float64),
-    };
+    public static Tensor MetricSum(TaskDefinition task, Tensor output, Tensor target) => task.Handler().MetricSum(output, target);
 
     /// <summary>Turns a metric sum over n rows into the reported metric: accuracy, or RMSE for regression.</summary>
-    public static double Finish(TaskDefinition task, double sum, long n) =>
-        task.Kind == TaskKind.Regression ? Math.Sqrt(sum / n) : sum / n;
+    public static double Finish(TaskDefinition task, double sum, long n) => task.Handler().FinishMetric(sum, n);
 
     /// <summary>Metric oriented so that higher is better (for averaging across tasks).</summary>
-    public static double HigherIsBetter(TaskDefinition task, double metric) => task.Kind == TaskKind.Regression ? -metric : metric;
+    public static double HigherIsBetter(TaskDefinition task, double metric) => task.Handler().HigherIsBetter ? metric : -metric;
 }

@@ -25,8 +25,11 @@ public sealed class TrainingReport
     /// <summary>Name of the method used.</summary>
     public string Method { get; init; } = "";
 
-    /// <summary>Epochs in order.</summary>
+    /// <summary>Epochs in order (on a resumed run: the epochs trained since the resume).</summary>
     public IReadOnlyList<EpochReport> Epochs => epochs;
+
+    /// <summary>The epochs of the run before the checkpoint it resumed from (empty for a fresh start).</summary>
+    public IReadOnlyList<EpochReport> EarlierEpochs { get; internal set; } = Array.Empty<EpochReport>();
 
     /// <summary>Epoch whose weights the model holds (best validation epoch, or the last).</summary>
     public int SelectedEpoch { get; internal set; }

@@ -1,19 +1,17 @@
 using System.Diagnostics;
-using Mtl.ML;
-using Mtl.Torch;
-using Mtl.Torch.Modules;
+using Microsoft.ML.Runtime;
 using Mtl.Trainers.Data;
 using Mtl.Trainers.Methods;
 using Mtl.Trainers.Network;
-using static Mtl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers;
 
 /// <summary>One training run: epochs of seeded mini-batches, the method's step, validation, early stopping, checkpoints.</summary>
 internal sealed class TrainingSession
 {
-    private const string LogSource = "MultiHeadNetworkTrainer";
-    private readonly IHostEnvironment env;
+    private readonly IChannel channel;
     private readonly MultiHeadNetworkTrainer.Options options;
     private readonly IReadOnlyList<TaskDefinition> tasks;
     private readonly MultiHeadNetwork network;
@@ -21,10 +19,10 @@ internal sealed class TrainingSession
     private readonly int seed;
     private readonly TrainingStep step;
 
-    public TrainingSession(IHostEnvironment env, MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks,
+    public TrainingSession(IChannel channel, MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks,
         MultiHeadNetwork network, MtlMethod method, int seed)
     {
-        this.env = env;
+        this.channel = channel;
         this.options = options;
         this.tasks = tasks;
         this.network = network;
@@ -33,24 +31,42 @@ internal sealed class TrainingSession
         step = new TrainingStep(options, tasks, network, method, seed, Log);
     }
 
-    private void Log(ChannelMessageKind kind, string message) => env.WriteLog(kind, LogSource, message);
+    private void Log(ChannelMessageKind kind, string message)
+    {
+        switch (kind)
+        {
+            case ChannelMessageKind.Trace: channel.Trace(MessageSensitivity.None, message); break;
+            case ChannelMessageKind.Warning: channel.Warning(MessageSensitivity.None, message); break;
+            case ChannelMessageKind.Error: channel.Error(MessageSensitivity.None, message); break;
+            default: channel.Info(MessageSensitivity.None, message); break;
+        }
+    }
 
     public TrainingReport Run(MaterializedData train, MaterializedData? validation)
     {
         var report = new TrainingReport { Method = method.Name };
-        var checkpoints = options.CheckpointFolder is null ? null : new CheckpointStore(options.CheckpointFolder, network, step.Optimizer);
+        EpochAugmenter? augmenter = options.Augmentation is null ? null
+            : new EpochAugmenter(options.Augmentation, train, options.AugmentationPixelScale, options.AugmentationPixelOffset, seed);
+        var checkpoints = options.CheckpointFolder is null ? null : new CheckpointStore(options.CheckpointFolder, network, step.WriteState, step.ReadState);
         int firstEpoch = 1;
-        if (checkpoints?.TryResume(report) is { } resumed)
-        {
-            firstEpoch = resumed + 1;
-            report.ResumedFromEpoch = resumed;
-            Log(ChannelMessageKind.Info, $"Resumed from the checkpoint of epoch {resumed} in {options.CheckpointFolder}.");
-        }
-
+        long globalStep = 0;
         Dictionary<string, Tensor>? bestWeights = null;
         double bestValidation = double.NegativeInfinity;
         int epochsWithoutImprovement = 0;
-        long globalStep = (firstEpoch - 1) * BatchCount(train.Count);
+        if (checkpoints?.TryResume() is { } resumed)
+        {
+            TrainingProgress p = resumed.progress;
+            firstEpoch = p.Epoch + 1;
+            globalStep = p.Step;
+            report.ResumedFromEpoch = p.Epoch;
+            report.EarlierEpochs = p.Epochs;
+            report.SelectedEpoch = p.SelectedEpoch;
+            bestValidation = p.BestValidation;
+            epochsWithoutImprovement = p.EpochsWithoutImprovement;
+            bestWeights = resumed.best;
+            Log(ChannelMessageKind.Info, $"Resumed from the checkpoint of epoch {p.Epoch} in {options.CheckpointFolder}.");
+        }
+
         try
         {
             for (int epoch = firstEpoch; epoch <= options.MaxEpoch; epoch++)
@@ -59,6 +75,8 @@ internal sealed class TrainingSession
                 var watch = Stopwatch.StartNew();
                 var sums = new EpochAccumulator(tasks.Count);
                 long[] order = Permutation(train.Count, seed, epoch);
+                using Tensor? augmented = augmenter?.Features(epoch);
+                Tensor features = augmented ?? train.Features;
                 int batches = BatchCount(train.Count);
                 network.train();
                 for (int b = 0; b < batches; b++)
@@ -68,7 +86,7 @@ internal sealed class TrainingSession
                     int start = b * options.BatchSize;
                     int size = (int)Math.Min(options.BatchSize, train.Count - start);
                     using Tensor index = tensor(order.AsSpan(start, size).ToArray());
-                    Tensor x = train.Features.index_select(0, index);
+                    Tensor x = features.index_select(0, index);
                     Tensor[] y = train.Labels.Select(l => l.index_select(0, index)).ToArray();
                     StepResult r = step.Run(x, y, globalStep, epoch);
                     sums.Add(r, size);
@@ -76,7 +94,7 @@ internal sealed class TrainingSession
                         Log(ChannelMessageKind.Trace, $"epoch {epoch} step {globalStep}: " + string.Join(", ", tasks.Select((t, i) => $"{t.Name} loss {r.Losses[i]:F4}")));
                 }
                 watch.Stop();
-                method.OnEpochEnd(sums.MeanLosses());
+                step.OnEpochEnd(sums.MeanLosses());
 
                 var results = new List<TaskEpochResult>();
                 double[]? valLoss = null, valMetric = null;
@@ -92,7 +110,6 @@ internal sealed class TrainingSession
                 report.SolverFailures = step.SolverFailures;
                 report.SolverSeconds = step.SolverSeconds;
                 Log(ChannelMessageKind.Info, Describe(epochReport));
-                checkpoints?.Save(epoch, report);
 
                 if (validation is not null)
                 {
@@ -103,19 +120,25 @@ internal sealed class TrainingSession
                         report.SelectedEpoch = epoch;
                         if (options.KeepBestValidationWeights) bestWeights = Snapshot(bestWeights);
                     }
-                    else if (options.EarlyStoppingPatience > 0 && ++epochsWithoutImprovement >= options.EarlyStoppingPatience)
+                    else
                     {
-                        report.StoppedEarly = true;
-                        Log(ChannelMessageKind.Info, $"Early stopping after epoch {epoch}: no better validation average for {epochsWithoutImprovement} epochs.");
-                        break;
+                        epochsWithoutImprovement++;
                     }
                 }
                 else
                 {
                     report.SelectedEpoch = epoch;
                 }
+                checkpoints?.Save(new TrainingProgress(epoch, globalStep, report.EarlierEpochs.Concat(report.Epochs).ToArray(), report.SelectedEpoch,
+                    bestValidation, epochsWithoutImprovement), bestWeights);
+                if (validation is not null && options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= options.EarlyStoppingPatience)
+                {
+                    report.StoppedEarly = true;
+                    Log(ChannelMessageKind.Info, $"Early stopping after epoch {epoch}: no better validation average for {epochsWithoutImprovement} epochs.");
+                    break;
+                }
             }
-            if (bestWeights is not null && report.SelectedEpoch != report.Epochs[^1].Epoch)
+            if (bestWeights is not null && report.Epochs.Count > 0 && report.SelectedEpoch != report.Epochs[^1].Epoch)
             {
                 network.load_state_dict(bestWeights);
                 Log(ChannelMessageKind.Info, $"Kept the weights of epoch {report.SelectedEpoch} (best validation average {bestValidation:F4}).");

@@ -1,5 +1,5 @@
 using Mtl.Datasets;
-using Mtl.ML;
+using Microsoft.ML;
 using Mtl.Trainers.Methods;
 
 namespace Mtl.Trainers.Tests;

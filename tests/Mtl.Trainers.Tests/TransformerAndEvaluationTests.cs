@@ -1,6 +1,6 @@
 using Mtl.Datasets;
-using Mtl.ML;
-using Mtl.ML.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Mtl.Trainers.Network;
 
 namespace Mtl.Trainers.Tests;
@@ -119,5 +119,74 @@ public class TransformerAndEvaluationTests
         MultiTaskMetrics m = ml.MultiTask().Evaluate(model.Transform(options.ValidationSet), model);
         double average = -(m["A"].PrimaryMetric + m["B"].PrimaryMetric) / 2;
         Assert.AreEqual(best, average, 1e-4);
+    }
+
+    [TestMethod]
+    public void TheTrainerRunsInsideAnMlNetPipelineAndSingleTaskTrainsOneHead()
+    {
+        var ml = new MLContext(1);
+        IDataView data = Synthetic();
+        // A real ML.NET pipeline: a built-in transform, then the multi-head trainer as an ordinary estimator.
+        var pipeline = ml.Transforms.CopyColumns("Inputs", SyntheticMultiTaskRegression.FeaturesColumnName)
+            .Append(ml.MultiTask().Trainers.MultiHead(new MultiHeadNetworkTrainer.Options
+            {
+                FeatureColumnName = "Inputs", Tasks = { new TaskDefinition("A", kind: TaskKind.Regression) }, Trunk = TrunkSpec.Mlp(8), MaxEpoch = 1, Seed = 1,
+            }));
+        var model = pipeline.Fit(data);
+        IDataView scored = model.Transform(data);
+        Assert.AreEqual(NumberDataViewType.Single, scored.Schema["A.Score"].Type);
+        Assert.IsTrue(ml.Regression.Evaluate(scored, "A", "A.Score").RootMeanSquaredError > 0);
+        model.LastTransformer.Dispose();
+
+        var single = ml.MultiTask().Trainers.SingleTask(new TaskDefinition("B", kind: TaskKind.Regression), Options());
+        using var one = single.Fit(data);
+        Assert.AreEqual(1, one.Tasks.Count);
+        Assert.AreEqual("B", one.Tasks[0].Name);
+        Assert.AreEqual("ew", single.LastReport!.Method.ToLowerInvariant());
+        Assert.IsNull(one.Transform(data).Schema.GetColumnOrNull("A.Score"));
+    }
+
+    [TestMethod]
+    public void TheFlattenedOverloadBuildsMulticlassTasksNamedAfterTheirLabels()
+    {
+        var ml = new MLContext(1);
+        IDataView data = Support.KindData.View(ml, 32, seed: 3);
+        var trainer = ml.MultiTask().Trainers.MultiHead(new[] { "Shape" }, featureColumnName: "Image", batchSize: 16, maxEpoch: 1);
+        using var model = trainer.Fit(data);
+        Assert.AreEqual(TaskKind.Multiclass, model.Tasks.Single().Kind);
+        Assert.AreEqual(4, model.Tasks.Single().ClassCount);
+        CollectionAssert.AreEqual(Support.KindData.ShapeNames, model.ClassNames("Shape")!.ToArray());
+    }
+
+    [TestMethod]
+    public void AShuffledCursorScoresEachRowLikeTheBatchedCursor()
+    {
+        var ml = new MLContext(1);
+        var options = Options();
+        options.ScoringBatchSize = 32;
+        IDataView data = ml.Data.Cache(Synthetic(100));
+        using var model = ml.MultiTask().Trainers.MultiHead(options).Fit(data);
+        IDataView scored = model.Transform(data);
+        Dictionary<ulong, float> Scores(Random? rand)
+        {
+            var result = new Dictionary<ulong, float>();
+            DataViewSchema.Column score = scored.Schema["A.Score"];
+            using DataViewRowCursor cursor = scored.GetRowCursor(new[] { score }, rand);
+            ValueGetter<float> get = cursor.GetGetter<float>(score);
+            ValueGetter<DataViewRowId> id = cursor.GetIdGetter();
+            float v = 0;
+            DataViewRowId rowId = default;
+            while (cursor.MoveNext())
+            {
+                get(ref v);
+                id(ref rowId);
+                result.Add(rowId.Low, v);
+            }
+            return result;
+        }
+        Dictionary<ulong, float> batched = Scores(null), shuffled = Scores(new Random(5));
+        Assert.AreEqual(100, batched.Count);
+        CollectionAssert.AreEquivalent(batched.Keys.ToArray(), shuffled.Keys.ToArray());
+        foreach ((ulong row, float value) in batched) Assert.AreEqual(value, shuffled[row], 1e-6f, $"row {row}");
     }
 }

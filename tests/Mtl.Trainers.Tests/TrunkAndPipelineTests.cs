@@ -1,11 +1,12 @@
 using Mtl.Datasets;
-using Mtl.ML;
-using Mtl.ML.Data;
-using Mtl.Torch;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using TorchSharp;
 using Mtl.Trainers.Network;
+using Mtl.Trainers.Tests.Support;
 using Mtl.Transforms;
 using Mtl.Transforms.Corruptions;
-using static Mtl.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Tests;
 
@@ -36,12 +37,18 @@ public class TrunkAndPipelineTests
         var epochs = trainer.LastReport!.Epochs;
         Assert.IsTrue(epochs[^1].Tasks.Sum(t => t.TrainLoss) < epochs[0].Tasks.Sum(t => t.TrainLoss));
         Assert.IsTrue(model.Network.state_dict().Keys.Any(k => k.EndsWith("running_mean", StringComparison.Ordinal)));
+        using var temp = new TempFolder();
+        ml.TempFilePath = temp.Path;
         using var stream = new MemoryStream();
         ml.Model.Save(model, data.Schema, stream);
         stream.Position = 0;
         ITransformer loaded = ml.Model.Load(stream, out _);
         float[] Scores(ITransformer t) => ml.Data.CreateEnumerable<LeftScore>(t.Transform(data), reuseRowObject: false).SelectMany(r => r.Score).ToArray();
-        CollectionAssert.AreEqual(Scores(model), Scores(loaded));
+        float[] fitted = Scores(model), reloaded = Scores(loaded);
+        Assert.AreEqual(256 * 10, fitted.Length);
+        Assert.AreEqual(fitted.Length, reloaded.Length);
+        // Eval-mode batch norm (running statistics) in both: ONNX Runtime matches TorchSharp.
+        for (int i = 0; i < fitted.Length; i++) Assert.AreEqual(fitted[i], reloaded[i], 1e-5f, $"value {i}");
         (loaded as IDisposable)?.Dispose();
     }
 
@@ -51,10 +58,10 @@ public class TrunkAndPipelineTests
         public float[] Score { get; set; } = Array.Empty<float>();
     }
 
-    /// <summary>A user trunk: flatten → linear 784 → 32 → ReLU.</summary>
+    /// <summary>A user trunk: flatten → linear 784 → 32 → ReLU, in its own forward (no ONNX exporter knows this type).</summary>
     private sealed class UserTrunk : nn.Module<Tensor, Tensor>
     {
-        private readonly Mtl.Torch.Modules.Linear fc = nn.Linear(784, 32);
+        private readonly TorchSharp.Modules.Linear fc = nn.Linear(784, 32);
 
         public UserTrunk() : base(nameof(UserTrunk)) => RegisterComponents();
 
@@ -67,7 +74,7 @@ public class TrunkAndPipelineTests
     }
 
     [TestMethod]
-    public void ACustomTrunkModuleTrainsButCannotBeSavedInAModelFile()
+    public void ACustomTrunkTrainsButItsSaveFailsNamingTheModuleTypeAndTheWeightsStillSave()
     {
         var ml = new MLContext(1);
         IDataView data = SmallMultiFashion(256);
@@ -75,17 +82,62 @@ public class TrunkAndPipelineTests
         using var model = trainer.Fit(data);
         Assert.AreEqual(32, model.Network.RepresentationSize);
         var e = Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(model, data.Schema, new MemoryStream()));
-        StringAssert.Contains(e.Message, "custom trunk");
+        StringAssert.Contains(e.Message, nameof(UserTrunk));
+        StringAssert.Contains(e.Message, "SaveTorchSharpWeights");
+        StringAssert.Contains(e.Message, "OnnxExporters.Register");
+
+        // The TorchSharp state dict is the way out: Module.load of the same architecture reads it back.
+        using var temp = new TempFolder();
+        string path = Path.Combine(temp.Path, "weights.dat");
+        model.SaveTorchSharpWeights(path);
+        var tasks = model.Tasks.ToList();
+        using var rebuilt = new MultiHeadNetwork(TrunkSpec.Custom(_ => new UserTrunk(), 32), model.RowShape, tasks);
+        rebuilt.load(path);
+        using var scope = NewDisposeScope();
+        var original = model.Network.state_dict();
+        foreach ((string name, Tensor value) in rebuilt.state_dict())
+            Assert.IsTrue(value.eq(original[name]).all().item<bool>(), $"weight {name} differs after Module.load");
     }
 
     [TestMethod]
-    public void AskingForCudaWhereThereIsNoneFailsClearlyAtFit()
+    public void ACustomTrunkOfExportableLayersSavesAndMatchesOnnxRuntime()
     {
-        if (cuda.is_available()) Assert.Inconclusive("This machine has CUDA; the error path cannot be exercised.");
+        var ml = new MLContext(1);
+        IDataView data = SmallMultiFashion(128);
+        var options = ImageOptions(TrunkSpec.Custom(_ => nn.Sequential(nn.Flatten(), nn.Linear(784, 24), nn.LeakyReLU(0.1), nn.Dropout(0.2)), 24));
+        options.MaxEpoch = 1;
+        using var model = ml.MultiTask().Trainers.MultiHead(options).Fit(data);
+        using var temp = new TempFolder();
+        ml.TempFilePath = temp.Path;
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        stream.Position = 0;
+        ITransformer loaded = ml.Model.Load(stream, out _);
+        float[] Scores(ITransformer t) => ml.Data.CreateEnumerable<LeftScore>(t.Transform(data), reuseRowObject: false).SelectMany(r => r.Score).ToArray();
+        float[] fitted = Scores(model), reloaded = Scores(loaded);
+        Assert.AreEqual(fitted.Length, reloaded.Length);
+        for (int i = 0; i < fitted.Length; i++) Assert.AreEqual(fitted[i], reloaded[i], 1e-5f, $"value {i}");
+        (loaded as IDisposable)?.Dispose();
+    }
+
+    [TestMethod]
+    public void AskingForAGpuWhereThereIsNoneFailsClearlyWithoutFallbackAndWarnsWithIt()
+    {
+        if (cuda.is_available()) Assert.Inconclusive("This machine has CUDA; the no-GPU paths cannot be exercised here.");
+        var strict = new MLContext(1) { GpuDeviceId = 0, FallbackToCpu = false };
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => strict.MultiTask().Trainers.MultiHead(ImageOptions(TrunkSpec.MultiLeNet())).Fit(SmallMultiFashion(8)));
+        StringAssert.Contains(e.Message, "GpuDeviceId");
+        StringAssert.Contains(e.Message, "TorchSharp-cuda");
+        StringAssert.Contains(e.Message, "FallbackToCpu");
+
+        var lenient = new MLContext(1) { GpuDeviceId = 0, FallbackToCpu = true };
+        var warnings = new List<string>();
+        lenient.Log += (_, args) => { if (args.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(args.Message); };
         var options = ImageOptions(TrunkSpec.MultiLeNet());
-        options.Device = CUDA;
-        var e = Assert.ThrowsExactly<NotSupportedException>(() => new MLContext(1).MultiTask().Trainers.MultiHead(options).Fit(SmallMultiFashion(8)));
-        StringAssert.Contains(e.Message, "CUDA");
+        options.MaxEpoch = 1;
+        using var model = lenient.MultiTask().Trainers.MultiHead(options).Fit(SmallMultiFashion(16));
+        Assert.AreEqual(DeviceType.CPU, model.Device.type);
+        Assert.IsTrue(warnings.Any(w => w.Contains("FallbackToCpu") && w.Contains("CPU")), "expected a fallback warning; got: " + string.Join(" | ", warnings));
     }
 
     private sealed class ImageRow

@@ -1,22 +1,25 @@
-using Mtl.ML;
-using Mtl.ML.Data;
-using Mtl.Torch;
-using static Mtl.Torch.torch;
+using System.Runtime.InteropServices;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Mtl.Trainers.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Data;
 
 /// <summary>
 /// A data view read once into CPU tensors: features (N × shape) and one label tensor per task (class indices as int64,
 /// binary/regression targets as float32). Mini-batches are index_select calls on these tensors, so an epoch costs no
-/// per-row work and the batch order is set by one seeded permutation.
+/// per-row work and the batch order is set by one seeded permutation (DESIGN.md, "Data into tensors").
 /// </summary>
 public sealed class MaterializedData : IDisposable
 {
-    private MaterializedData(Tensor features, Tensor[] labels, long[] rowShape)
+    private MaterializedData(Tensor features, Tensor[] labels, long[] rowShape, float[]? hostFeatures)
     {
         Features = features;
         Labels = labels;
         RowShape = rowShape;
+        HostFeatures = hostFeatures;
     }
 
     /// <summary>All features, shaped (N, …row shape).</summary>
@@ -28,27 +31,25 @@ public sealed class MaterializedData : IDisposable
     /// <summary>Shape of one row's features (e.g. 1, 28, 28).</summary>
     public long[] RowShape { get; }
 
+    /// <summary>Values per row.</summary>
+    public int RowSize => (int)RowShape.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>The features as one row-major host array (kept only when asked for, e.g. for augmentation).</summary>
+    public float[]? HostFeatures { get; }
+
     /// <summary>Number of rows.</summary>
     public long Count => Features.shape[0];
 
-    /// <summary>Reads the feature column and (when <paramref name="withLabels"/>) each task's label column.</summary>
-    public static MaterializedData Read(IDataView data, string featureColumnName, IReadOnlyList<TaskDefinition> tasks, bool withLabels, string what)
+    /// <summary>Reads the feature column and (when <paramref name="withLabels"/>) each task's label column through one cursor.</summary>
+    public static MaterializedData Read(IDataView data, string featureColumnName, IReadOnlyList<TaskDefinition> tasks, bool withLabels, string what, bool keepHostFeatures = false)
     {
         DataViewSchema.Column featureColumn = FindFeatureColumn(data.Schema, featureColumnName, what);
-        long[] rowShape = RowShapeOf((VectorDataViewType)featureColumn.Type);
-        int rowSize = ((VectorDataViewType)featureColumn.Type).Size;
+        var vectorType = (VectorDataViewType)featureColumn.Type;
+        long[] rowShape = RowShapeOf(vectorType);
+        int rowSize = vectorType.Size;
         var labelColumns = new List<DataViewSchema.Column>();
         if (withLabels)
-        {
-            foreach (TaskDefinition t in tasks)
-            {
-                DataViewSchema.Column c = data.Schema.GetColumnOrNull(t.LabelColumnName)
-                    ?? throw new ArgumentOutOfRangeException(nameof(data), $"{what}: label column '{t.LabelColumnName}' of task '{t.Name}' was not found. Columns: {string.Join(", ", data.Schema.Where(x => !x.IsHidden).Select(x => x.Name))}.");
-                if (TaskLabelReader.Mismatch(t, c.Type) is { } why)
-                    throw new ArgumentOutOfRangeException(nameof(data), $"{what}: label column '{c.Name}' of task '{t.Name}': {why}.");
-                labelColumns.Add(c);
-            }
-        }
+            foreach (TaskDefinition t in tasks) labelColumns.Add(FindLabelColumn(data.Schema, t, what));
 
         long? known = data.GetRowCount();
         var features = new List<float>(known is { } k ? checked((int)Math.Min(k * rowSize, int.MaxValue)) : 1 << 16);
@@ -56,7 +57,7 @@ public sealed class MaterializedData : IDisposable
         using (DataViewRowCursor cursor = data.GetRowCursor(labelColumns.Prepend(featureColumn)))
         {
             ValueGetter<VBuffer<float>> getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
-            var readers = tasks.Take(labelColumns.Count).Select((t, i) => new TaskLabelReader(t, labelColumns[i], cursor)).ToArray();
+            LabelReader[] readers = labelColumns.Select((c, i) => tasks[i].Handler().CreateLabelReader(tasks[i], cursor, c)).ToArray();
             VBuffer<float> buffer = default;
             while (cursor.MoveNext())
             {
@@ -66,33 +67,46 @@ public sealed class MaterializedData : IDisposable
                 foreach (float v in buffer.DenseValues())
                 {
                     if (!float.IsFinite(v))
-                        throw new InvalidDataException($"{what}: row {cursor.Position} of '{featureColumn.Name}' contains a non-finite value ({v}).");
+                        throw new InvalidDataException($"{what}: row {cursor.Position} of '{featureColumn.Name}' contains a non-finite value ({v}). Clean or impute the features first.");
                     features.Add(v);
                 }
-                for (int i = 0; i < readers.Length; i++) labels[i].Add(readers[i].Read(cursor.Position));
+                for (int i = 0; i < readers.Length; i++) labels[i].Add(readers[i](cursor.Position));
             }
         }
         long n = features.Count / rowSize;
         if (n == 0) throw new InvalidDataException($"{what}: the data view has no rows.");
-        Tensor x = tensor<float>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(features), rowShape.Prepend(n).ToArray()).DetachFromDisposeScope();
+        float[] host = features.ToArray();
+        Tensor x = tensor(host, rowShape.Prepend(n).ToArray()).DetachFromDisposeScope();
         var y = new Tensor[labels.Length];
         for (int i = 0; i < labels.Length; i++)
         {
             using Tensor raw = tensor(labels[i].ToArray());
-            y[i] = (tasks[i].Kind == TaskKind.Multiclass ? raw.to_type(ScalarType.Int64) : raw.alias()).DetachFromDisposeScope();
+            y[i] = raw.to_type(tasks[i].Handler().TargetType).DetachFromDisposeScope();
         }
-        return new MaterializedData(x, y, rowShape);
+        return new MaterializedData(x, y, rowShape, keepHostFeatures ? host : null);
     }
 
     /// <summary>Finds and checks the feature column: a known-size vector of Single.</summary>
     public static DataViewSchema.Column FindFeatureColumn(DataViewSchema schema, string name, string what)
     {
         DataViewSchema.Column c = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"{what}: feature column '{name}' was not found. Columns: {string.Join(", ", schema.Where(x => !x.IsHidden).Select(x => x.Name))}.");
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"{what}: feature column '{name}' was not found. Columns: {ColumnList(schema)}.");
         if (c.Type is not VectorDataViewType { ItemType: var item, IsKnownSize: true } || item != NumberDataViewType.Single)
             throw new ArgumentOutOfRangeException(nameof(schema), $"{what}: feature column '{name}' must be a known-size vector of Single (e.g. Vector<Single, 1, 28, 28>), but it is {c.Type}.");
         return c;
     }
+
+    /// <summary>Finds a task's label column and checks its type against the task's kind.</summary>
+    public static DataViewSchema.Column FindLabelColumn(DataViewSchema schema, TaskDefinition task, string what)
+    {
+        DataViewSchema.Column c = schema.GetColumnOrNull(task.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"{what}: label column '{task.LabelColumnName}' of task '{task.Name}' was not found. Columns: {ColumnList(schema)}.");
+        if (task.Handler().LabelMismatch(c.Type) is { } why)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"{what}: label column '{c.Name}' of task '{task.Name}': {why}.");
+        return c;
+    }
+
+    private static string ColumnList(DataViewSchema schema) => string.Join(", ", schema.Where(x => !x.IsHidden).Select(x => x.Name));
 
     /// <summary>The per-row tensor shape of a vector column (its dimensions, or its size when 1-D).</summary>
     public static long[] RowShapeOf(VectorDataViewType type) =>

@@ -1,12 +1,13 @@
-using Mtl.Torch;
-using Mtl.Torch.Modules;
-using static Mtl.Torch.torch;
-using F = Mtl.Torch.torch.nn.functional;
+using Mtl.Trainers.Onnx;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Mtl.Trainers.Network;
 
 /// <summary>A task head: (Linear → ReLU) per hidden size, dropout, then Linear to the task's outputs (Kurin et al.: 50 → 50 → 10).</summary>
-public sealed class TaskHead : nn.Module<Tensor, Tensor>
+public sealed class TaskHead : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly ModuleList<Linear> hidden;
     private readonly Dropout dropout;
@@ -36,47 +37,12 @@ public sealed class TaskHead : nn.Module<Tensor, Tensor>
         foreach (Linear layer in hidden) h = F.relu(layer.call(h));
         return output.call(dropout.call(h)).MoveToOuterDisposeScope();
     }
-}
-
-/// <summary>Shared trunk + one head per task. <see cref="forward"/> returns the head outputs in task order.</summary>
-public sealed class MultiHeadNetwork : nn.Module<Tensor, Tensor[]>
-{
-    private readonly nn.Module<Tensor, Tensor> trunk;
-    private readonly ModuleList<TaskHead> heads;
-
-    /// <summary>Builds the network for the given input shape (no batch dimension) and tasks.</summary>
-    public MultiHeadNetwork(TrunkSpec trunkSpec, long[] inputShape, IReadOnlyList<TaskDefinition> tasks) : base(nameof(MultiHeadNetwork))
-    {
-        (trunk, RepresentationSize) = trunkSpec.Build(inputShape);
-        heads = nn.ModuleList(tasks.Select(t => new TaskHead(RepresentationSize, t.HeadHiddenSizes, t.HeadDropout, t.OutputSize)).ToArray());
-        RegisterComponents();
-    }
-
-    /// <summary>Size of the shared representation z.</summary>
-    public int RepresentationSize { get; }
-
-    /// <summary>Number of heads.</summary>
-    public int TaskCount => heads.Count;
-
-    /// <summary>The shared trunk.</summary>
-    public nn.Module<Tensor, Tensor> Trunk => trunk;
-
-    /// <summary>Head of task i.</summary>
-    public TaskHead Head(int task) => heads[task];
-
-    /// <summary>Parameters of the shared trunk.</summary>
-    public IReadOnlyList<Parameter> SharedParameters() => trunk.parameters().ToArray();
-
-    /// <summary>Parameters of head i.</summary>
-    public IReadOnlyList<Parameter> HeadParameters(int task) => heads[task].parameters().ToArray();
-
-    /// <summary>The shared representation z = trunk(x).</summary>
-    public Tensor Represent(Tensor x) => trunk.call(x);
 
     /// <inheritdoc />
-    public override Tensor[] forward(Tensor x)
+    public string ExportOnnx(OnnxGraphBuilder graph, string input)
     {
-        using Tensor z = trunk.call(x);
-        return Enumerable.Range(0, heads.Count).Select(i => heads[i].call(z)).ToArray();
+        string h = input;
+        foreach (Linear layer in hidden) h = graph.Relu(OnnxExporters.Export(layer, graph, h));
+        return OnnxExporters.Export(output, graph, h);
     }
 }

@@ -1,5 +1,5 @@
-using Mtl.Torch;
-using static Mtl.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Network;
 
@@ -12,7 +12,11 @@ public enum TrunkKind
     ResNet,
     /// <summary>A multi-layer perceptron over the flattened features.</summary>
     Mlp,
-    /// <summary>A user-supplied module (<see cref="TrunkSpec.CustomFactory"/>); cannot be rebuilt from a saved model without it.</summary>
+    /// <summary>
+    /// A user-supplied <c>nn.Module&lt;Tensor, Tensor&gt;</c> (<see cref="TrunkSpec.CustomFactory"/>). A model with it saves as an
+    /// ML.NET zip when every layer has an ONNX exporter (<see cref="Onnx.OnnxExporters"/>); otherwise keep its weights with
+    /// <c>SaveTorchSharpWeights</c>.
+    /// </summary>
     Custom,
 }
 
@@ -43,7 +47,7 @@ public sealed class TrunkSpec
     /// <summary>An MLP with the given hidden sizes.</summary>
     public static TrunkSpec Mlp(params int[] hiddenSizes) => new() { Kind = TrunkKind.Mlp, MlpHiddenSizes = hiddenSizes, Dropout = 0 };
 
-    /// <summary>A user module.</summary>
+    /// <summary>A user module and the size of its (flattened) output, the representation the heads read.</summary>
     public static TrunkSpec Custom(Func<long[], nn.Module<Tensor, Tensor>> factory, int outputSize) =>
         new() { Kind = TrunkKind.Custom, CustomFactory = factory, CustomOutputSize = outputSize };
 
@@ -64,7 +68,7 @@ public sealed class TrunkSpec
                 long inputs = inputShape.Aggregate(1L, (a, b) => a * b);
                 return (new MlpTrunk(inputs, MlpHiddenSizes, Dropout), MlpHiddenSizes[^1]);
             case TrunkKind.Custom:
-                if (CustomFactory is null) throw new InvalidOperationException("TrunkKind.Custom needs TrunkSpec.CustomFactory (a saved model with a custom trunk loads only when the factory is registered again).");
+                if (CustomFactory is null) throw new InvalidOperationException("TrunkKind.Custom needs TrunkSpec.CustomFactory, a function from the input shape to the trunk module (use TrunkSpec.Custom(factory, outputSize)).");
                 if (CustomOutputSize <= 0) throw new InvalidOperationException("TrunkKind.Custom needs CustomOutputSize > 0.");
                 return (CustomFactory(inputShape), CustomOutputSize);
             default:

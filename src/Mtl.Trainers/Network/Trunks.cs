@@ -1,7 +1,8 @@
-using Mtl.Torch;
-using Mtl.Torch.Modules;
-using static Mtl.Torch.torch;
-using F = Mtl.Torch.torch.nn.functional;
+using Mtl.Trainers.Onnx;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Mtl.Trainers.Network;
 
@@ -9,7 +10,7 @@ namespace Mtl.Trainers.Network;
 /// Kurin et al.'s MultiLeNet trunk: conv(C→10, k5) → maxpool2 → ReLU → conv(10→20, k5) → Dropout2d → maxpool2 → ReLU →
 /// fc(→50) → ReLU. For 28×28 inputs the flattened size is 320, as published.
 /// </summary>
-public sealed class MultiLeNetTrunk : nn.Module<Tensor, Tensor>
+public sealed class MultiLeNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     /// <summary>Size of the representation z.</summary>
     public const int RepresentationSize = 50;
@@ -38,10 +39,22 @@ public sealed class MultiLeNetTrunk : nn.Module<Tensor, Tensor>
         var b = F.relu(F.max_pool2d(dropout.call(conv2.call(a)), 2));
         return F.relu(fc.call(b.flatten(1))).MoveToOuterDisposeScope();
     }
+
+    /// <inheritdoc />
+    public string ExportOnnx(OnnxGraphBuilder graph, string input)
+    {
+        string a = graph.Relu(MaxPool2(graph, OnnxExporters.Export(conv1, graph, input)));
+        string b = graph.Relu(MaxPool2(graph, OnnxExporters.Export(dropout, graph, OnnxExporters.Export(conv2, graph, a))));
+        return graph.Relu(OnnxExporters.Export(fc, graph, graph.Flatten(b)));
+    }
+
+    /// <summary>The graph form of F.max_pool2d(x, 2).</summary>
+    internal static string MaxPool2(OnnxGraphBuilder graph, string x) =>
+        graph.Node("MaxPool", new[] { x }, ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }));
 }
 
 /// <summary>A small pre-activation-free ResNet for 28–32 px images: stem conv3×3(16) + 3 basic blocks (16, 32/2, 64/2) + global average pool.</summary>
-public sealed class SmallResNetTrunk : nn.Module<Tensor, Tensor>
+public sealed class SmallResNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     /// <summary>Size of the representation z.</summary>
     public const int RepresentationSize = 64;
@@ -68,8 +81,16 @@ public sealed class SmallResNetTrunk : nn.Module<Tensor, Tensor>
         return F.adaptive_avg_pool2d(h, new long[] { 1, 1 }).flatten(1).MoveToOuterDisposeScope();
     }
 
+    /// <inheritdoc />
+    public string ExportOnnx(OnnxGraphBuilder graph, string input)
+    {
+        string h = graph.Relu(OnnxExporters.Export(stemNorm, graph, OnnxExporters.Export(stem, graph, input)));
+        foreach (BasicBlock block in blocks) h = block.ExportOnnx(graph, h);
+        return graph.Flatten(graph.Node("GlobalAveragePool", new[] { h }));
+    }
+
     /// <summary>conv3×3 → BN → ReLU → conv3×3 → BN, plus a (projected) shortcut, then ReLU.</summary>
-    public sealed class BasicBlock : nn.Module<Tensor, Tensor>
+    public sealed class BasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         private readonly Conv2d conv1;
         private readonly BatchNorm2d bn1;
@@ -101,11 +122,20 @@ public sealed class SmallResNetTrunk : nn.Module<Tensor, Tensor>
             Tensor skip = shortcut is null ? x : shortcutNorm!.call(shortcut.call(x));
             return F.relu(h + skip).MoveToOuterDisposeScope();
         }
+
+        /// <inheritdoc />
+        public string ExportOnnx(OnnxGraphBuilder graph, string input)
+        {
+            string a = graph.Relu(OnnxExporters.Export(bn1, graph, OnnxExporters.Export(conv1, graph, input)));
+            string h = OnnxExporters.Export(bn2, graph, OnnxExporters.Export(conv2, graph, a));
+            string skip = shortcut is null ? input : OnnxExporters.Export(shortcutNorm!, graph, OnnxExporters.Export(shortcut, graph, input));
+            return graph.Relu(graph.Add(h, skip));
+        }
     }
 }
 
 /// <summary>Flatten → (Linear → ReLU → Dropout) per hidden size.</summary>
-public sealed class MlpTrunk : nn.Module<Tensor, Tensor>
+public sealed class MlpTrunk : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly ModuleList<Linear> layers;
     private readonly Dropout dropout;
@@ -132,5 +162,13 @@ public sealed class MlpTrunk : nn.Module<Tensor, Tensor>
         Tensor h = x.flatten(1);
         foreach (Linear layer in layers) h = dropout.call(F.relu(layer.call(h)));
         return h.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public string ExportOnnx(OnnxGraphBuilder graph, string input)
+    {
+        string h = graph.Flatten(input);
+        foreach (Linear layer in layers) h = graph.Relu(OnnxExporters.Export(layer, graph, h));
+        return h;
     }
 }

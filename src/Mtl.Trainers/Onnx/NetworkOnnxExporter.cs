@@ -1,0 +1,37 @@
+using Google.Protobuf;
+using Mtl.Trainers.Network;
+using Mtl.Trainers.Tasks;
+
+namespace Mtl.Trainers.Onnx;
+
+/// <summary>The saved graph of a multi-head network: its bytes and, per task, the names of its outputs.</summary>
+/// <param name="Model">The serialized ONNX ModelProto.</param>
+/// <param name="TaskOutputs">Per task, the output names in the order its kind expects them.</param>
+/// <param name="OutputNames">Every output name of the graph.</param>
+internal sealed record ExportedNetwork(byte[] Model, IReadOnlyList<IReadOnlyList<string>> TaskOutputs, IReadOnlyList<string> OutputNames);
+
+/// <summary>
+/// Writes a trained multi-head network (eval mode) as one ONNX graph that scores one row: input = the feature column
+/// (its own shape), then the trunk, the heads and each task kind's output nodes (softmax, sigmoid, argmax …).
+/// </summary>
+internal static class NetworkOnnxExporter
+{
+    public static ExportedNetwork Export(MultiHeadNetworkTransformer model)
+    {
+        var graph = new OnnxGraphBuilder("multi_head_network");
+        string input = graph.Input(model.FeatureColumnName, OnnxElementType.Float, model.RowShape);
+        string batch = graph.Reshape(input, model.RowShape.Prepend(1L).ToArray());
+        string z = model.Network.ExportTrunkOnnx(graph, batch);
+        var taskOutputs = new List<IReadOnlyList<string>>();
+        for (int i = 0; i < model.Tasks.Count; i++)
+        {
+            TaskDefinition task = model.Tasks[i];
+            string head = model.Network.Head(i).ExportOnnx(graph, z);
+            taskOutputs.Add(task.Handler().AddOnnxOutputs(graph, task, head, model.ClassNamesOf(i)));
+        }
+        var names = taskOutputs.SelectMany(o => o).ToList();
+        if (model.OutputEmbedding)
+            names.Add(graph.Output(graph.Flatten1D(z), MultiHeadNetworkTransformer.EmbeddingColumnName, OnnxElementType.Float, model.Network.RepresentationSize));
+        return new ExportedNetwork(graph.Build("Mtl.Trainers").ToByteArray(), taskOutputs, names);
+    }
+}

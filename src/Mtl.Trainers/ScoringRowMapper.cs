@@ -1,0 +1,84 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Mtl.Trainers;
+
+/// <summary>
+/// The row-to-row mapper of a <see cref="MultiHeadNetworkTransformer"/> (what PredictionEngine uses): scores the input
+/// row on demand, one row per network call, and reuses the scores while the row's features stay the same.
+/// </summary>
+internal sealed class ScoringRowMapper : IRowToRowMapper
+{
+    private readonly MultiHeadNetworkTransformer parent;
+
+    public ScoringRowMapper(MultiHeadNetworkTransformer parent, DataViewSchema inputSchema, DataViewSchema outputSchema)
+    {
+        this.parent = parent;
+        InputSchema = inputSchema;
+        OutputSchema = outputSchema;
+    }
+
+    public DataViewSchema InputSchema { get; }
+    public DataViewSchema OutputSchema { get; }
+
+    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
+    {
+        var needed = dependingColumns.ToList();
+        var result = needed.Where(c => c.Index < InputSchema.Count).Select(c => InputSchema[c.Index]).ToList();
+        if (needed.Any(c => c.Index >= InputSchema.Count)) result.Add(InputSchema[parent.FeatureColumnName]);
+        return result.Distinct();
+    }
+
+    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) =>
+        new MappedRow(parent, input, OutputSchema, ActiveColumns.Flags(OutputSchema, activeColumns));
+
+    private sealed class MappedRow : DataViewRow
+    {
+        private readonly MultiHeadNetworkTransformer parent;
+        private readonly DataViewRow input;
+        private readonly bool[] active;
+        private readonly ScoreBatch current = new();
+        private readonly ValueGetter<VBuffer<float>>? features;
+        private float[]? scoredFeatures;
+
+        public MappedRow(MultiHeadNetworkTransformer parent, DataViewRow input, DataViewSchema schema, bool[] active)
+        {
+            this.parent = parent;
+            this.input = input;
+            this.active = active;
+            Schema = schema;
+            if (active.Skip(input.Schema.Count).Any(a => a)) features = input.GetGetter<VBuffer<float>>(input.Schema[parent.FeatureColumnName]);
+        }
+
+        public override long Position => input.Position;
+        public override long Batch => input.Batch;
+        public override DataViewSchema Schema { get; }
+        public override bool IsColumnActive(DataViewSchema.Column column) => active[column.Index];
+        public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            ActiveColumns.Check(Schema, column, active);
+            int inputCount = input.Schema.Count;
+            if (column.Index < inputCount) return input.GetGetter<TValue>(input.Schema[column.Index]);
+            return ActiveColumns.Cast<TValue>(parent.Outputs[column.Index - inputCount].MakeGetter(Current), column);
+        }
+
+        private ScoreBatch Current()
+        {
+            // PredictionEngine reuses one row whose position does not change between Predict calls, so the scores are keyed
+            // by the feature values: all output getters of one prediction share one network run.
+            VBuffer<float> row = default;
+            features!(ref row);
+            if (row.Length != parent.RowSize)
+                throw new InvalidDataException($"'{parent.FeatureColumnName}' has {row.Length} values; the model expects {parent.RowSize}.");
+            float[] values = new float[parent.RowSize];
+            row.CopyTo(values);
+            if (scoredFeatures is not null && values.AsSpan().SequenceEqual(scoredFeatures)) return current;
+            parent.Score(values, 1, current);
+            current.Index = 0;
+            scoredFeatures = values;
+            return current;
+        }
+    }
+}
