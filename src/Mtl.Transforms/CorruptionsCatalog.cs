@@ -194,8 +194,7 @@ public static class CorruptionsCatalogExtensions
         ArgumentNullException.ThrowIfNull(augmentation);
         if (!augmentation.IsInPlace)
             throw new ArgumentException("A training-only augmentation must corrupt its column in place (output column = input column); otherwise prediction, which skips it, would lack the output column.", nameof(augmentation));
-        return start is EstimatorChain<ITransformer> chain
-            ? chain.Append(augmentation, TransformerScope.Training)
-            : start.Append(augmentation, TransformerScope.Training);
+        // ML.NET's Append extends an existing chain or starts one.
+        return start.Append(augmentation, TransformerScope.Training);
     }
 }
