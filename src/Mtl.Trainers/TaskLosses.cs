@@ -6,7 +6,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Mtl.Trainers;
 
 /// <summary>Per-task loss and metric on a batch of head outputs; what differs by kind lives in the kind's handler.</summary>
-internal static class TaskLosses
+public static class TaskLosses
 {
     /// <summary>The task's loss (mean over the batch), scaled by its LossWeight.</summary>
     public static Tensor Loss(TaskDefinition task, Tensor output, Tensor target)

@@ -1,0 +1,27 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mtl.Analysis.Gradients;
+
+/// <summary>Gradients of one scalar with respect to a parameter list, flattened into one vector.</summary>
+internal static class FlatGradients
+{
+    /// <summary>
+    /// ∂loss/∂parameters as one float64 vector (parameters the loss does not reach contribute zeros).
+    /// <paramref name="retainGraph"/> is explicit: TorchSharp frees the graph by default.
+    /// </summary>
+    public static Tensor Of(Tensor loss, IReadOnlyList<Tensor> parameters, bool retainGraph)
+    {
+        if (parameters.Count == 0) throw new ArgumentException("The gradient needs at least one parameter tensor.", nameof(parameters));
+        IList<Tensor> grads = autograd.grad(new[] { loss }, parameters.ToArray(), retain_graph: retainGraph, allow_unused: true);
+        var pieces = new Tensor[parameters.Count];
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            Tensor? g = grads[i];
+            pieces[i] = g is null || g.IsInvalid
+                ? zeros(parameters[i].numel(), ScalarType.Float64, parameters[i].device)
+                : g.detach().flatten().to_type(ScalarType.Float64);
+        }
+        return cat(pieces, 0);
+    }
+}

@@ -1,0 +1,92 @@
+using Mtl.Trainers;
+using Mtl.Trainers.Network;
+using static TorchSharp.torch;
+
+namespace Mtl.Analysis.Objectives;
+
+/// <summary>
+/// A <see cref="MultiHeadNetwork"/> with its tasks as an <see cref="IMultiTaskObjective"/>: the trunk's parameters are the
+/// shared ones, head i's are task i's, and each task's loss is <see cref="TaskLossFunction"/> of its head output.
+/// </summary>
+public sealed class NetworkObjective : IMultiTaskObjective
+{
+    private readonly MultiHeadNetwork network;
+    private readonly IReadOnlyList<TaskDefinition> tasks;
+    private readonly TaskLossFunction loss;
+    private readonly IReadOnlyList<Tensor> shared;
+    private readonly IReadOnlyList<Tensor>[] heads;
+
+    /// <summary>Adapts a network whose tasks are scored with the trainer's own per-task losses (<see cref="TaskLosses.Loss"/>).</summary>
+    /// <param name="network">The network (its trunk and heads).</param>
+    /// <param name="tasks">The tasks, one per head, in head order.</param>
+    public NetworkObjective(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks)
+        : this(network, tasks, TaskLosses.Loss)
+    {
+    }
+
+    /// <summary>Adapts a network.</summary>
+    /// <param name="network">The network (its trunk and heads).</param>
+    /// <param name="tasks">The tasks, one per head, in head order.</param>
+    /// <param name="loss">Each task's training loss, e.g. the trainer's per-task loss.</param>
+    public NetworkObjective(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, TaskLossFunction loss)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentNullException.ThrowIfNull(loss);
+        if (tasks.Count != network.TaskCount)
+            throw new ArgumentException($"The network has {network.TaskCount} heads but {tasks.Count} tasks were given; pass one task per head, in head order.", nameof(tasks));
+        this.network = network;
+        this.tasks = tasks;
+        this.loss = loss;
+        shared = network.SharedParameters();
+        heads = Enumerable.Range(0, tasks.Count).Select(i => network.HeadParameters(i)).ToArray();
+        TaskNames = tasks.Select(t => t.Name).ToArray();
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> TaskNames { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Tensor> SharedParameters => shared;
+
+    /// <inheritdoc />
+    public IReadOnlyList<Tensor> TaskParameters(int task)
+    {
+        if (task < 0 || task >= heads.Length) throw new ArgumentOutOfRangeException(nameof(task), $"Task {task} does not exist; the network has {heads.Length} tasks.");
+        return heads[task];
+    }
+
+    /// <inheritdoc />
+    public Tensor[] Losses(TaskBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Targets.Count != tasks.Count)
+            throw new ArgumentException($"The batch has {batch.Targets.Count} target tensors but the network has {tasks.Count} tasks.", nameof(batch));
+        Tensor[] outputs = network.call(batch.Features);
+        return tasks.Select((t, i) => loss(t, outputs[i], batch.Targets[i])).ToArray();
+    }
+
+    /// <inheritdoc />
+    public IDisposable EvaluationMode() => new ModeRestorer(network);
+
+    private sealed class ModeRestorer : IDisposable
+    {
+        private readonly MultiHeadNetwork network;
+        private readonly bool wasTraining;
+        private bool disposed;
+
+        public ModeRestorer(MultiHeadNetwork network)
+        {
+            this.network = network;
+            wasTraining = network.training;
+            network.eval();
+        }
+
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            network.train(wasTraining);
+        }
+    }
+}
