@@ -9,7 +9,7 @@ public static class Program
     /// <summary>Parses the command line and runs the chosen command.</summary>
     public static int Main(string[] args)
     {
-        var root = new RootCommand("mtl — multi-task learning in the ML.NET style over libtorch")
+        var root = new RootCommand("mtl — multi-task learning for ML.NET pipelines, on TorchSharp")
         {
             TrainCommand.Create(),
         };

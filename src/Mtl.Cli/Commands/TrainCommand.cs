@@ -1,18 +1,18 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Microsoft.ML;
 using Mtl.Datasets;
-using Mtl.ML;
-using Mtl.ML.Data;
-using Mtl.Torch;
 using Mtl.Trainers;
 using Mtl.Trainers.Methods;
 using Spectre.Console;
+using TorchSharp;
 
 namespace Mtl.Cli.Commands;
 
 /// <summary>
 /// <c>mtl train</c>: trains a multi-head MultiLeNet on a Multi-* dataset, prints per-task test accuracy next to the
-/// published reference, saves the model as a .zip, reloads it and predicts a few test images.
+/// published reference, saves the model as an ML.NET .zip, reloads it with plain <c>mlContext.Model.Load</c> and
+/// prints the reloaded model's metrics and a few of its predictions.
 /// </summary>
 public static class TrainCommand
 {
@@ -43,6 +43,16 @@ public static class TrainCommand
     }
 
     /// <summary>What <c>mtl train</c> was asked to do.</summary>
+    /// <param name="Dataset">multi-fashion, multi-mnist or multi-fashion-mnist.</param>
+    /// <param name="Method">Name of the MTL method (see <see cref="MethodRegistry.Names"/>).</param>
+    /// <param name="Optimizer">The optimizer.</param>
+    /// <param name="Mode">Gradient mode of gradient methods.</param>
+    /// <param name="Epochs">Number of epochs.</param>
+    /// <param name="LearningRate">Learning rate.</param>
+    /// <param name="BatchSize">Mini-batch size.</param>
+    /// <param name="TrainRows">Use only the first N training rows; 0 = all.</param>
+    /// <param name="Seed">The one seed of the run.</param>
+    /// <param name="ModelPath">Where the model .zip goes.</param>
     public sealed record TrainSettings(string Dataset, string Method, OptimizerKind Optimizer, GradientMode Mode, int Epochs, double LearningRate,
         int BatchSize, int TrainRows, int Seed, string ModelPath);
 
@@ -52,7 +62,8 @@ public static class TrainCommand
         {
             return Train(s);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or NotSupportedException or NonFiniteLossException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
+                                      or NotSupportedException or NonFiniteLossException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return 1;
@@ -61,13 +72,35 @@ public static class TrainCommand
 
     private static int Train(TrainSettings s)
     {
+        if (s.TrainRows < 0) throw new ArgumentException($"--train-rows must be 0 (all rows) or positive; got {s.TrainRows}.");
         var ml = new MLContext(s.Seed);
+        // A reloaded zip's OnnxTransformer copies its ONNX model into TempFilePath and never deletes it: use a folder of our own.
+        string temp = Path.Combine(Path.GetTempPath(), $"mtl-train-{Environment.ProcessId}");
+        Directory.CreateDirectory(temp);
+        ml.TempFilePath = temp;
+        try
+        {
+            return TrainSaveReload(ml, s);
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private static int TrainSaveReload(MLContext ml, TrainSettings s)
+    {
         AnsiConsole.MarkupLine($"[bold]mtl train[/] dataset [cyan]{s.Dataset}[/], method [cyan]{s.Method}[/], optimizer [cyan]{s.Optimizer}[/], " +
                                $"{s.Epochs} epochs, lr {s.LearningRate}, batch {s.BatchSize}, seed {s.Seed}, {torch.get_num_threads()} threads");
         var load = Stopwatch.StartNew();
         (IDataView train, IDataView validation, IDataView test, string[] taskNames) = LoadDataset(s.Dataset, s.Seed);
-        if (s.TrainRows > 0) train = ml.Data.TakeRows(train, s.TrainRows);
-        AnsiConsole.MarkupLine($"data: {train.GetRowCount()} train / {validation.GetRowCount()} validation / {test.GetRowCount()} test rows ({load.Elapsed.TotalSeconds:F1}s)");
+        long trainCount = train.GetRowCount() ?? throw new InvalidOperationException($"The {s.Dataset} training view does not know its row count.");
+        if (s.TrainRows > 0)
+        {
+            train = ml.Data.TakeRows(train, s.TrainRows);
+            trainCount = Math.Min(trainCount, s.TrainRows);
+        }
+        AnsiConsole.MarkupLine($"data: {trainCount} train / {validation.GetRowCount()} validation / {test.GetRowCount()} test rows ({load.Elapsed.TotalSeconds:F1}s)");
 
         var options = new MultiHeadNetworkTrainer.Options
         {
@@ -82,11 +115,10 @@ public static class TrainCommand
             ValidationSet = validation,
             Seed = s.Seed,
         };
-        var trainer = ml.MultiTask().Trainers.MultiHead(options);
-        MultiHeadNetworkTransformer transformer = TrainWithProgress(ml, trainer, train, s.Epochs);
+        MultiHeadNetworkTrainer trainer = ml.MultiTask().Trainers.MultiHead(options);
+        using MultiHeadNetworkTransformer transformer = TrainingProgress.Run(ml, s.Epochs, () => trainer.Fit(train));
 
-        IDataView scored = transformer.Transform(test);
-        MultiTaskMetrics metrics = ml.MultiTask().Evaluate(scored, transformer);
+        MultiTaskMetrics metrics = ml.MultiTask().Evaluate(transformer.Transform(test), transformer);
         var table = new Table().Title($"Test accuracy ({s.Dataset}, {s.Method} + {s.Optimizer}, epoch {transformer.TrainingReport!.SelectedEpoch})");
         table.AddColumn("task").AddColumn(new TableColumn("accuracy").RightAligned()).AddColumn(new TableColumn("log-loss").RightAligned());
         foreach (TaskMetrics m in metrics.Tasks)
@@ -98,11 +130,16 @@ public static class TrainCommand
             : $"reference: {KurinMultiMnistReference:F4} on Multi-MNIST (Kurin et al. 2022, unitary scalarization, 100 epochs); Multi-Fashion is the harder set");
 
         ml.Model.Save(transformer, train.Schema, s.ModelPath);
-        AnsiConsole.MarkupLine($"saved [green]{s.ModelPath}[/] ({new FileInfo(s.ModelPath).Length / 1024.0:F0} KiB)");
+        AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(s.ModelPath)}[/] ({new FileInfo(s.ModelPath).Length / 1024.0:F0} KiB)");
         ITransformer reloaded = ml.Model.Load(s.ModelPath, out _);
-        PrintPredictions(ml, reloaded, test, taskNames, transformer);
-        transformer.Dispose();
-        (reloaded as IDisposable)?.Dispose();
+        try
+        {
+            ReloadedModelReport.Print(ml, reloaded, test, transformer, metrics);
+        }
+        finally
+        {
+            (reloaded as IDisposable)?.Dispose();
+        }
         return 0;
     }
 
@@ -117,93 +154,5 @@ public static class TrainCommand
         };
         return (create(DatasetSplit.Train).AsDataView(), create(DatasetSplit.Validation).AsDataView(), create(DatasetSplit.Test).AsDataView(),
             new[] { MultiTaskDatasets.LeftColumnName, MultiTaskDatasets.RightColumnName });
-    }
-
-    private static MultiHeadNetworkTransformer TrainWithProgress(MLContext ml, MultiHeadNetworkTrainer trainer, IDataView train, int epochs)
-    {
-        if (!AnsiConsole.Profile.Capabilities.Interactive)
-        {
-            // No terminal (CI, a pipe): the epoch lines are the progress.
-            void Print(object? sender, LoggingEventArgs e)
-            {
-                if (e.Source == "MultiHeadNetworkTrainer" && e.Kind != ChannelMessageKind.Trace) Console.WriteLine(e.RawMessage);
-            }
-            ml.Log += Print;
-            try { return trainer.Fit(train); }
-            finally { ml.Log -= Print; }
-        }
-        MultiHeadNetworkTransformer? result = null;
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("training", maxValue: epochs);
-                void OnLog(object? sender, LoggingEventArgs e)
-                {
-                    if (e.Source != "MultiHeadNetworkTrainer" || e.Kind == ChannelMessageKind.Trace) return;
-                    AnsiConsole.MarkupLine(Markup.Escape(e.RawMessage));
-                    if (e.Message.StartsWith("epoch ", StringComparison.Ordinal)) task.Increment(1);
-                }
-                ml.Log += OnLog;
-                try
-                {
-                    result = trainer.Fit(train);
-                }
-                finally
-                {
-                    ml.Log -= OnLog;
-                }
-                task.Value = task.MaxValue;
-            });
-        return result!;
-    }
-
-    private sealed class ImageInput
-    {
-        [ColumnName("Image"), VectorType(1, 28, 28)]
-        public float[] Image { get; set; } = Array.Empty<float>();
-    }
-
-    private sealed class TwoTaskPrediction
-    {
-        [ColumnName("Left.PredictedLabel")]
-        public uint Left { get; set; }
-
-        [ColumnName("Right.PredictedLabel")]
-        public uint Right { get; set; }
-    }
-
-    private static void PrintPredictions(MLContext ml, ITransformer model, IDataView test, string[] tasks, MultiHeadNetworkTransformer trained)
-    {
-        var engine = ml.Model.CreatePredictionEngine<ImageInput, TwoTaskPrediction>(model);
-        var rows = ml.Data.CreateEnumerable<LabeledImage>(ml.Data.TakeRows(test, 5), reuseRowObject: false).ToList();
-        var table = new Table().Title("Reloaded model.zip: predictions on the first test images");
-        table.AddColumn("row").AddColumn("Left: true → predicted").AddColumn("Right: true → predicted");
-        IReadOnlyList<string>? leftNames = trained.ClassNames(tasks[0]), rightNames = trained.ClassNames(tasks[1]);
-        for (int i = 0; i < rows.Count; i++)
-        {
-            TwoTaskPrediction p = engine.Predict(new ImageInput { Image = rows[i].Image });
-            table.AddRow(i.ToString(), Pair(leftNames, rows[i].Left, p.Left), Pair(rightNames, rows[i].Right, p.Right));
-        }
-        AnsiConsole.Write(table);
-    }
-
-    private static string Pair(IReadOnlyList<string>? names, uint truth, uint predicted)
-    {
-        string Name(uint key) => names is not null && key >= 1 && key <= names.Count ? names[(int)key - 1] : key.ToString();
-        string mark = truth == predicted ? "[green]✓[/]" : "[red]✗[/]";
-        return $"{Markup.Escape(Name(truth))} → {Markup.Escape(Name(predicted))} {mark}";
-    }
-
-    private sealed class LabeledImage
-    {
-        [ColumnName("Image"), VectorType(1, 28, 28)]
-        public float[] Image { get; set; } = Array.Empty<float>();
-
-        [KeyType(10)]
-        public uint Left { get; set; }
-
-        [KeyType(10)]
-        public uint Right { get; set; }
     }
 }
