@@ -39,6 +39,10 @@ for (int i = 1; i < args.Length; i++)
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
+// Touch the trainer assembly before TorchSharp loads libtorch, so its process tuning (OpenMP spin, malloc) applies
+// here as it does in the trainer's own users.
+Mtl.Trainers.Runtime.NativeTuningPlan tuning = Mtl.Trainers.Runtime.NativeRuntimeTuning.Applied;
+Console.WriteLine($"native tuning: OpenMP spin {tuning.OpenMpSpin}, malloc {tuning.Malloc}");
 set_num_threads(threads);
 string loadAtStart = LoadAverage();
 var ml = new MLContext(1);
@@ -51,6 +55,7 @@ JsonObject result = section switch
 };
 result["threads"] = threads;
 result["machine"] = $"{Environment.ProcessorCount} cores; 1-minute load average {loadAtStart} at the start, {LoadAverage()} at the end";
+result["native_tuning"] = $"OpenMP spin {tuning.OpenMpSpin}, malloc {tuning.Malloc}";
 result["taken_utc"] = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture);
 if (outPath is not null)
 {
