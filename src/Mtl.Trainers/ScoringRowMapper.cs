@@ -40,6 +40,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         private readonly ScoreBatch current = new();
         private readonly ValueGetter<VBuffer<float>>? features;
         private float[]? scoredFeatures;
+        private float[]? scratch;
 
         public MappedRow(MultiHeadNetworkTransformer parent, DataViewRow input, DataViewSchema schema, bool[] active)
         {
@@ -72,12 +73,13 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             features!(ref row);
             if (row.Length != parent.RowSize)
                 throw new InvalidDataException($"'{parent.FeatureColumnName}' has {row.Length} values; the model expects {parent.RowSize}.");
-            float[] values = new float[parent.RowSize];
-            row.CopyTo(values);
-            if (scoredFeatures is not null && values.AsSpan().SequenceEqual(scoredFeatures)) return current;
-            parent.Score(values, 1, current);
+            // Two buffers swap roles, so that reading the row for every output getter allocates nothing.
+            scratch ??= new float[parent.RowSize];
+            row.CopyTo(scratch);
+            if (scoredFeatures is not null && scratch.AsSpan().SequenceEqual(scoredFeatures)) return current;
+            parent.Score(scratch, 1, current);
             current.Index = 0;
-            scoredFeatures = values;
+            (scoredFeatures, scratch) = (scratch, scoredFeatures);
             return current;
         }
     }

@@ -26,6 +26,23 @@ public static class TaskLosses
     /// <summary>Sum over the batch of the task's metric contribution: correct predictions (classification) or squared errors (regression).</summary>
     public static Tensor MetricSum(TaskDefinition task, Tensor output, Tensor target) => task.Handler().MetricSum(output, target);
 
+    /// <summary>
+    /// Task losses and metric sums (scalar tensors on any device) as host arrays through one device→host copy, not one
+    /// synchronising <c>item()</c> per value. The temporaries belong to the caller's dispose scope.
+    /// </summary>
+    internal static (double[] Losses, double[] MetricSums) ToHost(IReadOnlyList<Tensor> losses, IReadOnlyList<Tensor> metricSums)
+    {
+        int n = losses.Count;
+        var parts = new Tensor[2 * n];
+        for (int i = 0; i < n; i++)
+        {
+            parts[i] = losses[i].detach().to_type(ScalarType.Float64).reshape(1);
+            parts[n + i] = metricSums[i].detach().to_type(ScalarType.Float64).reshape(1);
+        }
+        double[] all = cat(parts, 0).cpu().data<double>().ToArray();
+        return (all[..n], all[n..]);
+    }
+
     /// <summary>Turns a metric sum over n rows into the reported metric: accuracy, or RMSE for regression.</summary>
     public static double Finish(TaskDefinition task, double sum, long n) => task.Handler().FinishMetric(sum, n);
 

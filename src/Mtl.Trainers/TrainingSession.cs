@@ -78,6 +78,8 @@ internal sealed class TrainingSession
                 using Tensor? augmented = augmenter?.Features(epoch);
                 Tensor features = augmented ?? train.Features;
                 int batches = BatchCount(train.Count);
+                // The epoch's order as one tensor; each batch takes a view of it (no per-batch array or copy).
+                using Tensor orderTensor = tensor(order);
                 network.train();
                 for (int b = 0; b < batches; b++)
                 {
@@ -85,7 +87,7 @@ internal sealed class TrainingSession
                     using var scope = NewDisposeScope();
                     int start = b * options.BatchSize;
                     int size = (int)Math.Min(options.BatchSize, train.Count - start);
-                    using Tensor index = tensor(order.AsSpan(start, size).ToArray());
+                    Tensor index = orderTensor.narrow(0, start, size);
                     Tensor x = features.index_select(0, index);
                     Tensor[] y = train.Labels.Select(l => l.index_select(0, index)).ToArray();
                     StepResult r = step.Run(x, y, globalStep, epoch);
@@ -202,12 +204,20 @@ internal sealed class TrainingSession
                 Tensor x = data.Features.narrow(0, start, size);
                 if (options.Device.type != DeviceType.CPU) x = x.to(options.Device);
                 Tensor[] outputs = network.forward(x);
+                var losses = new Tensor[tasks.Count];
+                var metrics = new Tensor[tasks.Count];
                 for (int i = 0; i < tasks.Count; i++)
                 {
                     Tensor y = data.Labels[i].narrow(0, start, size);
                     if (options.Device.type != DeviceType.CPU) y = y.to(options.Device);
-                    lossSum[i] += TaskLosses.Loss(tasks[i], outputs[i], y).item<float>() * size;
-                    metricSum[i] += TaskLosses.MetricSum(tasks[i], outputs[i], y).item<double>();
+                    losses[i] = TaskLosses.Loss(tasks[i], outputs[i], y);
+                    metrics[i] = TaskLosses.MetricSum(tasks[i], outputs[i], y);
+                }
+                (double[] batchLosses, double[] batchMetrics) = TaskLosses.ToHost(losses, metrics);
+                for (int i = 0; i < tasks.Count; i++)
+                {
+                    lossSum[i] += batchLosses[i] * size;
+                    metricSum[i] += batchMetrics[i];
                 }
             }
         }

@@ -136,15 +136,14 @@ internal sealed class TrainingStep : IDisposable
         Tensor z = network.Represent(x);
         Tensor headInput = StepGradients.DetachesRepresentation(options.GradientMode, requirements) ? z.detach().requires_grad_(true) : z;
         var losses = new Tensor[tasks.Count];
-        var metricSums = new double[tasks.Count];
+        var metricSums = new Tensor[tasks.Count];
         for (int i = 0; i < tasks.Count; i++)
         {
             Tensor output = network.Head(i).call(headInput);
             losses[i] = TaskLosses.Loss(tasks[i], output, y[i]);
-            using (no_grad()) metricSums[i] = TaskLosses.MetricSum(tasks[i], output, y[i]).item<double>();
+            using (no_grad()) metricSums[i] = TaskLosses.MetricSum(tasks[i], output, y[i]);
         }
-        // One device→host copy for all task losses.
-        double[] lossValues = stack(losses.Select(l => l.detach().reshape(1)).ToArray()).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        (double[] lossValues, double[] metricValues) = TaskLosses.ToHost(losses, metricSums);
         for (int i = 0; i < tasks.Count; i++)
             if (!double.IsFinite(lossValues[i]))
                 throw new NonFiniteLossException(tasks[i].Name, stepIndex, epoch, lossValues[i], options.CheckpointFolder);
@@ -166,7 +165,7 @@ internal sealed class TrainingStep : IDisposable
         if (requirements.NeedsLossesAfterStep)
             context.RecordLossesAfterStep(LossesAfterStep(x, y));
         method.AfterStep(context);
-        return new StepResult(lossValues, metricSums, weights ?? method.CurrentWeights);
+        return new StepResult(lossValues, metricValues, weights ?? method.CurrentWeights);
     }
 
     /// <summary>The task losses of the same batch after the step (declared by e.g. FAMO); no graph is recorded.</summary>

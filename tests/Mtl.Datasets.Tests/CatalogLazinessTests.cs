@@ -19,22 +19,7 @@ public sealed class CatalogLazinessTests
         folder.WriteBytes("t10k-labels-idx1-ubyte", TempFolder.Idx([labels.Length], labels));
     }
 
-    private static List<uint> LeftKeys(IDataView view) => Keys(view, MultiTaskDatasets.LeftColumnName);
-
-    private static List<uint> Keys(IDataView view, string columnName)
-    {
-        var column = view.Schema[columnName];
-        var keys = new List<uint>();
-        using var cursor = view.GetRowCursor([column]);
-        var getter = cursor.GetGetter<uint>(column);
-        uint value = 0;
-        while (cursor.MoveNext())
-        {
-            getter(ref value);
-            keys.Add(value);
-        }
-        return keys;
-    }
+    private static List<uint> LeftKeys(IDataView view) => ColumnValues.Read<uint>(view, MultiTaskDatasets.LeftColumnName);
 
     [TestMethod]
     public void NothingIsReadBeforeTheFirstCursor()
@@ -106,6 +91,6 @@ public sealed class CatalogLazinessTests
         CollectionAssert.AreEqual(fromBuilder.Schema.Select(c => (c.Name, c.Type)).ToArray(), fromCatalog.Schema.Select(c => (c.Name, c.Type)).ToArray());
         Assert.AreEqual(fromBuilder.GetRowCount(), fromCatalog.GetRowCount());
         foreach (var name in new[] { MultiTaskDatasets.ClassColumnName, MultiTaskDatasets.CoarseColumnName, MultiTaskDatasets.UpperBodyColumnName })
-            CollectionAssert.AreEqual(Keys(fromBuilder, name), Keys(fromCatalog, name), name);
+            CollectionAssert.AreEqual(ColumnValues.Read<uint>(fromBuilder, name), ColumnValues.Read<uint>(fromCatalog, name), name);
     }
 }

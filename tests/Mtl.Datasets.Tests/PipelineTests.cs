@@ -13,21 +13,6 @@ public sealed class PipelineTests
         return (set, set.AsDataView());
     }
 
-    private static List<uint> Keys(IDataView view, string columnName)
-    {
-        var column = view.Schema[columnName];
-        var keys = new List<uint>();
-        using var cursor = view.GetRowCursor([column]);
-        var getter = cursor.GetGetter<uint>(column);
-        uint value = 0;
-        while (cursor.MoveNext())
-        {
-            getter(ref value);
-            keys.Add(value);
-        }
-        return keys;
-    }
-
     [TestMethod]
     public void MapKeyToValueGivesTheClassNames()
     {
@@ -77,11 +62,11 @@ public sealed class PipelineTests
 
         var shuffled = context.Data.ShuffleRows(view, seed: 9);
 
-        var before = Keys(view, MultiTaskDatasets.RightColumnName);
-        var after = Keys(shuffled, MultiTaskDatasets.RightColumnName);
+        var before = ColumnValues.Read<uint>(view, MultiTaskDatasets.RightColumnName);
+        var after = ColumnValues.Read<uint>(shuffled, MultiTaskDatasets.RightColumnName);
         CollectionAssert.AreEquivalent(before, after);
         CollectionAssert.AreNotEqual(before, after);
-        CollectionAssert.AreEqual(after, Keys(context.Data.ShuffleRows(view, seed: 9), MultiTaskDatasets.RightColumnName));
+        CollectionAssert.AreEqual(after, ColumnValues.Read<uint>(context.Data.ShuffleRows(view, seed: 9), MultiTaskDatasets.RightColumnName));
     }
 
     [TestMethod]
@@ -92,7 +77,7 @@ public sealed class PipelineTests
 
         var cached = context.Data.Cache(view);
 
-        CollectionAssert.AreEqual(Keys(view, MultiTaskDatasets.LeftColumnName), Keys(cached, MultiTaskDatasets.LeftColumnName));
+        CollectionAssert.AreEqual(ColumnValues.Read<uint>(view, MultiTaskDatasets.LeftColumnName), ColumnValues.Read<uint>(cached, MultiTaskDatasets.LeftColumnName));
         var rows = context.Data.CreateEnumerable<CatalogTests.MultiRow>(cached, reuseRowObject: false).ToList();
         var expected = new float[784];
         Assert.HasCount(set.Count, rows);

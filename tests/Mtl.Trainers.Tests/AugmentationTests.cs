@@ -15,6 +15,26 @@ public class AugmentationTests
     private static IDataView Images(int rows) =>
         new MLContext(1).Data.TakeRows(MultiTaskDatasets.CreateMultiFashion(DatasetSplit.Test, seed: 1).AsDataView(), rows);
 
+    private sealed class FlatRow
+    {
+        [Microsoft.ML.Data.VectorType(4)]
+        public float[] Features { get; set; } = new float[4];
+    }
+
+    [TestMethod]
+    public void TheAugmenterRefusesFlatRowsAndDataReadWithoutAHostCopy()
+    {
+        var sampler = new CorruptionSampler(new[] { new ImageCorruption("gaussian_noise", 1) });
+        var tasks = new[] { new TaskDefinition("Left") { ClassCount = 10 } };
+        IDataView flatView = new MLContext(1).Data.LoadFromEnumerable(new[] { new FlatRow() });
+        using (MaterializedData flat = MaterializedData.Read(flatView, "Features", tasks, withLabels: false, "test", keepHostFeatures: true))
+            StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new EpochAugmenter(sampler, flat, 1f, 0f, seed: 1)).Message,
+                "the feature rows are shaped (4)");
+        using MaterializedData images = MaterializedData.Read(Images(2), MultiTaskDatasets.ImageColumnName, tasks, withLabels: false, "test", keepHostFeatures: false);
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => new EpochAugmenter(sampler, images, 1f, 0f, seed: 1)).Message,
+            "without a host copy");
+    }
+
     [TestMethod]
     public void EachEpochGetsFreshDrawsThatEqualTheCorruptionLibraryAppliedInPixelSpace()
     {

@@ -32,11 +32,8 @@ public class ConsumingAppTests
         string[] lines = Probes.Run("ConsumerProbe", zip, csv, temp.Path);
         Assert.AreEqual(rows.Length + 2, lines.Length, string.Join("\n", lines));
 
-        IDataView test = ml.Data.LoadFromEnumerable(rows);
-        IDataView keyed = ml.Transforms.Conversion.MapValueToKey("Shape", "ShapeName",
-            keyData: ml.Data.LoadFromEnumerable(KindData.ShapeNames.Select(n => new { Name = n }).Select(n => new NameRow { Name = n.Name }))).Fit(test).Transform(test);
-        IDataView scored = model.Transform(keyed);
-        var expected = ml.Data.CreateEnumerable<SavedModelParityTests.ScoredNoEmbedding>(scored, reuseRowObject: false).ToList();
+        IDataView scored = model.Transform(KindData.View(ml, rows));
+        var expected = ml.Data.CreateEnumerable<KindScores>(scored, reuseRowObject: false).ToList();
         for (int i = 0; i < rows.Length; i++)
         {
             double[] v = lines[i].Split(' ').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
@@ -56,10 +53,5 @@ public class ConsumingAppTests
         StringAssert.Contains(lines[^1], "Shape.PredictedLabel:Key<UInt32, 0-3>");
         StringAssert.Contains(lines[^1], "Bright.PredictedLabel:Boolean");
         StringAssert.Contains(lines[^1], "Mass.Score:Single");
-    }
-
-    private sealed class NameRow
-    {
-        public string Name { get; set; } = "";
     }
 }

@@ -95,4 +95,132 @@ public class FitInputErrorTests
         StringAssert.Contains(e.Message, "'Pixels'");
         StringAssert.Contains(e.Message, "Features");
     }
+
+    [TestMethod]
+    public void ANonFiniteFeatureNamesTheRowAndColumn()
+    {
+        var ml = new MLContext(1);
+        var rows = new[] { new KeyRow { Features = new[] { 1f, 2f, 3f }, Label = 1 }, new KeyRow { Features = new[] { 1f, float.NaN, 3f }, Label = 2 } };
+        var e = Assert.ThrowsExactly<InvalidDataException>(() =>
+            ml.MultiTask().Trainers.MultiHead(Options(new TaskDefinition("T", "Label"))).Fit(ml.Data.LoadFromEnumerable(rows)));
+        StringAssert.Contains(e.Message, "row 1 of 'Features' contains a non-finite value (NaN)");
+        StringAssert.Contains(e.Message, "Clean or impute the features first");
+    }
+
+    [TestMethod]
+    public void ANonFiniteRegressionLabelNamesTheTaskRowAndColumn()
+    {
+        var ml = new MLContext(1);
+        var rows = new[] { new KeyRow { Features = new[] { 1f, 2f, 3f }, Value = 1 }, new KeyRow { Features = new[] { 1f, 2f, 3f }, Value = float.PositiveInfinity } };
+        var e = Assert.ThrowsExactly<InvalidDataException>(() =>
+            ml.MultiTask().Trainers.MultiHead(Options(new TaskDefinition("Size", "Value", TaskKind.Regression))).Fit(ml.Data.LoadFromEnumerable(rows)));
+        StringAssert.Contains(e.Message, "Task 'Size': row 1 has a non-finite label");
+        StringAssert.Contains(e.Message, "column 'Value'");
+    }
+
+    [TestMethod]
+    public void AMulticlassTaskWithFewerThanTwoClassesIsRejected()
+    {
+        var ml = new MLContext(1);
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            ml.MultiTask().Trainers.MultiHead(Options(new TaskDefinition("T", "Label") { ClassCount = 1 })).Fit(KeyRows(ml, 0, 0)));
+        StringAssert.Contains(e.Message, "Task 'T' (label column 'Label') needs at least 2 classes, got 1");
+    }
+
+    private sealed class NoInput
+    {
+    }
+
+    private sealed class ScalarRow
+    {
+        public float Features { get; set; }
+
+        public bool Flag { get; set; }
+    }
+
+    [TestMethod]
+    public void SchemaShapePropagationNamesMissingAndMistypedColumns()
+    {
+        var ml = new MLContext(1);
+        // ML.NET keeps SchemaShape.Create internal: a custom mapping with no inputs makes a shape with these columns.
+        SchemaShape shape = ml.Transforms.CustomMapping<NoInput, ScalarRow>((_, _) => { }, contractName: null).GetOutputSchema(new SchemaShape([]));
+
+        var features = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            ml.MultiTask().Trainers.MultiHead(Options(new TaskDefinition("T", "Flag", TaskKind.Binary))).GetOutputSchema(shape));
+        StringAssert.Contains(features.Message, "Feature column 'Features' must be a known-size vector of Single");
+
+        var vectorShape = ml.Transforms.Concatenate("Pixels", "Features").GetOutputSchema(shape);
+        var missing = Options(new TaskDefinition("T", "Label", TaskKind.Binary));
+        missing.FeatureColumnName = "Pixels";
+        var label = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(missing).GetOutputSchema(vectorShape));
+        StringAssert.Contains(label.Message, "Label column of task 'T' 'Label' was not found");
+
+        var mistyped = Options(new TaskDefinition("T", "Flag", TaskKind.Regression));
+        mistyped.FeatureColumnName = "Pixels";
+        var kind = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(mistyped).GetOutputSchema(vectorShape));
+        StringAssert.Contains(kind.Message, "Label column 'Flag' of task 'T': a Regression task cannot use a");
+    }
+
+    [TestMethod]
+    public void AugmentationNeedsImageShapedFeaturesAndAUsablePixelScale()
+    {
+        var ml = new MLContext(1);
+        var flat = Options(new TaskDefinition("T", "Label"));
+        flat.Augmentation = new Mtl.Transforms.Corruptions.CorruptionSampler(new[] { new Mtl.Transforms.Corruptions.ImageCorruption("gaussian_noise", 1) });
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(flat).Fit(KeyRows(ml, 0, 1, 2)));
+        StringAssert.Contains(e.Message, "Options.Augmentation needs image features shaped (C, H, W); feature column 'Features' is Vector<Single, 3>");
+
+        var images = KindData.View(ml, 8, seed: 1);
+        var scaled = new MultiHeadNetworkTrainer.Options
+        {
+            FeatureColumnName = "Image", Tasks = { new TaskDefinition("Mass", kind: TaskKind.Regression) }, Trunk = TrunkSpec.Mlp(4), BatchSize = 4, MaxEpoch = 1,
+            Augmentation = flat.Augmentation, AugmentationPixelScale = 0,
+        };
+        var scale = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(scaled).Fit(images));
+        StringAssert.Contains(scale.Message, "AugmentationPixelScale must be finite and non-zero");
+    }
+
+    [TestMethod]
+    public void ScoringRowsOfAnotherSizeNamesTheShapeTheModelWasTrainedOn()
+    {
+        var ml = new MLContext(1);
+        using var model = ml.MultiTask().Trainers.MultiHead(Options(new TaskDefinition("T", "Label"))).Fit(KeyRows(ml, 0, 1, 2, 1));
+        IDataView wider = ml.Transforms.Concatenate("Features", "Features", "Value").Fit(KeyRows(ml, 0, 1)).Transform(KeyRows(ml, 0, 1));
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(wider));
+        StringAssert.Contains(e.Message, "Feature column 'Features' has 4 values per row");
+        StringAssert.Contains(e.Message, "trained on rows of shape (3) = 3 values");
+    }
+
+    [TestMethod]
+    public void ANegativeGpuDeviceIdIsRejected()
+    {
+        var ml = new MLContext(1) { GpuDeviceId = -1 };
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(Options(new TaskDefinition("T", "Label"))).Fit(KeyRows(ml, 0, 1)));
+        StringAssert.Contains(e.Message, "MLContext.GpuDeviceId must be a GPU index ≥ 0, or null for the CPU");
+    }
+
+    [TestMethod]
+    public void AnImageTrunkOnFlatFeaturesSaysToUseTheMlpTrunk()
+    {
+        var ml = new MLContext(1);
+        var options = Options(new TaskDefinition("T", "Label"));
+        options.Trunk = TrunkSpec.MultiLeNet();
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.MultiTask().Trainers.MultiHead(options).Fit(KeyRows(ml, 0, 1)));
+        StringAssert.Contains(e.Message, "needs image features shaped (C, H, W)");
+        StringAssert.Contains(e.Message, "Use TrunkSpec.Mlp() for flat features");
+    }
+
+    [TestMethod]
+    public void OptimizerOptionsOutOfRangeAreNamed()
+    {
+        var ml = new MLContext(1);
+        string Fails(Action<MultiHeadNetworkTrainer.Options> change)
+        {
+            var options = Options(new TaskDefinition("T", "Label"));
+            change(options);
+            return Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(options).Fit(KeyRows(ml, 0, 1))).Message;
+        }
+        StringAssert.Contains(Fails(o => { o.Optimizer = OptimizerKind.Sgd; o.Momentum = 1; }), "Options.Momentum must be in [0, 1) for SGD; got 1");
+        StringAssert.Contains(Fails(o => o.WeightDecay = -0.1), "Options.WeightDecay must be a finite number ≥ 0; got -0.1");
+    }
 }

@@ -47,13 +47,26 @@ public class OnnxExporterTests
         var trainer = ml.MultiTask().Trainers.MultiHead(Options(TrunkSpec.Custom(_ => nn.Sequential(nn.Flatten(), nn.Linear(784, 12), nn.ReLU(), new Doubler()), 12)));
         IDataView data = Data(ml);
         using var model = trainer.Fit(data);
-        using var stream = new MemoryStream();
-        ml.Model.Save(model, data.Schema, stream);
-        stream.Position = 0;
-        ITransformer loaded = ml.Model.Load(stream, out _);
-        var a = ml.Data.CreateEnumerable<SavedModelParityTests.ScoredNoEmbedding>(model.Transform(data), reuseRowObject: false).ToList();
-        var b = ml.Data.CreateEnumerable<SavedModelParityTests.ScoredNoEmbedding>(loaded.Transform(data), reuseRowObject: false).ToList();
+        ITransformer loaded = ZipRoundTrip.SaveAndLoad(ml, model, data.Schema);
+        var a = ml.Data.CreateEnumerable<KindScores>(model.Transform(data), reuseRowObject: false).ToList();
+        var b = ml.Data.CreateEnumerable<KindScores>(loaded.Transform(data), reuseRowObject: false).ToList();
         for (int i = 0; i < a.Count; i++) Assert.AreEqual(a[i].MassScore, b[i].MassScore, 1e-5f, $"row {i}");
         (loaded as IDisposable)?.Dispose();
+    }
+
+    [TestMethod]
+    public void LayerSettingsThatOnnxCannotExpressAreNamed()
+    {
+        string Fails(nn.Module module)
+        {
+            var graph = new OnnxGraphBuilder("test");
+            string input = graph.Input("x", OnnxElementType.Float, 1, 1, 8, 8);
+            return Assert.ThrowsExactly<NotSupportedException>(() => OnnxExporters.Export(module, graph, input)).Message;
+        }
+        StringAssert.Contains(Fails(nn.Conv2d(1, 2, 3, padding: 1, padding_mode: PaddingModes.Reflect)), "Conv2d with padding mode Reflect has no ONNX exporter");
+        StringAssert.Contains(Fails(nn.Conv2d(1, 2, 3, padding: Padding.Same)), "give explicit padding sizes");
+        StringAssert.Contains(Fails(nn.BatchNorm2d(1, track_running_stats: false)), "track_running_stats = false");
+        StringAssert.Contains(Fails(nn.AdaptiveAvgPool2d(2)), "AdaptiveAvgPool2d to (2, 2) has no ONNX exporter");
+        StringAssert.Contains(Fails(nn.Flatten(2)), "Flatten(2, -1) has no ONNX exporter");
     }
 }

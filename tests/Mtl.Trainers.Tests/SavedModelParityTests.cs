@@ -28,26 +28,8 @@ public class SavedModelParityTests
         _ => throw new ArgumentException(name),
     };
 
-    public sealed class Scored
+    private sealed class EmbeddingRow
     {
-        [ColumnName("Shape.Score"), VectorType(4)]
-        public float[] ShapeScore { get; set; } = Array.Empty<float>();
-
-        [ColumnName("Shape.PredictedLabel")]
-        public uint ShapePredicted { get; set; }
-
-        [ColumnName("Bright.Score")]
-        public float BrightScore { get; set; }
-
-        [ColumnName("Bright.Probability")]
-        public float BrightProbability { get; set; }
-
-        [ColumnName("Bright.PredictedLabel")]
-        public bool BrightPredicted { get; set; }
-
-        [ColumnName("Mass.Score")]
-        public float MassScore { get; set; }
-
         [VectorType(16)]
         public float[] Embedding { get; set; } = Array.Empty<float>();
     }
@@ -88,8 +70,8 @@ public class SavedModelParityTests
         CollectionAssert.AreEqual(KindData.ShapeNames, SlotNames(fitted.Schema["Shape.Score"]), "fitted slot names");
         CollectionAssert.AreEqual(KindData.ShapeNames, SlotNames(reloaded.Schema["Shape.Score"]), "reloaded slot names");
 
-        var x = ml.Data.CreateEnumerable<ScoredNoEmbedding>(fitted, reuseRowObject: false).ToList();
-        var y = consumer.Data.CreateEnumerable<ScoredNoEmbedding>(reloaded, reuseRowObject: false).ToList();
+        var x = ml.Data.CreateEnumerable<KindScores>(fitted, reuseRowObject: false).ToList();
+        var y = consumer.Data.CreateEnumerable<KindScores>(reloaded, reuseRowObject: false).ToList();
         Assert.AreEqual(40, x.Count);
         Assert.AreEqual(40, y.Count);
         for (int i = 0; i < x.Count; i++)
@@ -123,12 +105,12 @@ public class SavedModelParityTests
         Assert.AreEqual(r1.MeanAbsoluteError, r2.MeanAbsoluteError, 1e-5);
 
         // PredictionEngine on both.
-        var e1 = ml.Model.CreatePredictionEngine<KindData.Row, ScoredNoEmbedding>(model);
-        var e2 = consumer.Model.CreatePredictionEngine<KindData.Row, ScoredNoEmbedding>(loaded);
+        var e1 = ml.Model.CreatePredictionEngine<KindData.Row, KindScores>(model);
+        var e2 = consumer.Model.CreatePredictionEngine<KindData.Row, KindScores>(loaded);
         KindData.Row[] rows = KindData.Rows(40, seed: 2);
         foreach (int i in new[] { 0, 17, 39 })
         {
-            ScoredNoEmbedding p = e1.Predict(rows[i]), q = e2.Predict(rows[i]);
+            KindScores p = e1.Predict(rows[i]), q = e2.Predict(rows[i]);
             for (int k = 0; k < 4; k++)
             {
                 Assert.AreEqual(x[i].ShapeScore[k], p.ShapeScore[k], Tolerance, $"engine row {i}");
@@ -139,27 +121,6 @@ public class SavedModelParityTests
             Assert.AreEqual(p.MassScore, q.MassScore, Tolerance);
         }
         (loaded as IDisposable)?.Dispose();
-    }
-
-    public sealed class ScoredNoEmbedding
-    {
-        [ColumnName("Shape.Score"), VectorType(4)]
-        public float[] ShapeScore { get; set; } = Array.Empty<float>();
-
-        [ColumnName("Shape.PredictedLabel")]
-        public uint ShapePredicted { get; set; }
-
-        [ColumnName("Bright.Score")]
-        public float BrightScore { get; set; }
-
-        [ColumnName("Bright.Probability")]
-        public float BrightProbability { get; set; }
-
-        [ColumnName("Bright.PredictedLabel")]
-        public bool BrightPredicted { get; set; }
-
-        [ColumnName("Mass.Score")]
-        public float MassScore { get; set; }
     }
 
     private static string[] SlotNames(DataViewSchema.Column column)
@@ -188,12 +149,9 @@ public class SavedModelParityTests
             FeatureColumnName = "Image", Tasks = KindData.Tasks(), Trunk = TrunkSpec.Mlp(16), BatchSize = 16, MaxEpoch = 1, Seed = 2, OutputEmbedding = true,
         };
         using var model = ml.MultiTask().Trainers.MultiHead(options).Fit(data);
-        using var stream = new MemoryStream();
-        ml.Model.Save(model, data.Schema, stream);
-        stream.Position = 0;
-        ITransformer loaded = ml.Model.Load(stream, out _);
-        var a = ml.Data.CreateEnumerable<Scored>(model.Transform(data), reuseRowObject: false).ToList();
-        var b = ml.Data.CreateEnumerable<Scored>(loaded.Transform(data), reuseRowObject: false).ToList();
+        ITransformer loaded = ZipRoundTrip.SaveAndLoad(ml, model, data.Schema);
+        var a = ml.Data.CreateEnumerable<EmbeddingRow>(model.Transform(data), reuseRowObject: false).ToList();
+        var b = ml.Data.CreateEnumerable<EmbeddingRow>(loaded.Transform(data), reuseRowObject: false).ToList();
         Assert.AreEqual(48, b.Count);
         for (int i = 0; i < a.Count; i++)
             for (int k = 0; k < 16; k++) Assert.AreEqual(a[i].Embedding[k], b[i].Embedding[k], Tolerance, $"row {i} slot {k}");

@@ -95,6 +95,28 @@ public class TransformerAndEvaluationTests
         Assert.AreEqual(expected, m.DeltaM!.Value, 1e-12);
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Evaluate(data, model));
         StringAssert.Contains(e.Message, "A.Score");
+        var unknown = Assert.ThrowsExactly<KeyNotFoundException>(() => m["C"]);
+        StringAssert.Contains(unknown.Message, "No metrics for task 'C'. Tasks: A, B");
+    }
+
+    [TestMethod]
+    public void TheScoredViewRefusesForeignAndInactiveColumns()
+    {
+        var ml = new MLContext(1);
+        IDataView data = Synthetic(20);
+        using var model = ml.MultiTask().Trainers.MultiHead(Options()).Fit(data);
+        IDataView scored = model.Transform(data);
+        var other = new DataViewSchema.Builder();
+        other.AddColumn("Elsewhere", NumberDataViewType.Single);
+        DataViewSchema.Column foreign = other.ToSchema()["Elsewhere"];
+
+        var needed = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => scored.GetRowCursor([foreign]));
+        StringAssert.Contains(needed.Message, "Column 'Elsewhere' does not belong to this schema");
+        using DataViewRowCursor cursor = scored.GetRowCursor([scored.Schema["A.Score"]]);
+        var read = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => cursor.GetGetter<float>(foreign));
+        StringAssert.Contains(read.Message, "Column 'Elsewhere' does not belong to this schema");
+        var inactive = Assert.ThrowsExactly<InvalidOperationException>(() => cursor.GetGetter<float>(scored.Schema["B.Score"]));
+        StringAssert.Contains(inactive.Message, "Column 'B.Score' is not active; ask for it in columnsNeeded");
     }
 
     [TestMethod]

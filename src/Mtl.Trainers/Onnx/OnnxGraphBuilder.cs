@@ -76,16 +76,6 @@ public sealed class OnnxGraphBuilder
         return proto.Name;
     }
 
-    /// <summary>A string constant vector.</summary>
-    public string ConstantStrings(IReadOnlyList<string> values)
-    {
-        var proto = new TensorProto { Name = Fresh("const_s"), DataType = (int)OnnxElementType.String };
-        proto.Dims.Add(values.Count);
-        foreach (string v in values) proto.StringData.Add(ByteString.CopyFromUtf8(v));
-        graph.Initializer.Add(proto);
-        return proto.Name;
-    }
-
     /// <summary>Adds a node with one output; attributes are (name, long | float | long[] | float[] | string).</summary>
     public string Node(string op, string[] inputs, params (string name, object value)[] attributes)
     {
@@ -144,9 +134,6 @@ public sealed class OnnxGraphBuilder
     /// <summary>Element-wise sum (broadcasting).</summary>
     public string Add(string a, string b) => Node("Add", new[] { a, b });
 
-    /// <summary>a &gt; b (bool).</summary>
-    public string Greater(string a, string b) => Node("Greater", new[] { a, b });
-
     /// <summary>Element type conversion.</summary>
     public string Cast(string x, OnnxElementType to) => Node("Cast", new[] { x }, ("to", (long)to));
 
@@ -158,9 +145,6 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>Reshapes to one dimension.</summary>
     public string Flatten1D(string x) => Reshape(x, -1);
-
-    /// <summary>Picks entries of <paramref name="data"/> by index along axis 0.</summary>
-    public string Gather(string data, string indices) => Node("Gather", new[] { data, indices }, ("axis", 0L));
 
     /// <summary>
     /// Names the slots of the output column <paramref name="column"/> the way ML.NET's OnnxTransformer reads them: a node

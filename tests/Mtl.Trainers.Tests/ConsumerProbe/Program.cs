@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Mtl.Trainers.Tests.Support;
 
 // Usage: ConsumerProbe <model.zip> <rows.csv> <temp folder>. CSV columns: Shape (class index 0..3), Bright (0/1), Mass,
 // then the 784 image values. Prints one line per row (scores) and then the three evaluators' metrics, round-trip format.
@@ -15,7 +16,7 @@ var loader = ml.Data.CreateTextLoader(new[]
 }, separatorChar: ',');
 IDataView scored = model.Transform(loader.Load(args[1]));
 string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-foreach (Row r in ml.Data.CreateEnumerable<Row>(scored, reuseRowObject: false))
+foreach (KindScores r in ml.Data.CreateEnumerable<KindScores>(scored, reuseRowObject: false))
     Console.WriteLine(string.Join(" ", r.ShapeScore.Select(v => F(v)).Append(r.ShapePredicted.ToString(CultureInfo.InvariantCulture))
         .Append(F(r.BrightScore)).Append(F(r.BrightProbability)).Append(r.BrightPredicted ? "1" : "0").Append(F(r.MassScore))));
 var m = ml.MulticlassClassification.Evaluate(scored, "Shape", "Shape.Score", predictedLabelColumnName: "Shape.PredictedLabel");
@@ -23,24 +24,3 @@ var b = ml.BinaryClassification.Evaluate(scored, "Bright", "Bright.Score", "Brig
 var g = ml.Regression.Evaluate(scored, "Mass", "Mass.Score");
 Console.WriteLine($"metrics {F(m.MicroAccuracy)} {F(b.Accuracy)} {F(b.AreaUnderRocCurve)} {F(g.RootMeanSquaredError)}");
 Console.WriteLine("schema " + string.Join(";", scored.Schema.Where(c => !c.IsHidden && c.Name.Contains('.')).Select(c => $"{c.Name}:{c.Type}")));
-
-internal sealed class Row
-{
-    [ColumnName("Shape.Score"), VectorType(4)]
-    public float[] ShapeScore { get; set; } = Array.Empty<float>();
-
-    [ColumnName("Shape.PredictedLabel")]
-    public uint ShapePredicted { get; set; }
-
-    [ColumnName("Bright.Score")]
-    public float BrightScore { get; set; }
-
-    [ColumnName("Bright.Probability")]
-    public float BrightProbability { get; set; }
-
-    [ColumnName("Bright.PredictedLabel")]
-    public bool BrightPredicted { get; set; }
-
-    [ColumnName("Mass.Score")]
-    public float MassScore { get; set; }
-}

@@ -141,6 +141,43 @@ public sealed class MethodStateAndRequirementsTests
         MethodMath.AreClose([-0.25, -2.0], copy.LogVariances, 1e-7);
     }
 
+    /// <summary>A method state written field by field: version, name, task count, learnable-parameter count, then the method's own fields.</summary>
+    private static byte[] Crafted(string name, int parameters, Action<BinaryWriter> fields, int version = 1)
+    {
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(version);
+            writer.Write(name);
+            writer.Write(Tasks);
+            writer.Write(parameters);
+            fields(writer);
+        }
+        return memory.ToArray();
+    }
+
+    private static string Refused(MtlMethod method, byte[] state)
+    {
+        method.Initialize(Tasks);
+        return Assert.ThrowsExactly<InvalidDataException>(() => Load(method, state)).Message;
+    }
+
+    [TestMethod]
+    public void DamagedFieldsOfAMethodStateAreNamed()
+    {
+        StringAssert.Contains(Refused(new DWA(), Crafted("DWA", 0, _ => { }, version: 7)), "has version 7; this build reads version 1");
+        StringAssert.Contains(Refused(new UW(), Crafted("UW", 5, _ => { })), "holds 5 learnable parameter(s) but the method has 1");
+        StringAssert.Contains(Refused(new DWA(), Crafted("DWA", 0, w => w.Write(-1))), "The saved DWA history has -1 epochs");
+        StringAssert.Contains(Refused(new DWA(), Crafted("DWA", 0, w => { w.Write(1); w.Write(5); })), "The saved DWA epoch means has 5 values; 3 were expected");
+        StringAssert.Contains(Refused(new STCH(), Crafted("STCH", 0, w => { w.Write(-1); w.Write(-2); })), "counts -2 completed epochs");
+        StringAssert.Contains(Refused(new GradVac(), Crafted("GradVac", 0, w => w.Write(-3))), "The saved GradVac state has -3 parameter groups");
+        StringAssert.Contains(Refused(new GradVac(), Crafted("GradVac", 0, w =>
+        {
+            w.Write(1);
+            w.Write(1.5); // the first target similarity, outside [-1, 1]
+        })), "target similarity [0, 0, 0] is 1.5");
+    }
+
     private static byte[] Saved(MtlMethod method)
     {
         using var memory = new MemoryStream();

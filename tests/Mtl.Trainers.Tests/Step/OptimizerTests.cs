@@ -48,6 +48,22 @@ public sealed class OptimizerTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SignSgd([p], lr: 1, weightDecay: -1));
     }
 
+    [TestMethod]
+    public void ASignSgdStateWithMomentumBuffersDoesNotLoadIntoOneWithout()
+    {
+        using var scope = torch.NewDisposeScope();
+        var p = Vector(1);
+        using var withMomentum = new SignSgd([p], lr: 1, momentum: 0.5);
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true))
+            withMomentum.save_state_dict(writer);
+        memory.Position = 0;
+        using var plain = new SignSgd([Vector(1)], lr: 1);
+        using var reader = new BinaryReader(memory);
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => plain.load_state_dict(reader));
+        StringAssert.Contains(e.Message, "written with a different momentum setting");
+    }
+
     private static StackedGradients Rows(double[][] rows)
     {
         var matrix = torch.tensor(rows.SelectMany(r => r).ToArray(), new long[] { rows.Length, rows[0].Length }, ScalarType.Float64);
@@ -109,6 +125,13 @@ public sealed class OptimizerTests
         Assert.ThrowsExactly<InvalidOperationException>(() => optimizer.step(), "zero_grad drops staged gradients");
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new PerTaskAdam([shared], 2, [], lr: -1));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new PerTaskAdam([shared], 2, [], beta2: 1));
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new PerTaskAdam([shared], 2, [], beta1: 1)).Message, "β₁ must be in [0, 1)");
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => optimizer.ClipStagedCombinedNorm(1)).Message, "No per-task gradients are staged to clip");
+        var third = new TorchSharp.Modules.ParamGroup<PerTaskAdam.Options>([Vector(0)], new PerTaskAdam.Options());
+        StringAssert.Contains(Assert.ThrowsExactly<NotSupportedException>(() => optimizer.add_param_group(third)).Message, "exactly two parameter groups");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new PerTaskAdam([shared], 2, [], eps: -1)).Message, "ε must be a finite number ≥ 0");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new PerTaskAdam([shared], 2, [], weightDecay: double.NaN)).Message,
+            "weight decay must be a finite number ≥ 0");
     }
 
     [TestMethod]

@@ -153,6 +153,20 @@ public sealed class TrainingStepTests
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => Read(flipped)).Message, "SHA-256");
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => Read(good[..^40])).Message, "truncated");
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => Read("not a checkpoint at all"u8.ToArray())).Message, "magic");
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => Read(good[..10])).Message, "truncated");
+        // Layout: 8 magic bytes, Int32 version, Int64 payload length, payload, SHA-256 of the payload.
+        byte[] version = (byte[])good.Clone();
+        BitConverter.TryWriteBytes(version.AsSpan(8, 4), 2);
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => Read(version)).Message, "has version 2; this build reads version 1");
+        byte[] length = (byte[])good.Clone();
+        BitConverter.TryWriteBytes(length.AsSpan(12, 8), -1L);
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => Read(length)).Message, "declares -1 bytes of contents");
+        // A well-formed, correctly hashed record whose payload has a byte too many.
+        byte[] payload = good[20..^32].Append((byte)0).ToArray();
+        byte[] longer = good[..12].Concat(BitConverter.GetBytes((long)payload.Length)).Concat(payload).Concat(System.Security.Cryptography.SHA256.HashData(payload)).ToArray();
+        var extra = Assert.ThrowsExactly<InvalidDataException>(() => Read(longer));
+        StringAssert.Contains(extra.Message, "unexpected bytes after the state");
+        StringAssert.Contains(extra.Message, "nothing was loaded");
 
         using var otherNetwork = Network(tasks, 1);
         byte[] foreign;
@@ -178,6 +192,19 @@ public sealed class TrainingStepTests
             Step(Options(OptimizerKind.PerTaskAdam, GradientMode.Representation), tasks, network, "upgrad")).Message, "GradientMode.Parameters");
         StringAssert.Contains(Assert.ThrowsExactly<NotSupportedException>(() =>
             Step(Options(OptimizerKind.Adam, GradientMode.Representation), tasks, network, "pcgrad")).Message, "GradientMode.Representation");
+    }
+
+    [TestMethod]
+    public void ACosineScheduleWithoutEpochsIsRefusedNamingMaxEpoch()
+    {
+        // The trainer checks MaxEpoch itself; a step built directly (as the benchmarks do) gets the schedule's own check.
+        var tasks = Tasks();
+        using var network = Network(tasks, 1);
+        var options = Options(OptimizerKind.Adam, GradientMode.Parameters);
+        options.Schedule = LearningRateSchedule.Cosine;
+        options.MaxEpoch = 0;
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Step(options, tasks, network, "ew"));
+        StringAssert.Contains(e.Message, "The cosine schedule anneals over Options.MaxEpoch, which must be ≥ 1; got 0");
     }
 
     [TestMethod]

@@ -45,9 +45,12 @@ public static class KindData
     }
 
     /// <summary>The rows as a view whose Shape column is a key with the class names, in <see cref="ShapeNames"/> order.</summary>
-    public static IDataView View(MLContext ml, int count, int seed)
+    public static IDataView View(MLContext ml, int count, int seed) => View(ml, Rows(count, seed));
+
+    /// <summary>Given rows as a view whose Shape column is a key with the class names, in <see cref="ShapeNames"/> order.</summary>
+    public static IDataView View(MLContext ml, IEnumerable<Row> rows)
     {
-        IDataView raw = ml.Data.LoadFromEnumerable(Rows(count, seed));
+        IDataView raw = ml.Data.LoadFromEnumerable(rows);
         IDataView keys = ml.Data.LoadFromEnumerable(ShapeNames.Select(n => new NameRow { Name = n }));
         return ml.Transforms.Conversion.MapValueToKey("Shape", "ShapeName", keyData: keys).Fit(raw).Transform(raw);
     }

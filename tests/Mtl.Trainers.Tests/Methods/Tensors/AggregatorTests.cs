@@ -176,6 +176,10 @@ public sealed class AggregatorTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => MethodRegistry.Create("fixed:a,b")).Message, "'a'");
         Assert.ThrowsExactly<ArgumentException>(() => MethodRegistry.Create("stl:x"));
         Assert.ThrowsExactly<ArgumentException>(() => MethodRegistry.Register("PCGrad", () => new PCGrad()));
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => MethodRegistry.Create(" ")).Message, "An MTL method name is required. Known methods:");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => MethodRegistry.Create("pcgrad:2")).Message, "only 'fixed:…' and 'stl:…' take arguments");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => MethodRegistry.Register("my:method", () => new EW())).Message,
+            "'my:method' is not a valid method name");
     }
 
     [TestMethod]

@@ -69,9 +69,31 @@ public sealed class ClippedNormalizedSum : GramianWeighting
         Norms(gramian).Select(n => n > 0 ? 1 / n : 0).ToArray();
 }
 
+/// A custom aggregator that forgets to name its gradient modes.
+public sealed class ModelessAggregator : GradientMethod
+{
+    public ModelessAggregator() : base("Modeless") { }
+
+    public override Tensor Aggregate(Tensor jacobian, StepContext context) => jacobian.sum(0);
+}
+
 [TestClass]
 public sealed class CustomMethodGuideTests
 {
+    [TestMethod]
+    public void ACustomMethodMustNameAGradientModeAndWeightingsRefuseANullLoss()
+    {
+        var modes = Assert.ThrowsExactly<ArgumentException>(() => new ModelessAggregator());
+        StringAssert.Contains(modes.Message, "Method 'Modeless' must support at least one gradient mode");
+
+        using var scope = torch.NewDisposeScope();
+        var method = new InitialLossNormalization();
+        method.Initialize(2);
+        var context = new StepContext(2);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => method.Combine(new Tensor[] { torch.tensor(1.0), null! }, context));
+        StringAssert.Contains(e.Message, "The loss of task 1 is null");
+    }
+
     [TestMethod]
     public void GuideLossWeightingNormalisesByTheFirstLosses()
     {
