@@ -63,7 +63,7 @@ public static class TrainCommand
             return Train(s);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-                                      or NotSupportedException or NonFiniteLossException)
+                                      or NotSupportedException or NonFiniteLossException or UnauthorizedAccessException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return 1;
@@ -73,6 +73,12 @@ public static class TrainCommand
     private static int Train(TrainSettings s)
     {
         if (s.TrainRows < 0) throw new ArgumentException($"--train-rows must be 0 (all rows) or positive; got {s.TrainRows}.");
+        // The trainer checks these too, but in its own option names; a command-line user typed --epochs, not MaxEpoch.
+        if (s.Epochs < 1) throw new ArgumentException($"--epochs must be at least 1; got {s.Epochs}.");
+        if (!(s.LearningRate > 0) || double.IsInfinity(s.LearningRate))
+            throw new ArgumentException($"--lr must be a positive finite number; got {s.LearningRate}.");
+        if (s.BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1; got {s.BatchSize}.");
+        RequireWritableModelPath(s.ModelPath);
         var ml = new MLContext(s.Seed);
         // A reloaded zip's OnnxTransformer copies its ONNX model into TempFilePath and never deletes it: use a folder of our own.
         string temp = Path.Combine(Path.GetTempPath(), $"mtl-train-{Environment.ProcessId}");
@@ -129,7 +135,7 @@ public static class TrainCommand
             ? $"reference: mean test accuracy {KurinMultiMnistReference:F4} for unitary scalarization on Multi-MNIST (Kurin et al. 2022; 100 epochs, 60k digits)"
             : $"reference: {KurinMultiMnistReference:F4} on Multi-MNIST (Kurin et al. 2022, unitary scalarization, 100 epochs); Multi-Fashion is the harder set");
 
-        ml.Model.Save(transformer, train.Schema, s.ModelPath);
+        SaveAtomically(ml, transformer, train.Schema, s.ModelPath);
         AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(s.ModelPath)}[/] ({new FileInfo(s.ModelPath).Length / 1024.0:F0} KiB)");
         ITransformer reloaded = ml.Model.Load(s.ModelPath, out _);
         try
@@ -141,6 +147,43 @@ public static class TrainCommand
             (reloaded as IDisposable)?.Dispose();
         }
         return 0;
+    }
+
+    // Fails before training, not after minutes of it, when the zip could not be written.
+    private static void RequireWritableModelPath(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("--model needs a file path; got an empty one.");
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new ArgumentException($"--model '{path}' is a folder; pass a file path such as '{Path.Combine(path, "model.zip")}'.");
+        string folder = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"--model '{path}': the folder '{folder}' does not exist; create it or pass a path in an existing folder.");
+        string probe = Path.Combine(folder, $".mtl-write-probe-{Environment.ProcessId}");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new ArgumentException($"--model '{path}': cannot write in the folder '{folder}' ({e.Message}); pass a path in a folder you can write to.", e);
+        }
+    }
+
+    // Temp file + rename: a save that fails half-way leaves no truncated zip behind, and never replaces a good one.
+    private static void SaveAtomically(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        string full = Path.GetFullPath(path);
+        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            ml.Model.Save(model, inputSchema, temp);
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
     }
 
     private static (IDataView train, IDataView validation, IDataView test, string[] tasks) LoadDataset(string name, int seed)

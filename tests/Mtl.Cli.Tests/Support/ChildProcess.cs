@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace Mtl.Cli.Tests.Support;
+
+/// <summary>What a finished child process left: its exit code and both output streams.</summary>
+internal sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)
+{
+    /// <summary>Both streams, for assertion messages.</summary>
+    public string Transcript => $"exit code {ExitCode}\n--- stdout ---\n{StandardOutput}\n--- stderr ---\n{StandardError}";
+}
+
+/// <summary>Runs a built .NET app as <c>dotnet app.dll args…</c> in a given folder.</summary>
+internal static class ChildProcess
+{
+    /// <summary>Generous: a tiny `mtl train` takes seconds; this only stops a hung child from hanging the run.</summary>
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    public static ProcessResult RunDotnet(string dll, string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start 'dotnet {dll}'.");
+        // Read both pipes at once: a child blocked on a full stderr pipe would never finish its stdout.
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'dotnet {dll} {string.Join(' ', args)}' did not finish within {Timeout}.");
+        }
+        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
