@@ -32,9 +32,10 @@ internal static class OptimizerFactory
                 // Plain signSGD (no momentum), as the studies use it; SignSgd itself also offers Signum's momentum.
                 return new SignSgd(all, lr, momentum: 0, weightDecay: decay);
             case OptimizerKind.Adam:
-                return optim.Adam(all, lr, weight_decay: decay);
+                // TorchSharp's optim.Adam/AdamW update, taken over one flat buffer instead of op by op per tensor.
+                return new FlatAdam(all, lr, weightDecay: decay);
             case OptimizerKind.AdamW:
-                return optim.AdamW(all, lr, weight_decay: decay);
+                return new FlatAdam(all, lr, weightDecay: decay, decoupledWeightDecay: true);
             case OptimizerKind.PerTaskAdam:
                 return PerTask(options, shared, others, tasks);
             default:

@@ -37,16 +37,7 @@ public sealed class PerTaskAdam : OptimizerHelper
         ArgumentNullException.ThrowIfNull(shared);
         ArgumentNullException.ThrowIfNull(others);
         ArgumentOutOfRangeException.ThrowIfLessThan(tasks, 1);
-        if (!(lr > 0) || !double.IsFinite(lr))
-            throw new ArgumentOutOfRangeException(nameof(lr), lr, "Per-task Adam's learning rate must be a positive finite number.");
-        if (!(beta1 >= 0 && beta1 < 1))
-            throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β₁ must be in [0, 1).");
-        if (!(beta2 >= 0 && beta2 < 1))
-            throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β₂ must be in [0, 1).");
-        if (!(eps >= 0) || !double.IsFinite(eps))
-            throw new ArgumentOutOfRangeException(nameof(eps), eps, "ε must be a finite number ≥ 0.");
-        if (!(weightDecay >= 0) || !double.IsFinite(weightDecay))
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be a finite number ≥ 0.");
+        AdamOptions.Check("Per-task Adam", lr, beta1, beta2, eps, weightDecay);
         _tasks = tasks;
         _shared = shared.ToArray();
         _defaults = new Options { LearningRate = lr, InitialLearningRate = lr, Beta1 = beta1, Beta2 = beta2, Eps = eps, WeightDecay = weightDecay, PerTask = false };
@@ -66,13 +57,7 @@ public sealed class PerTaskAdam : OptimizerHelper
             throw new NotSupportedException("Per-task Adam has exactly two parameter groups (shared, others); create a new optimizer for other parameters.");
         var defaults = (Options)_defaults;
         var options = param_group.Options as Options ?? new Options();
-        options.LearningRate ??= defaults.LearningRate;
-        options.Beta1 ??= defaults.Beta1;
-        options.Beta2 ??= defaults.Beta2;
-        options.Eps ??= defaults.Eps;
-        options.WeightDecay ??= defaults.WeightDecay;
-        options.PerTask ??= defaults.PerTask;
-        options.InitialLearningRate = options.LearningRate!.Value;
+        options.Fill(defaults);
         param_group.Options = options;
         _parameter_groups.Add(param_group);
         foreach (var p in param_group.Parameters)
@@ -170,7 +155,6 @@ public sealed class PerTaskAdam : OptimizerHelper
 
     private void PlainStep(TorchSharp.Modules.ParamGroup group, Options options)
     {
-        double lr = options.LearningRate!.Value, beta1 = options.Beta1!.Value, beta2 = options.Beta2!.Value, eps = options.Eps!.Value, decay = options.WeightDecay!.Value;
         foreach (var p in group.Parameters)
         {
             var gradient = p.grad;
@@ -178,12 +162,7 @@ public sealed class PerTaskAdam : OptimizerHelper
                 continue;
             var state = (State)_state[p.Handle];
             state.Step++;
-            double bias1 = 1 - Math.Pow(beta1, state.Step), bias2 = 1 - Math.Pow(beta2, state.Step);
-            Tensor g = decay != 0 ? gradient.add(p, decay) : gradient;
-            state.ExpAvg.mul_(beta1).add_(g, 1 - beta1);
-            state.ExpAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
-            Tensor denominator = (state.ExpAvgSq.sqrt() / Math.Sqrt(bias2)).add_(eps);
-            p.addcdiv_(state.ExpAvg, denominator, -lr / bias1);
+            AdamUpdate.Apply(p, gradient, state.ExpAvg, state.ExpAvgSq, state.Step, options.LearningRate!.Value, options, decoupledWeightDecay: false);
         }
     }
 
@@ -208,31 +187,21 @@ public sealed class PerTaskAdam : OptimizerHelper
     }
 
     /// <summary>Hyperparameters of a group.</summary>
-    public sealed class Options : OptimizerOptions
+    public sealed class Options : AdamOptions
     {
-        /// <summary>β₁.</summary>
-        public double? Beta1 { get; set; }
-
-        /// <summary>β₂.</summary>
-        public double? Beta2 { get; set; }
-
-        /// <summary>ε.</summary>
-        public double? Eps { get; set; }
-
-        /// <summary>Weight decay.</summary>
-        public double? WeightDecay { get; set; }
-
         /// <summary>True for the shared group (one state per task).</summary>
         public bool? PerTask { get; set; }
+
+        internal void Fill(Options defaults)
+        {
+            FillFrom(defaults);
+            PerTask ??= defaults.PerTask;
+        }
 
         /// <inheritdoc />
         public override void SaveStateDict(BinaryWriter writer)
         {
             base.SaveStateDict(writer);
-            writer.Write(Beta1!.Value);
-            writer.Write(Beta2!.Value);
-            writer.Write(Eps!.Value);
-            writer.Write(WeightDecay!.Value);
             writer.Write(PerTask!.Value);
         }
 
@@ -240,89 +209,26 @@ public sealed class PerTaskAdam : OptimizerHelper
         public override void LoadStateDict(BinaryReader reader)
         {
             base.LoadStateDict(reader);
-            Beta1 = reader.ReadDouble();
-            Beta2 = reader.ReadDouble();
-            Eps = reader.ReadDouble();
-            WeightDecay = reader.ReadDouble();
             bool perTask = reader.ReadBoolean();
             if (perTask != PerTask)
                 throw new InvalidDataException("The saved per-task Adam state has its parameter groups in another order.");
         }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(OptimizerOptions source)
-        {
-            base.LoadStateDict(source);
-            var other = (Options)source;
-            (Beta1, Beta2, Eps, WeightDecay) = (other.Beta1, other.Beta2, other.Eps, other.WeightDecay);
-        }
     }
 
     /// <summary>Per-parameter state: step count and moments (T×n for shared parameters, the parameter's shape otherwise).</summary>
-    public sealed class State : OptimizerState, IDisposable
+    public sealed class State : AdamMomentState
     {
         private readonly int _tasks;
 
         /// <summary>Creates the state of <paramref name="parameter"/> (<paramref name="tasks"/> &gt; 0: one row per task).</summary>
-        public State(Parameter parameter, int tasks) : base(parameter)
-        {
-            _tasks = tasks;
-            ExpAvg = ExpAvgSq = null!;
-        }
-
-        /// <summary>Steps taken.</summary>
-        public long Step { get; set; }
-
-        /// <summary>First moments.</summary>
-        public Tensor ExpAvg { get; private set; }
-
-        /// <summary>Second moments.</summary>
-        public Tensor ExpAvgSq { get; private set; }
+        public State(Parameter parameter, int tasks) : base(parameter) => _tasks = tasks;
 
         /// <inheritdoc />
         public override void Initialize(OptimizerOptions options)
         {
-            ExpAvg?.Dispose();
-            ExpAvgSq?.Dispose();
-            Step = 0;
             long[] shape = _tasks > 0 ? [_tasks, _parameter.numel()] : _parameter.shape;
-            ExpAvg = torch.zeros(shape, _parameter.dtype, _parameter.device).DetachFromDisposeScope();
-            ExpAvgSq = torch.zeros(shape, _parameter.dtype, _parameter.device).DetachFromDisposeScope();
-        }
-
-        /// <inheritdoc />
-        public override void SaveStateDict(BinaryWriter writer)
-        {
-            writer.Write(Step);
-            ExpAvg.Save(writer);
-            ExpAvgSq.Save(writer);
-        }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(BinaryReader reader)
-        {
-            long step = reader.ReadInt64();
-            if (step < 0)
-                throw new InvalidDataException($"The saved per-task Adam state has step count {step}.");
-            ExpAvg.Load(reader);
-            ExpAvgSq.Load(reader);
-            Step = step;
-        }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(OptimizerState source)
-        {
-            var other = (State)source;
-            Step = other.Step;
-            ExpAvg.copy_(other.ExpAvg);
-            ExpAvgSq.copy_(other.ExpAvgSq);
-        }
-
-        /// <inheritdoc />
-        public void Dispose()
-        {
-            ExpAvg?.Dispose();
-            ExpAvgSq?.Dispose();
+            SetMoments(torch.zeros(shape, _parameter.dtype, _parameter.device).DetachFromDisposeScope(),
+                torch.zeros(shape, _parameter.dtype, _parameter.device).DetachFromDisposeScope());
         }
     }
 }

@@ -1,0 +1,32 @@
+using static TorchSharp.torch;
+
+namespace Mtl.Trainers;
+
+/// <summary>
+/// One Adam/AdamW update of θ in place, op for op as TorchSharp's <c>optim.Adam</c>/<c>optim.AdamW</c> take it (so the
+/// results match theirs): L2 decay added to the gradient (Adam) or θ ← θ(1 − η·λ) (AdamW), m ← β₁m + (1−β₁)g,
+/// v ← β₂v + (1−β₂)g², θ ← θ − η/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε). Works on one parameter or on flat buffers alike.
+/// Call it under no_grad; temporaries go to the caller's dispose scope.
+/// </summary>
+internal static class AdamUpdate
+{
+    /// <summary>Updates <paramref name="parameter"/>, <paramref name="expAvg"/> and <paramref name="expAvgSq"/> in place for step <paramref name="step"/> (≥ 1).</summary>
+    public static void Apply(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, long step,
+        double lr, AdamOptions options, bool decoupledWeightDecay)
+    {
+        double beta1 = options.Beta1!.Value, beta2 = options.Beta2!.Value, eps = options.Eps!.Value, decay = options.WeightDecay!.Value;
+        double bias1 = 1 - Math.Pow(beta1, step), bias2 = 1 - Math.Pow(beta2, step);
+        Tensor g = gradient;
+        if (decay != 0)
+        {
+            if (decoupledWeightDecay)
+                parameter.mul_(1 - lr * decay);
+            else
+                g = gradient.add(parameter, decay);
+        }
+        expAvg.mul_(beta1).add_(g, 1 - beta1);
+        expAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
+        Tensor denominator = (expAvgSq.sqrt() / Math.Sqrt(bias2)).add_(eps);
+        parameter.addcdiv_(expAvg, denominator, -lr / bias1);
+    }
+}
