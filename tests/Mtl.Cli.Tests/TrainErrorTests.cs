@@ -33,6 +33,7 @@ public sealed class TrainErrorTests
     private void AssertFailedCleanly(ProcessResult result, params string[] messageParts)
     {
         Assert.AreEqual(1, result.ExitCode, result.Transcript);
+        Assert.IsFalse(string.IsNullOrWhiteSpace(result.StandardError), "errors belong on stderr:\n" + result.Transcript);
         string text = result.StandardOutput + result.StandardError;
         foreach (string part in messageParts)
             Assert.IsTrue(text.Contains(part, StringComparison.Ordinal), $"the error does not say '{part}':\n{result.Transcript}");
@@ -52,7 +53,7 @@ public sealed class TrainErrorTests
         ProcessResult result = Train("--method", "no-such-method");
         AssertFailedCleanly(result, "error:", "Unknown MTL method 'no-such-method'");
         foreach (string name in MethodRegistry.Names)
-            Assert.IsTrue(result.StandardOutput.Contains(name, StringComparison.Ordinal), $"the known method '{name}' is not listed:\n{result.Transcript}");
+            Assert.IsTrue(result.StandardError.Contains(name, StringComparison.Ordinal), $"the known method '{name}' is not listed:\n{result.Transcript}");
     }
 
     [TestMethod]

@@ -65,7 +65,8 @@ public static class TrainCommand
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
                                       or NotSupportedException or NonFiniteLossException or UnauthorizedAccessException)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            // Plain text on stderr: a user who pipes the results still sees it, unwrapped (it may list every method name).
+            Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
     }
