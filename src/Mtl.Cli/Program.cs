@@ -12,6 +12,8 @@ public static class Program
         var root = new RootCommand("mtl — multi-task learning for ML.NET pipelines, on TorchSharp")
         {
             TrainCommand.Create(),
+            StudyCommand.Create(),
+            SweepCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

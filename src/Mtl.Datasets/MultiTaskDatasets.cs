@@ -127,6 +127,22 @@ public static class MultiTaskDatasets
         return new MultiImageSet($"MultiFashionMnist/{split}", items, digits, seed, normalization ?? ImageNormalization.FashionAndMnist);
     }
 
+    /// <summary>The names <see cref="Create"/> knows, as the <c>mtl</c> app's <c>--dataset</c> takes them.</summary>
+    public static IReadOnlyList<string> Names { get; } = new[] { "multi-fashion", "multi-mnist", "multi-fashion-mnist" };
+
+    /// <summary>A two-task Multi-* image set by name (Left and Right labels), with its default normalisation and data folders.</summary>
+    /// <param name="name">"multi-fashion", "multi-mnist" or "multi-fashion-mnist" (see <see cref="Names"/>).</param>
+    /// <param name="split">Which split; partners are drawn from the same split.</param>
+    /// <param name="seed">Seed of the partner draw.</param>
+    /// <exception cref="ArgumentException">Unknown name (the message lists the known ones).</exception>
+    public static MultiImageSet Create(string name, DatasetSplit split, int seed) => name switch
+    {
+        "multi-fashion" => CreateMultiFashion(split, seed),
+        "multi-mnist" => CreateMultiMnist(split, seed),
+        "multi-fashion-mnist" => CreateMultiFashionMnist(split, seed),
+        _ => throw new ArgumentException($"Unknown dataset '{name}'. Use {string.Join(", ", Names)}.", nameof(name)),
+    };
+
     /// <summary>The Fashion-MNIST attribute set (Class, Coarse, UpperBody) of one split.</summary>
     /// <param name="split">Which split (50,000 / 10,000 / 10,000).</param>
     /// <param name="normalization">Pixel normalisation; null = <see cref="ImageNormalization.FashionMnist"/>.</param>

@@ -34,6 +34,13 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         if (!(options.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.LearningRate, "LearningRate must be positive.");
         // Fail fast on unknown method names, before any data is read.
         if (options.MethodInstance is null) MethodRegistry.Create(options.Method);
+        for (int i = 0; i < options.Monitors.Count; i++)
+        {
+            if (options.Monitors[i] is null) throw new ArgumentException($"Options.Monitors[{i}] is null; remove it or pass a monitor.", nameof(options));
+            if (options.Monitors[i].Interval < 1)
+                throw new ArgumentOutOfRangeException(nameof(options), options.Monitors[i].Interval,
+                    $"Options.Monitors[{i}] ({options.Monitors[i].GetType().Name}) has Interval {options.Monitors[i].Interval}; a monitor runs every k ≥ 1 steps.");
+        }
     }
 
     /// <summary>The report of the last <see cref="Fit"/>.</summary>
@@ -98,9 +105,12 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         var network = new MultiHeadNetwork(ApplyDropout(options.Trunk), train.RowShape, tasks);
         try
         {
+            if (options.InitialModel is { } initial) WarmStart.CopyWeights(initial.Network, network);
             if (run.Device.type != DeviceType.CPU) network.to(run.Device);
             var session = new TrainingSession(channel, run, tasks, network, method, seed);
-            TrainingReport report = session.Run(train, validation);
+            TrainingReport report;
+            using (options.FreezeTrunk ? WarmStart.Freeze(network.SharedParameters()) : null)
+                report = session.Run(train, validation);
             LastReport = report;
             return new MultiHeadNetworkTransformer(context, network, options.FeatureColumnName, train.RowShape, tasks,
                 options.Trunk, options.OutputEmbedding, options.ScoringBatchSize, run.Device, report, ClassNames(input.Schema, tasks));

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using TorchSharp;
 using static TorchSharp.torch;
 using Mtl.Trainers.Methods;
+using Mtl.Trainers.Monitoring;
 using Mtl.Trainers.Network;
 using Mtl.Transforms.Corruptions;
 
@@ -133,6 +134,25 @@ public sealed partial class MultiHeadNetworkTrainer
 
         /// <summary>Rows the transformer scores per network call (one dispose scope per batch).</summary>
         public int ScoringBatchSize = 512;
+
+        /// <summary>
+        /// Monitors called from inside the training loop (every <see cref="ITrainingMonitor.Interval"/> steps, and per epoch):
+        /// gradient conflicts, update magnitudes, trajectory factors. Mtl.Analysis has ready-made ones.
+        /// </summary>
+        public List<ITrainingMonitor> Monitors = new();
+
+        /// <summary>
+        /// Warm start: training begins from this trained model's weights (same trunk, input shape and tasks, in order) instead
+        /// of a fresh initialisation. The model itself is not changed.
+        /// </summary>
+        public MultiHeadNetworkTransformer? InitialModel;
+
+        /// <summary>
+        /// Train the heads only: the trunk's weights stay as initialised (or as in <see cref="InitialModel"/>) and its
+        /// dropout is off. Needs a method that combines losses (a loss weighting such as "ew"), since there are no shared
+        /// parameters to take per-task gradients of.
+        /// </summary>
+        public bool FreezeTrunk;
     }
 }
 
@@ -145,6 +165,7 @@ public sealed partial class MultiHeadNetworkTrainer
         {
             var copy = (Options)MemberwiseClone();
             copy.Tasks = new List<TaskDefinition>(Tasks);
+            copy.Monitors = new List<ITrainingMonitor>(Monitors);
             return copy;
         }
     }

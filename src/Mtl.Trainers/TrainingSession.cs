@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Microsoft.ML.Runtime;
 using Mtl.Trainers.Data;
 using Mtl.Trainers.Methods;
+using Mtl.Trainers.Monitoring;
 using Mtl.Trainers.Network;
+using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -67,6 +69,11 @@ internal sealed class TrainingSession
             Log(ChannelMessageKind.Info, $"Resumed from the checkpoint of epoch {p.Epoch} in {options.CheckpointFolder}.");
         }
 
+        IReadOnlyList<ITrainingMonitor> monitors = options.Monitors;
+        var startContext = new MonitorStartContext(network, tasks, seed, firstEpoch, options.MaxEpoch, BatchCount(train.Count), train.Count);
+        foreach (ITrainingMonitor m in monitors) m.OnTrainingStart(startContext);
+        IReadOnlyList<Parameter> shared = network.SharedParameters();
+
         try
         {
             for (int epoch = firstEpoch; epoch <= options.MaxEpoch; epoch++)
@@ -80,7 +87,7 @@ internal sealed class TrainingSession
                 int batches = BatchCount(train.Count);
                 // The epoch's order as one tensor; each batch takes a view of it (no per-batch array or copy).
                 using Tensor orderTensor = tensor(order);
-                network.train();
+                EnterTrainingMode();
                 for (int b = 0; b < batches; b++)
                 {
                     globalStep++;
@@ -90,8 +97,21 @@ internal sealed class TrainingSession
                     Tensor index = orderTensor.narrow(0, start, size);
                     Tensor x = features.index_select(0, index);
                     Tensor[] y = train.Labels.Select(l => l.index_select(0, index)).ToArray();
+                    MonitorStepContext? watched = null;
+                    foreach (ITrainingMonitor m in monitors)
+                    {
+                        if (globalStep % m.Interval != 0) continue;
+                        watched ??= new MonitorStepContext(network, tasks, globalStep, epoch, b, OnDevice(x), y.Select(OnDevice).ToArray(), shared);
+                        m.BeforeStep(watched);
+                    }
                     StepResult r = step.Run(x, y, globalStep, epoch);
                     sums.Add(r, size);
+                    if (watched is not null)
+                    {
+                        watched.Losses = r.Losses;
+                        foreach (ITrainingMonitor m in monitors)
+                            if (globalStep % m.Interval == 0) m.AfterStep(watched);
+                    }
                     if (options.LogEveryNStep > 0 && globalStep % options.LogEveryNStep == 0)
                         Log(ChannelMessageKind.Trace, $"epoch {epoch} step {globalStep}: " + string.Join(", ", tasks.Select((t, i) => $"{t.Name} loss {r.Losses[i]:F4}")));
                 }
@@ -108,6 +128,7 @@ internal sealed class TrainingSession
                 if (valMetric is not null) valAverage = tasks.Select((t, i) => TaskLosses.HigherIsBetter(t, valMetric[i])).Average();
                 var epochReport = new EpochReport(epoch, results, sums.MeanWeights(), lr, watch.Elapsed.TotalSeconds, valAverage);
                 report.Add(epochReport);
+                foreach (ITrainingMonitor m in monitors) m.OnEpochEnd(epochReport);
                 report.SolverCalls = step.SolverCalls;
                 report.SolverFailures = step.SolverFailures;
                 report.SolverSeconds = step.SolverSeconds;
@@ -154,6 +175,15 @@ internal sealed class TrainingSession
         network.eval();
         return report;
     }
+
+    /// <summary>Training mode, except a frozen trunk, which stays in evaluation mode (a fixed feature extractor has no dropout).</summary>
+    private void EnterTrainingMode()
+    {
+        network.train();
+        if (options.FreezeTrunk) network.Trunk.eval();
+    }
+
+    private Tensor OnDevice(Tensor t) => options.Device.type == DeviceType.CPU ? t : t.to(options.Device);
 
     private int BatchCount(long rows) => (int)((rows + options.BatchSize - 1) / options.BatchSize);
 
@@ -221,7 +251,7 @@ internal sealed class TrainingSession
                 }
             }
         }
-        network.train();
+        EnterTrainingMode();
         return (lossSum.Select(s => s / data.Count).ToArray(), metricSum.Select((s, i) => TaskLosses.Finish(tasks[i], s, data.Count)).ToArray());
     }
 

@@ -65,8 +65,13 @@ internal sealed class TrainingStep : IDisposable
         requirements = method.Requirements;
         if (options.Optimizer == OptimizerKind.PerTaskAdam)
             EnsurePerTaskAdamFits();
+        if (options.FreezeTrunk && (requirements.Gradients != GradientNeed.CombinedLoss || requirements.NeedsSharedLayerGradientNorms
+                                    || requirements.SharedGradientClipNorm > 0 || options.Optimizer == OptimizerKind.PerTaskAdam))
+            throw new NotSupportedException(
+                $"Options.FreezeTrunk trains the heads only, so there are no shared parameters for '{method.Name}' to take per-task gradients, gradient norms or per-task Adam moments of. Use a loss weighting (e.g. \"ew\", \"uw\", \"fixed\") with a single-state optimizer, or leave the trunk trainable.");
 
-        IReadOnlyList<Parameter> shared = network.SharedParameters();
+        // A frozen trunk has no trainable shared parameters: the optimizer and the gradient engine see the heads only.
+        IReadOnlyList<Parameter> shared = options.FreezeTrunk ? Array.Empty<Parameter>() : network.SharedParameters();
         var sharedHandles = shared.Select(p => p.Handle).ToHashSet();
         Parameter[] methodParameters = method.Parameters().ToArray();
         Parameter[] others = network.parameters().Where(p => !sharedHandles.Contains(p.Handle)).Concat(methodParameters).ToArray();

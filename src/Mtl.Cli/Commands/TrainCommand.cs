@@ -189,13 +189,7 @@ public static class TrainCommand
 
     private static (IDataView train, IDataView validation, IDataView test, string[] tasks) LoadDataset(string name, int seed)
     {
-        Func<DatasetSplit, MultiImageSet> create = name switch
-        {
-            "multi-fashion" => split => MultiTaskDatasets.CreateMultiFashion(split, seed),
-            "multi-mnist" => split => MultiTaskDatasets.CreateMultiMnist(split, seed),
-            "multi-fashion-mnist" => split => MultiTaskDatasets.CreateMultiFashionMnist(split, seed),
-            _ => throw new ArgumentException($"Unknown dataset '{name}'. Use multi-fashion, multi-mnist or multi-fashion-mnist."),
-        };
+        MultiImageSet create(DatasetSplit split) => MultiTaskDatasets.Create(name, split, seed);
         return (create(DatasetSplit.Train).AsDataView(), create(DatasetSplit.Validation).AsDataView(), create(DatasetSplit.Test).AsDataView(),
             new[] { MultiTaskDatasets.LeftColumnName, MultiTaskDatasets.RightColumnName });
     }

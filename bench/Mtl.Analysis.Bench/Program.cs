@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mtl.Analysis.Bench;
+using static TorchSharp.torch;
+
+// Analysis benchmarks, JSON out:
+//   monitor  EW MultiLeNet on Multi-Fashion with and without the gradient-conflict monitor at its defaults (k = 5, n = 8),
+//            paired repeats in alternating order; slowdown = monitored / plain training-step time   → bench/results/monitor.json
+//   profile  one monitored run: median milliseconds per measurement in the per-sample gradients vs the comparison (--out to keep it;
+//            --threads-in-monitor measures on all threads, to compare with the monitor's one)
+// Usage: dotnet run -c Release --project bench/Mtl.Analysis.Bench -- <monitor|profile> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]
+if (args.Length == 0 || args[0] is not ("monitor" or "profile"))
+{
+    Console.Error.WriteLine("usage: Mtl.Analysis.Bench <monitor|profile> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]");
+    return 2;
+}
+int threads = Environment.ProcessorCount, rows = 12_000, epochs = 3, repeats = 3;
+bool allThreadsInMonitor = false;
+string outPath = "bench/results/monitor.json";
+for (int i = 1; i < args.Length; i++)
+{
+    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    int NextInt() => int.Parse(Next(), CultureInfo.InvariantCulture);
+    switch (args[i])
+    {
+        case "--threads": threads = NextInt(); break;
+        case "--rows": rows = NextInt(); break;
+        case "--epochs": epochs = NextInt(); break;
+        case "--repeats": repeats = NextInt(); break;
+        case "--out": outPath = Next(); break;
+        case "--threads-in-monitor": allThreadsInMonitor = true; break;
+        default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+    }
+}
+// As in Mtl.Trainers.Bench: touch the trainer's native tuning before TorchSharp loads libtorch.
+Mtl.Trainers.Runtime.NativeTuningPlan tuning = Mtl.Trainers.Runtime.NativeRuntimeTuning.Applied;
+Console.WriteLine($"native tuning: OpenMP spin {tuning.OpenMpSpin}, malloc {tuning.Malloc}");
+set_num_threads(threads);
+string loadAtStart = LoadAverage();
+JsonObject result = args[0] == "monitor" ? MonitorBenchmark.Run(rows, epochs, repeats) : MonitorBenchmark.Profile(rows, epochs, allThreadsInMonitor);
+result["threads"] = threads;
+result["machine"] = $"{Environment.ProcessorCount} cores; 1-minute load average {loadAtStart} at the start, {LoadAverage()} at the end";
+result["native_tuning"] = $"OpenMP spin {tuning.OpenMpSpin}, malloc {tuning.Malloc}";
+result["taken_utc"] = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+File.WriteAllText(outPath, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+Console.WriteLine($"wrote {outPath}");
+return 0;
+
+// The machine is shared: the figures should say how busy it was.
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";

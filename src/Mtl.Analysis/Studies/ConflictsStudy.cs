@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Mtl.Analysis.Monitors;
+using Mtl.Analysis.Reports;
+using Mtl.Datasets;
+using Mtl.Trainers;
+using Mtl.Trainers.Methods;
+
+namespace Mtl.Analysis.Studies;
+
+/// <summary>
+/// <c>mtl study conflicts</c> (studies.md A3 and B): trains MultiLeNet on Multi-Fashion with EW + Adam (and every method
+/// the user adds) while a <see cref="GradientConflictMonitor"/> samples inter-task and inter-sample gradient pairs every
+/// 5 steps on 8 rows; reports their per-epoch distributions, a two-sample comparison of the kinds, and conflict against
+/// each task's training-loss decrease.
+/// </summary>
+public sealed class ConflictsStudy : IStudy
+{
+    /// <summary>Rows, epochs, seeds and batch size of one preset.</summary>
+    /// <param name="Rows">Training rows (the first rows of the train split); null = the whole split.</param>
+    /// <param name="Epochs">Epochs per run.</param>
+    /// <param name="Seeds">Seeds per method.</param>
+    /// <param name="BatchSize">Mini-batch size.</param>
+    public sealed record Protocol(int? Rows, int Epochs, int Seeds, int BatchSize);
+
+    /// <summary>
+    /// The paper preset's expected wall time on 2 cores: 3 seeds × 100 epochs × 196 steps of ≈ 19 ms (the EW step measured in
+    /// bench/results/step.json) plus the monitor's ≈ 6% (bench/results/monitor.json).
+    /// </summary>
+    public const string PaperExpectedTime = "about 20–25 minutes for EW on an idle 2-core machine (58,800 steps of ≈ 19 ms plus ≈ 6% for the monitor; several times longer when the cores are shared); each added method adds its own step cost";
+
+    /// <inheritdoc />
+    public string Name => "conflicts";
+
+    /// <inheritdoc />
+    public string Description => "Gradient conflicts between tasks vs between samples (direction and magnitude), and conflict vs task optimization (Elich et al. A3; Mueller et al.).";
+
+    /// <summary>The protocol of a preset.</summary>
+    public static Protocol For(StudyPreset preset) => preset switch
+    {
+        // 640 rows at batch 64: 10 steps per epoch, so every epoch has 2 measurements at k = 5.
+        StudyPreset.Smoke => new Protocol(640, 2, 1, 64),
+        // 20k rows, 12 epochs, 2 seeds: 1,896 steps, a few minutes on 2 cores even when they are shared, with 22 (epoch, seed)
+        // points per task for the conflict-vs-optimization correlation and ≈ 1,500 pairs per kind for the distributions.
+        StudyPreset.Quick => new Protocol(20_000, 12, 2, 256),
+        StudyPreset.Paper => new Protocol(null, 100, 3, 256),
+        _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "Unknown preset."),
+    };
+
+    /// <inheritdoc />
+    public StudyReport Run(StudyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Protocol protocol = For(context.Preset);
+        int seeds = context.Seeds ?? protocol.Seeds;
+        if (seeds < 1) throw new ArgumentException($"--seeds must be at least 1; got {seeds}.", nameof(context));
+        string dataset = context.Dataset ?? "multi-fashion";
+        string[] methods = Methods(context.Methods);
+        var watch = Stopwatch.StartNew();
+        var runs = new List<ConflictsRun>();
+        for (int s = 0; s < seeds; s++)
+        {
+            int seed = context.Seed + s;
+            IDataView train = Load(dataset, seed, protocol.Rows);
+            foreach (string method in methods)
+                runs.Add(Train(context, train, method, seed, protocol));
+        }
+        return ConflictsReport.Build(context, protocol, dataset, runs, watch.Elapsed);
+    }
+
+    private static string[] Methods(IReadOnlyList<string> requested)
+    {
+        var names = new List<string> { "ew" };
+        foreach (string m in requested)
+        {
+            string name = m.Trim().ToLowerInvariant();
+            if (!MethodRegistry.Names.Contains(name))
+                throw new ArgumentException($"Unknown method '{m}' in --method. Methods: {string.Join(", ", MethodRegistry.Names)}.", nameof(requested));
+            if (!names.Contains(name)) names.Add(name);
+        }
+        return names.ToArray();
+    }
+
+    private static IDataView Load(string dataset, int seed, int? rows)
+    {
+        MultiImageSet set = MultiTaskDatasets.Create(dataset, DatasetSplit.Train, seed);
+        IDataView view = set.AsDataView();
+        return rows is int n ? new MLContext(seed).Data.TakeRows(view, n) : view;
+    }
+
+    private static ConflictsRun Train(StudyContext context, IDataView train, string method, int seed, Protocol protocol)
+    {
+        context.Cancellation.ThrowIfCancellationRequested();
+        var monitor = new GradientConflictMonitor();
+        context.Progress.BeginStage($"{method}, seed {seed}", protocol.Epochs);
+        monitor.EpochCompleted = epoch =>
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            double conflict = ConflictsAnalysis.ConflictFraction(epoch);
+            string losses = string.Join(", ", epoch.TrainLosses.Select(kv => $"{kv.Key} {kv.Value:F3}"));
+            context.Progress.Advance($"epoch {epoch.Epoch}: {conflict:P0} inter-task cosines < 0; loss {losses}");
+        };
+        var ml = new MLContext(seed);
+        var options = new MultiHeadNetworkTrainer.Options
+        {
+            FeatureColumnName = MultiTaskDatasets.ImageColumnName,
+            Tasks = new List<TaskDefinition> { new(MultiTaskDatasets.LeftColumnName), new(MultiTaskDatasets.RightColumnName) },
+            Method = method,
+            Optimizer = OptimizerKind.Adam,
+            LearningRate = 1e-3,
+            BatchSize = protocol.BatchSize,
+            MaxEpoch = protocol.Epochs,
+            Seed = seed,
+            Monitors = { monitor },
+        };
+        var watch = Stopwatch.StartNew();
+        using (ml.MultiTask().Trainers.MultiHead(options).Fit(train)) { }
+        context.Progress.Info($"{method}, seed {seed}: {protocol.Epochs} epochs in {watch.Elapsed.TotalSeconds:F0} s");
+        return new ConflictsRun(method, seed, monitor.TaskNames, monitor.Epochs, watch.Elapsed.TotalSeconds);
+    }
+}

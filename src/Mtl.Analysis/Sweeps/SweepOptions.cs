@@ -1,0 +1,67 @@
+using Mtl.Analysis.Studies;
+using Mtl.Trainers.Monitoring;
+
+namespace Mtl.Analysis.Sweeps;
+
+/// <summary>How a sweep runs: processes, slice, threads, progress and cancellation.</summary>
+public sealed class SweepOptions
+{
+    /// <summary>Processes side by side (1 = train in this process). Each worker claims unfinished runs one at a time.</summary>
+    public int Jobs { get; init; } = 1;
+
+    /// <summary>The slice of the grid this sweep runs (default: all of it).</summary>
+    public ShardSpec Shard { get; init; } = ShardSpec.All;
+
+    /// <summary>Torch threads per worker process; null = max(1, cores / Jobs). With Jobs = 1 and null, this process's setting is left alone.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Progress (one unit per run of the slice still to do).</summary>
+    public IStudyProgress Progress { get; init; } = StudyProgress.None;
+
+    /// <summary>Stops the sweep; finished runs stay recorded and an interrupted run resumes from its checkpoint next time.</summary>
+    public CancellationToken Cancellation { get; init; }
+
+    /// <summary>
+    /// Extra monitors for each run trained in this process (e.g. gradient-conflict sampling); called once per run.
+    /// Worker processes cannot receive them, so a sweep with monitors needs <see cref="Jobs"/> = 1.
+    /// </summary>
+    public Func<RunConfig, IEnumerable<ITrainingMonitor>>? Monitors { get; init; }
+
+    /// <summary>How worker processes are started (null = <see cref="WorkerCommand.CurrentApp"/>).</summary>
+    public WorkerCommand? Worker { get; init; }
+}
+
+/// <summary>
+/// The command line of a worker process: an executable and the arguments before the worker's own
+/// (<c>--work &lt;folder&gt; --shard i/n --threads k</c>). The <c>mtl</c> app's is <c>mtl sweep worker</c>.
+/// </summary>
+/// <param name="FileName">The executable.</param>
+/// <param name="Arguments">Arguments that select the worker command.</param>
+public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Arguments)
+{
+    /// <summary>
+    /// This process's own app with <c>sweep worker</c>: <see cref="Environment.ProcessPath"/>, and when that is the
+    /// <c>dotnet</c> host, the entry assembly as its first argument.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The process path is unknown.</exception>
+    public static WorkerCommand CurrentApp()
+    {
+        string process = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot start sweep workers: this process's executable path is unknown.");
+        var arguments = new List<string>();
+        if (Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            string entry = System.Reflection.Assembly.GetEntryAssembly()?.Location
+                ?? throw new InvalidOperationException("Cannot start sweep workers: the entry assembly is unknown.");
+            arguments.Add(entry);
+        }
+        arguments.AddRange(["sweep", "worker"]);
+        return new WorkerCommand(process, arguments);
+    }
+}
+
+/// <summary>What a sweep did, and every result of its slice in grid order.</summary>
+/// <param name="Results">Results of the slice's runs, in grid order (all of them: a sweep returns only once its slice is done).</param>
+/// <param name="Trained">Runs trained (or found not applicable) by this call.</param>
+/// <param name="Skipped">Runs already recorded before this call.</param>
+/// <param name="Warnings">Things the user should know (a torn results line that was ignored).</param>
+public sealed record SweepOutcome(IReadOnlyList<RunResult> Results, int Trained, int Skipped, IReadOnlyList<string> Warnings);

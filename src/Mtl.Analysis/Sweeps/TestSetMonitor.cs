@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Microsoft.ML;
+using Mtl.Trainers;
+using Mtl.Trainers.Data;
+using Mtl.Trainers.Monitoring;
+using Mtl.Trainers.Network;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mtl.Analysis.Sweeps;
+
+/// <summary>
+/// Scores the test set after every epoch (dropout off, no gradients, the random generator untouched, so the run trains
+/// exactly as an unmonitored one) and keeps one <see cref="EpochRecord"/> per epoch. The records are also written to a
+/// file beside the run's checkpoints, so a resumed run still reports the test figures of the epochs before the resume.
+/// </summary>
+public sealed class TestSetMonitor : ITrainingMonitor, IDisposable
+{
+    private const int ScoringBatch = 512;
+    private readonly IDataView test;
+    private readonly string featureColumn;
+    private readonly string? recordFile;
+    private readonly List<EpochRecord> records = new();
+    private MultiHeadNetwork? network;
+    private IReadOnlyList<TaskDefinition> tasks = [];
+    private MaterializedData? data;
+
+    /// <summary>Creates the monitor.</summary>
+    /// <param name="test">The test rows (same schema as the training data).</param>
+    /// <param name="featureColumn">The feature column.</param>
+    /// <param name="recordFile">Where the records persist across a resume (null = memory only).</param>
+    public TestSetMonitor(IDataView test, string featureColumn, string? recordFile)
+    {
+        this.test = test ?? throw new ArgumentNullException(nameof(test));
+        this.featureColumn = featureColumn;
+        this.recordFile = recordFile;
+    }
+
+    /// <inheritdoc />
+    public int Interval => int.MaxValue;
+
+    /// <summary>One record per epoch trained so far (those before a resume included), in epoch order.</summary>
+    public IReadOnlyList<EpochRecord> Records => records;
+
+    /// <inheritdoc />
+    public void OnTrainingStart(MonitorStartContext context)
+    {
+        network = context.Network;
+        tasks = context.Tasks;
+        data?.Dispose();
+        data = MaterializedData.Read(test, featureColumn, tasks, withLabels: true, "Test data");
+        records.Clear();
+        if (recordFile is not null && File.Exists(recordFile))
+        {
+            EpochRecord[] earlier = JsonSerializer.Deserialize<EpochRecord[]>(File.ReadAllText(recordFile), RunConfig.Json) ?? [];
+            // Epochs from FirstEpoch on are trained again (the checkpoint predates them): their old records are stale.
+            records.AddRange(earlier.Where(r => r.Epoch < context.FirstEpoch));
+        }
+        if (records.Count != context.FirstEpoch - 1)
+            throw new InvalidDataException(
+                $"The run resumes at epoch {context.FirstEpoch} but '{recordFile}' holds test figures for {records.Count} earlier epochs; " +
+                "delete the run's checkpoint folder to train it from the start.");
+    }
+
+    /// <inheritdoc />
+    public void OnEpochEnd(EpochReport epoch)
+    {
+        if (network is null || data is null) throw new InvalidOperationException("OnEpochEnd before OnTrainingStart.");
+        SplitFigures testFigures = Score(network, data);
+        var train = new SplitFigures(epoch.Tasks.Select(t => t.TrainLoss).ToArray(), epoch.Tasks.Select(t => t.TrainMetric).ToArray());
+        var validation = new SplitFigures(epoch.Tasks.Select(t => t.ValidationLoss).ToArray(), epoch.Tasks.Select(t => t.ValidationMetric).ToArray());
+        records.Add(new EpochRecord(epoch.Epoch, epoch.LearningRate, epoch.Seconds, train, validation, testFigures, epoch.ValidationAverage,
+            epoch.MethodWeights?.ToArray()));
+        if (recordFile is not null) AtomicFile.WriteAllText(recordFile, JsonSerializer.Serialize(records, RunConfig.Json));
+    }
+
+    private SplitFigures Score(MultiHeadNetwork model, MaterializedData rows)
+    {
+        bool wasTraining = model.training, trunkWasTraining = model.Trunk.training;
+        Device device = model.parameters().First().device;
+        var lossSum = new double[tasks.Count];
+        var metricSum = new double[tasks.Count];
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            for (long start = 0; start < rows.Count; start += ScoringBatch)
+            {
+                using var scope = NewDisposeScope();
+                long size = Math.Min(ScoringBatch, rows.Count - start);
+                Tensor[] outputs = model.call(rows.Features.narrow(0, start, size).to(device));
+                for (int t = 0; t < tasks.Count; t++)
+                {
+                    Tensor y = rows.Labels[t].narrow(0, start, size).to(device);
+                    lossSum[t] += TaskLosses.Loss(tasks[t], outputs[t], y).item<float>() * size;
+                    metricSum[t] += TaskLosses.MetricSum(tasks[t], outputs[t], y).to_type(ScalarType.Float64).item<double>();
+                }
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+            model.Trunk.train(trunkWasTraining);
+        }
+        return new SplitFigures(lossSum.Select(s => s / rows.Count).ToArray(),
+            metricSum.Select((s, t) => TaskLosses.Finish(tasks[t], s, rows.Count)).ToArray());
+    }
+
+    /// <summary>Releases the materialised test rows.</summary>
+    public void Dispose()
+    {
+        data?.Dispose();
+        data = null;
+    }
+}

@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Mtl.Analysis.Reports;
+using Mtl.Analysis.Studies;
+using Mtl.Trainers;
+using Spectre.Console;
+
+namespace Mtl.Cli.Commands;
+
+/// <summary>
+/// <c>mtl study &lt;name&gt;</c>: runs one of the studies of <see cref="StudyCatalog"/> at a preset and writes its report folder
+/// (report.md, report.html, runs.csv, runs.json, plots/).
+/// </summary>
+public static class StudyCommand
+{
+    /// <summary>Builds <c>mtl study</c> with one subcommand per study.</summary>
+    public static Command Create()
+    {
+        var command = new Command("study", "Run a study of the MTL literature and write its report (report.md, report.html, runs.csv/json, plots).");
+        foreach (IStudy study in StudyCatalog.All)
+            command.Subcommands.Add(CreateOne(study));
+        return command;
+    }
+
+    private static Command CreateOne(IStudy study)
+    {
+        var preset = new Option<StudyPreset>("--preset") { Description = "smoke (seconds) | quick (minutes, the default) | paper (the paper's protocol: hours)", DefaultValueFactory = _ => StudyPreset.Quick };
+        var output = new Option<string>("--out") { Description = "Report folder (replaced when the new report is complete)", DefaultValueFactory = _ => Path.Combine("studies", study.Name) };
+        var seed = new Option<int>("--seed") { Description = "First seed; a study with S seeds uses seed, seed+1, …", DefaultValueFactory = _ => 1 };
+        var seeds = new Option<int?>("--seeds") { Description = "Number of seeds (default: the preset's)" };
+        var methods = new Option<string[]>("--method") { Description = "Methods to run instead of the study's (repeat or comma-separate), e.g. ew,pcgrad", AllowMultipleArgumentsPerToken = true };
+        var dataset = new Option<string?>("--dataset") { Description = "multi-fashion | multi-mnist | multi-fashion-mnist (default: the study's)" };
+        var jobs = new Option<int>("--jobs") { Description = "Training processes side by side (studies that sweep many runs); threads are split between them", DefaultValueFactory = _ => 1 };
+        var command = new Command(study.Name, study.Description) { preset, output, seed, seeds, methods, dataset, jobs };
+        command.SetAction(parse => Run(study, new StudySettings(parse.GetValue(preset), parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(seeds),
+            SplitMethods(parse.GetValue(methods)), parse.GetValue(dataset), parse.GetValue(jobs))));
+        return command;
+    }
+
+    /// <summary>What <c>mtl study</c> was asked to do.</summary>
+    /// <param name="Preset">The preset.</param>
+    /// <param name="OutputFolder">The report folder.</param>
+    /// <param name="Seed">First seed.</param>
+    /// <param name="Seeds">Number of seeds, or null for the preset's.</param>
+    /// <param name="Methods">Methods instead of the study's (empty: the study's).</param>
+    /// <param name="Dataset">Dataset instead of the study's, or null.</param>
+    /// <param name="Jobs">Processes side by side.</param>
+    public sealed record StudySettings(StudyPreset Preset, string OutputFolder, int Seed, int? Seeds, IReadOnlyList<string> Methods, string? Dataset, int Jobs);
+
+    private static IReadOnlyList<string> SplitMethods(string[]? values) =>
+        (values ?? Array.Empty<string>()).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+
+    private static int Run(IStudy study, StudySettings s)
+    {
+        try
+        {
+            Validate(s);
+            return RunStudy(study, s);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
+                                      or NotSupportedException or NonFiniteLossException or UnauthorizedAccessException or IOException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static void Validate(StudySettings s)
+    {
+        if (string.IsNullOrWhiteSpace(s.OutputFolder)) throw new ArgumentException("--out needs a folder path; got an empty one.");
+        if (File.Exists(s.OutputFolder)) throw new ArgumentException($"--out '{s.OutputFolder}' is a file; pass a folder path.");
+        if (s.Seeds is < 1) throw new ArgumentException($"--seeds must be at least 1; got {s.Seeds}.");
+        if (s.Jobs < 1) throw new ArgumentException($"--jobs must be at least 1; got {s.Jobs}.");
+        foreach (string m in s.Methods) Mtl.Trainers.Methods.MethodRegistry.Create(m);
+    }
+
+    private static int RunStudy(IStudy study, StudySettings s)
+    {
+        string folder = Path.GetFullPath(s.OutputFolder);
+        Directory.CreateDirectory(folder);
+        string command = "mtl study " + study.Name + $" --preset {s.Preset.ToString().ToLowerInvariant()} --seed {s.Seed}"
+                         + (s.Seeds is { } n ? $" --seeds {n}" : "") + (s.Methods.Count > 0 ? " --method " + string.Join(',', s.Methods) : "")
+                         + (s.Dataset is null ? "" : $" --dataset {s.Dataset}") + (s.Jobs > 1 ? $" --jobs {s.Jobs}" : "");
+        // Plain lines, not Spectre markup: Spectre wraps at the console width, and a wrapped path cannot be copied from a log.
+        Console.WriteLine($"{command} → {folder}");
+        var watch = Stopwatch.StartNew();
+        StudyReport report = StudyProgressDisplay.Run(progress => study.Run(new StudyContext(s.Preset, folder, progress)
+        {
+            Seed = s.Seed,
+            Seeds = s.Seeds,
+            Methods = s.Methods,
+            Dataset = s.Dataset,
+            Jobs = s.Jobs,
+            Command = command,
+        }));
+        watch.Stop();
+        if (report.Elapsed == TimeSpan.Zero) report.Elapsed = watch.Elapsed;
+        if (report.Command.Length == 0) report.Command = command;
+        ReportWriter.Write(report, folder);
+        PrintVerdicts(report);
+        Console.WriteLine($"report: {Path.Combine(folder, "report.md")} ({watch.Elapsed.TotalMinutes:F1} min)");
+        return 0;
+    }
+
+    private static void PrintVerdicts(StudyReport report)
+    {
+        var table = new Table().Title(Markup.Escape(report.Title)).AddColumn("finding").AddColumn("reproduced").AddColumn("our numbers");
+        foreach (Verdict v in report.Verdicts)
+            table.AddRow(Markup.Escape(v.Claim), v.Reproduced switch { true => "[green]yes[/]", false => "[red]no[/]", null => "[yellow]undecided[/]" }, Markup.Escape(v.Evidence));
+        AnsiConsole.Write(table);
+    }
+}

@@ -1,0 +1,172 @@
+using Mtl.Trainers.Engine;
+using Mtl.Trainers.Network;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Mtl.Trainers.Monitoring;
+
+/// <summary>What a monitor learns once, before training: the network, the resolved tasks and the run's shape.</summary>
+public sealed class MonitorStartContext
+{
+    internal MonitorStartContext(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, int seed, int firstEpoch, int maxEpoch,
+        int stepsPerEpoch, long trainingRows)
+    {
+        Network = network;
+        Tasks = tasks;
+        Seed = seed;
+        FirstEpoch = firstEpoch;
+        MaxEpoch = maxEpoch;
+        StepsPerEpoch = stepsPerEpoch;
+        TrainingRows = trainingRows;
+    }
+
+    /// <summary>The network being trained (observe only).</summary>
+    public MultiHeadNetwork Network { get; }
+
+    /// <summary>The tasks as the trainer resolved them (class counts filled in), in head order.</summary>
+    public IReadOnlyList<TaskDefinition> Tasks { get; }
+
+    /// <summary>The run's seed.</summary>
+    public int Seed { get; }
+
+    /// <summary>The first epoch trained now (greater than 1 after a resume).</summary>
+    public int FirstEpoch { get; }
+
+    /// <summary>The last epoch (MaxEpoch).</summary>
+    public int MaxEpoch { get; }
+
+    /// <summary>Optimizer steps per epoch.</summary>
+    public int StepsPerEpoch { get; }
+
+    /// <summary>Training rows.</summary>
+    public long TrainingRows { get; }
+}
+
+/// <summary>
+/// One due step as a monitor sees it. Tensors it hands out live in the step's dispose scope: copy what you keep
+/// (e.g. to managed arrays) before the callback returns.
+/// </summary>
+public sealed class MonitorStepContext
+{
+    private readonly IReadOnlyList<Parameter> shared;
+    private readonly Tensor[] sharedTensors;
+
+    internal MonitorStepContext(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, long step, int epoch, int batchIndex,
+        Tensor features, IReadOnlyList<Tensor> labels, IReadOnlyList<Parameter> shared)
+    {
+        Network = network;
+        Tasks = tasks;
+        Step = step;
+        Epoch = epoch;
+        BatchIndex = batchIndex;
+        Features = features;
+        Labels = labels;
+        this.shared = shared;
+        sharedTensors = shared.Cast<Tensor>().ToArray();
+    }
+
+    /// <summary>The network (observe only: a monitor must not change its weights).</summary>
+    public MultiHeadNetwork Network { get; }
+
+    /// <summary>The resolved tasks, in head order.</summary>
+    public IReadOnlyList<TaskDefinition> Tasks { get; }
+
+    /// <summary>Global step, 1-based (counts across epochs and resumes).</summary>
+    public long Step { get; }
+
+    /// <summary>Epoch, 1-based.</summary>
+    public int Epoch { get; }
+
+    /// <summary>Batch index within the epoch, 0-based.</summary>
+    public int BatchIndex { get; }
+
+    /// <summary>The batch's features (rows first), on the training device, before augmentation is undone (as the step sees them).</summary>
+    public Tensor Features { get; }
+
+    /// <summary>The batch's targets, one tensor per task (class indices, 0/1 floats or values).</summary>
+    public IReadOnlyList<Tensor> Labels { get; }
+
+    /// <summary>The step's task losses (as trained, LossWeight included); null before the step.</summary>
+    public IReadOnlyList<double>? Losses { get; internal set; }
+
+    /// <summary>The shared (trunk) parameters, in the order gradients are flattened.</summary>
+    public IReadOnlyList<Parameter> SharedParameters => shared;
+
+    /// <summary>Number of shared parameters P (the width of every gradient matrix here).</summary>
+    public long SharedParameterCount => shared.Sum(p => p.numel());
+
+    /// <summary>
+    /// Per-sample, per-task gradients on the shared parameters for the batch's first <paramref name="samples"/> rows
+    /// (the batch is already in seeded random order): element t is an n × P float32 matrix whose row i is ∇L_t(xᵢ).
+    /// Measured with dropout off (evaluation mode, restored after), one forward of the n rows and n·T gradient calls on its graph
+    /// (so a trunk must not mix rows in evaluation mode, as batch norm with running statistics does not);
+    /// it does not touch the parameters' <c>.grad</c> or the random generator, so a monitored run trains exactly as an
+    /// unmonitored one.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is below 1 or above the batch's rows.</exception>
+    public Tensor[] PerSampleSharedGradients(int samples)
+    {
+        long rows = Features.shape[0];
+        if (samples < 1 || samples > rows)
+            throw new ArgumentOutOfRangeException(nameof(samples), samples,
+                $"Per-sample gradients need between 1 and the batch's {rows} rows; lower the monitor's sample count or raise BatchSize.");
+        var perTask = Enumerable.Range(0, Tasks.Count).Select(_ => new Tensor[samples]).ToArray();
+        using (new EvaluationMode(Network))
+        {
+            // One forward of the n rows, then one gradient call per (row, task) on that graph: with dropout off the rows do not
+            // interact, so row i's loss depends on row i alone, and n tiny forwards (each paying libtorch's per-call overhead) become one.
+            Tensor[] outputs = Network.call(Features.narrow(0, 0, samples));
+            for (int i = 0; i < samples; i++)
+                for (int t = 0; t < Tasks.Count; t++)
+                {
+                    Tensor loss = TaskLosses.Loss(Tasks[t], outputs[t].narrow(0, i, 1), Labels[t].narrow(0, i, 1));
+                    perTask[t][i] = Flatten(loss, retainGraph: i < samples - 1 || t < Tasks.Count - 1);
+                }
+        }
+        return perTask.Select(rows => stack(rows)).ToArray();
+    }
+
+    /// <summary>
+    /// Each task's gradient of its batch-mean loss on the shared parameters: a T × P float32 matrix, measured with dropout
+    /// off (one forward of the whole batch, T gradient calls); like <see cref="PerSampleSharedGradients"/> it leaves
+    /// <c>.grad</c> and the random generator alone.
+    /// </summary>
+    public Tensor TaskSharedGradients()
+    {
+        var rows = new Tensor[Tasks.Count];
+        using (new EvaluationMode(Network))
+        {
+            Tensor[] outputs = Network.call(Features);
+            for (int t = 0; t < Tasks.Count; t++)
+                rows[t] = Flatten(TaskLosses.Loss(Tasks[t], outputs[t], Labels[t]), retainGraph: t < Tasks.Count - 1);
+        }
+        return stack(rows);
+    }
+
+    private Tensor Flatten(Tensor loss, bool retainGraph)
+    {
+        // allow_unused: a task whose head ignores part of the trunk (a custom trunk) gets zeros there, not an error.
+        Tensor?[] grads = TaskGradientEngine.Defined(torch.autograd.grad(new[] { loss }, sharedTensors, retain_graph: retainGraph, allow_unused: true));
+        var parts = new Tensor[shared.Count];
+        for (int p = 0; p < shared.Count; p++)
+            parts[p] = grads[p]?.reshape(-1) ?? zeros(shared[p].numel(), dtype: shared[p].dtype, device: shared[p].device);
+        return cat(parts, 0);
+    }
+
+    /// <summary>Dropout off until disposed, then the previous mode.</summary>
+    private readonly struct EvaluationMode : IDisposable
+    {
+        private readonly MultiHeadNetwork network;
+        private readonly bool wasTraining;
+
+        public EvaluationMode(MultiHeadNetwork network)
+        {
+            this.network = network;
+            wasTraining = network.training;
+            network.eval();
+        }
+
+        public void Dispose() => network.train(wasTraining);
+    }
+}
