@@ -29,7 +29,7 @@ public sealed class OptimizersStudyTests
         ReportTable best = report.Tables.Single(t => t.Title.StartsWith("Best learning rate"));
         Assert.AreEqual(8, best.Rows.Count);
         CollectionAssert.AreEqual(new[] { "optimizers-runs", "optimizers-best" }, report.Plots.Select(p => p.Name).ToArray());
-        Assert.IsTrue(report.Plots[0].Series.Any(s => s.Style == SeriesStyle.Step));
+        Assert.IsTrue(report.Plots[0].Series.Any(s => s.Label == "Pareto front" && s.Style == SeriesStyle.Line));
         Assert.IsTrue(File.Exists(Path.Combine(folder, "sweep", SweepRunner.ResultsFileName)));
 
         // A second run finds every run recorded and rebuilds the same report without training.

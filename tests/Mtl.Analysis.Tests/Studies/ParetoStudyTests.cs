@@ -1,3 +1,4 @@
+using Mtl.Analysis.Comparison;
 using Mtl.Analysis.Reports;
 using Mtl.Analysis.Studies;
 
@@ -18,16 +19,40 @@ public sealed class ParetoStudyTests
         Verdict front = report.Verdicts.Single(v => v.Claim == "MTO points lie on or inside the scalarization front");
         Assert.IsNotNull(front.Reproduced, front.Evidence);
         StringAssert.Contains(front.Evidence, "of 2 MTO configurations");
-        ReportTable placements = report.Tables.Single(t => t.Title.StartsWith("MTO configurations"));
+        ReportTable placements = report.Tables.Single(t => t.Title.StartsWith("MTO configurations against the scalarization front"));
         Assert.AreEqual(2, placements.Rows.Count);
         Assert.IsTrue(placements.Rows.All(r => r[^1] is "On" or "Inside" or "Beyond"));
         // One epoch: the weights cannot move, so the claim is left undecided rather than trivially true.
         Verdict weights = report.Verdicts.Single(v => v.Claim == "Learned weights barely move");
         Assert.IsNull(weights.Reproduced);
         PlotSpec plane = report.Plots.Single(p => p.Name == "pareto-front");
-        Assert.AreEqual(SeriesStyle.Step, plane.Series.Single(s => s.Label == "scalarization front").Style);
+        PlotSeries staircase = plane.Series.Single(s => s.Label == "scalarization front");
+        Assert.AreEqual(SeriesStyle.Line, staircase.Style);
+        Assert.IsTrue(staircase.X.Length % 2 == 1, "k front points and k − 1 corners");
+
+        // The same classification in training loss, and the hypervolumes.
+        Verdict loss = report.Verdicts.Single(v => v.Claim == "In training loss too, MTO points lie on or inside the scalarization front");
+        StringAssert.Contains(loss.Evidence, "of 2 MTO configurations");
+        Assert.IsTrue(report.Plots.Any(p => p.Name == "pareto-front-training-loss"));
+        ReportTable volumes = report.Tables.Single(t => t.Title.StartsWith("Hypervolume"));
+        double frontVolume = (double)volumes.Rows[0][1]!, withAll = (double)volumes.Rows[1][1]!;
+        Assert.IsTrue(frontVolume > 0 && withAll >= frontVolume, $"adding points cannot shrink the hypervolume ({frontVolume} → {withAll})");
         Assert.IsTrue(plane.Series.Any(s => s.Label == "uw" && s.X.Length == 1));
         Directory.Delete(folder, recursive: true);
+    }
+
+    [TestMethod]
+    public void TheFrontStaircaseBoundsWhatItsPointsDominate()
+    {
+        LabelledPoint[] front = [new("b", [0.6, 0.2]), new("a", [0.2, 0.5])];
+        PlotSeries metrics = ParetoPlot.Front("front", front);
+        // Maximised: from (0.2, 0.5) down to (0.2, 0.2), then right to (0.6, 0.2); (0.4, 0.4) is above the line and dominated by neither point.
+        CollectionAssert.AreEqual(new[] { 0.2, 0.2, 0.6 }, metrics.X);
+        CollectionAssert.AreEqual(new[] { 0.5, 0.2, 0.2 }, metrics.Y);
+        PlotSeries losses = ParetoPlot.Front("front", front, higherIsBetter: false);
+        // Minimised: right to (0.6, 0.5), then down to (0.6, 0.2).
+        CollectionAssert.AreEqual(new[] { 0.2, 0.6, 0.6 }, losses.X);
+        CollectionAssert.AreEqual(new[] { 0.5, 0.5, 0.2 }, losses.Y);
     }
 
     [TestMethod]
