@@ -72,7 +72,12 @@ internal static class PlotDrawer
         }
 
         if (spec.LogX) UseLogTicks(plot.Axes.Bottom, spec.Series.SelectMany(s => s.X));
-        else if (spec.XTickPositions.Length > 0) plot.Axes.Bottom.SetTicks(spec.XTickPositions, spec.XTickLabels);
+        else if (spec.XTickPositions.Length > 0)
+        {
+            plot.Axes.Bottom.SetTicks(spec.XTickPositions, spec.XTickLabels);
+            // Named ticks that would run into each other (≈ 0.62 em per character over the ≈ 60 ems of the data area) slant.
+            if (spec.XTickLabels.Sum(l => l.Length + 2) > 60) SlantBottomLabels(plot, spec.XTickLabels);
+        }
         if (spec.LogY)
             UseLogTicks(plot.Axes.Left, spec.Series.SelectMany(s => s.Y.Concat(s.Low ?? []).Concat(s.High ?? []))
                 .Concat(spec.HorizontalLines.Select(l => l.Y)));
@@ -188,15 +193,17 @@ internal static class PlotDrawer
 
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, columns).Select(c => (double)c).ToArray(), spec.ColumnLabels);
         plot.Axes.Left.SetTicks(Enumerable.Range(0, rows).Select(r => (double)(rows - 1 - r)).ToArray(), spec.RowLabels);
-        if (spec.ColumnLabels.Any(l => l.Length > 6))
-        {
-            // Long names slant down to the right from their tick; the axis grows to hold the longest one.
-            plot.Axes.Bottom.TickLabelStyle.Rotation = 40;
-            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
-            int longest = spec.ColumnLabels.Max(l => l.Length);
-            plot.Axes.Bottom.MinimumSize = (float)(Math.Sin(40 * Math.PI / 180) * longest * TickSize * 0.62 + 2.5 * LabelSize);
-        }
+        if (spec.ColumnLabels.Any(l => l.Length > 6)) SlantBottomLabels(plot, spec.ColumnLabels);
         plot.Axes.SetLimits(-0.5, columns - 0.5, -0.5, rows - 0.5);
         plot.Grid.IsVisible = false;
+    }
+
+    /// <summary>Long tick names slant down to the right from their tick; the axis grows to hold the longest one.</summary>
+    private static void SlantBottomLabels(Plot plot, IReadOnlyList<string> labels)
+    {
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 40;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        int longest = labels.Max(l => l.Length);
+        plot.Axes.Bottom.MinimumSize = (float)(Math.Sin(40 * Math.PI / 180) * longest * TickSize * 0.62 + 2.5 * LabelSize);
     }
 }
