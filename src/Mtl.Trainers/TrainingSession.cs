@@ -95,13 +95,14 @@ internal sealed class TrainingSession
                     int start = b * options.BatchSize;
                     int size = (int)Math.Min(options.BatchSize, train.Count - start);
                     Tensor index = orderTensor.narrow(0, start, size);
-                    Tensor x = features.index_select(0, index);
-                    Tensor[] y = train.Labels.Select(l => l.index_select(0, index)).ToArray();
+                    // Moved to the device once here: the step and any due monitor share the same tensors.
+                    Tensor x = OnDevice(features.index_select(0, index));
+                    Tensor[] y = train.Labels.Select(l => OnDevice(l.index_select(0, index))).ToArray();
                     MonitorStepContext? watched = null;
                     foreach (ITrainingMonitor m in monitors)
                     {
                         if (globalStep % m.Interval != 0) continue;
-                        watched ??= new MonitorStepContext(network, tasks, globalStep, epoch, b, OnDevice(x), y.Select(OnDevice).ToArray(), shared);
+                        watched ??= new MonitorStepContext(network, tasks, globalStep, epoch, b, x, y, shared);
                         m.BeforeStep(watched);
                     }
                     StepResult r = step.Run(x, y, globalStep, epoch);

@@ -127,13 +127,9 @@ internal sealed class TrainingStep : IDisposable
     /// <summary>Forwards the epoch's mean task losses to the method (DWA's ratios, STCH's warm-up).</summary>
     public void OnEpochEnd(IReadOnlyList<double> meanLosses) => method.OnEpochEnd(meanLosses);
 
+    /// <summary>One optimizer step on a batch that is already on the training device (the session moves it once).</summary>
     public StepResult Run(Tensor x, Tensor[] y, long stepIndex, int epoch)
     {
-        if (options.Device.type != DeviceType.CPU)
-        {
-            x = x.to(options.Device);
-            y = y.Select(t => t.to(options.Device)).ToArray();
-        }
         foreach (var p in trainable)
             p.grad = null;
         optimizer.zero_grad();

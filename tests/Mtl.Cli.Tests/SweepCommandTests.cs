@@ -113,6 +113,20 @@ public sealed class SweepCommandTests
         Assert.AreEqual(1, shard.ExitCode, shard.Transcript);
         StringAssert.Contains(shard.StandardError, "--shard");
 
+        ProcessResult jobs = InProcessCli.Run("sweep", "run", "--grid", folder.File("grid.json"), "--work", folder.File("w"), "--jobs", "0");
+        Assert.AreEqual(1, jobs.ExitCode, jobs.Transcript);
+        StringAssert.Contains(jobs.StandardError, "--jobs must be at least 1; got 0");
+
+        File.WriteAllText(folder.File("w-file"), "keep me");
+        ProcessResult workFile = InProcessCli.Run("sweep", "run", "--grid", folder.File("grid.json"), "--work", folder.File("w-file"));
+        Assert.AreEqual(1, workFile.ExitCode, workFile.Transcript);
+        StringAssert.Contains(workFile.StandardError, "is a file; pass a folder path");
+        Assert.AreEqual("keep me", File.ReadAllText(folder.File("w-file")));
+
+        ProcessResult noInput = InProcessCli.Run("sweep", "merge", "--out", folder.File("m.jsonl"), folder.File("none.jsonl"));
+        Assert.AreEqual(1, noInput.ExitCode, noInput.Transcript);
+        StringAssert.Contains(noInput.StandardError, "none.jsonl");
+
         File.WriteAllText(folder.File("typo.json"), """{ "axes": { "lr": [0.1] } }""");
         ProcessResult typo = InProcessCli.Run("sweep", "run", "--grid", folder.File("typo.json"), "--work", folder.File("w"));
         Assert.AreEqual(1, typo.ExitCode, typo.Transcript);

@@ -127,12 +127,6 @@ public class MonitorTests
                 Assert.AreEqual(plain.TrainingReport!.Epochs[e].Tasks[t].TrainLoss, watched.TrainingReport!.Epochs[e].Tasks[t].TrainLoss);
     }
 
-    private sealed class SampleCountMonitor(int samples) : ITrainingMonitor
-    {
-        public int Interval => 1;
-        public void BeforeStep(MonitorStepContext context) => context.PerSampleSharedGradients(samples);
-    }
-
     [TestMethod]
     public void BadMonitorsAreRefusedWithTheirPlaceAndAFix()
     {
@@ -143,7 +137,22 @@ public class MonitorTests
         options.Monitors.Add(null!);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.MultiTask().Trainers.MultiHead(options)).Message, "Options.Monitors[0] is null");
 
-        var tooMany = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(Options(new SampleCountMonitor(17))).Fit(Images(ml, 32)));
+        var tooMany = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(Options(new MeasuringMonitor(c => c.PerSampleSharedGradients(17)))).Fit(Images(ml, 32)));
         StringAssert.Contains(tooMany.Message, "between 1 and the batch's 16 rows");
+
+        // A frozen trunk takes no gradients: both measurements refuse with the option's name, not a libtorch error.
+        foreach (Func<MonitorStepContext, object> measure in new Func<MonitorStepContext, object>[] { c => c.PerSampleSharedGradients(1), c => c.TaskSharedGradients() })
+        {
+            var frozen = Options(new MeasuringMonitor(measure));
+            frozen.FreezeTrunk = true;
+            var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.MultiTask().Trainers.MultiHead(frozen).Fit(Images(ml, 32)));
+            StringAssert.Contains(e.Message, "Options.FreezeTrunk is set");
+        }
+    }
+
+    private sealed class MeasuringMonitor(Func<MonitorStepContext, object> measure) : ITrainingMonitor
+    {
+        public int Interval => 1;
+        public void BeforeStep(MonitorStepContext context) => measure(context);
     }
 }

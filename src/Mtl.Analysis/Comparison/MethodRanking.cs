@@ -36,18 +36,6 @@ public sealed class MethodRanking
     /// Fractional ranks, 1 = largest value; equal values share the mean of their positions. Shared with the per-task ranks
     /// of <see cref="RankingAggregation.MeanRank"/>.
     /// </summary>
-    internal static double[] FractionalRanks(IReadOnlyList<double> goodness)
-    {
-        int[] order = Enumerable.Range(0, goodness.Count).OrderByDescending(i => goodness[i]).ToArray();
-        var ranks = new double[goodness.Count];
-        for (int start = 0; start < order.Length;)
-        {
-            int end = start;
-            while (end + 1 < order.Length && goodness[order[end + 1]] == goodness[order[start]]) end++;
-            double shared = (start + end) / 2.0 + 1;
-            for (int i = start; i <= end; i++) ranks[order[i]] = shared;
-            start = end + 1;
-        }
-        return ranks;
-    }
+    internal static double[] FractionalRanks(IReadOnlyList<double> goodness) =>
+        Statistics.Ranking.AverageRanks(goodness.Select(g => -g).ToArray(), out _);
 }

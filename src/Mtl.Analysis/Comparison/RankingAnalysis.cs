@@ -43,9 +43,10 @@ public sealed class RankingAnalysis
         if (repeated is not null) throw new ArgumentException($"Method '{repeated}' appears twice; give one point per method (e.g. its mean over seeds).", nameof(methods));
         if (aggregations.Count == 0) throw new ArgumentException("Name at least one aggregation.", nameof(aggregations));
         if (aggregations.Distinct().Count() != aggregations.Count) throw new ArgumentException("An aggregation is listed twice.", nameof(aggregations));
-        foreach (LabelledPoint m in methods) space.Require(m.Values, $"method '{m.Label}'");
+        // Orient validates each point; done once, shared by every aggregation.
+        double[][] oriented = methods.Select(m => space.Orient(m.Values, $"method '{m.Label}'")).ToArray();
         string[] labels = methods.Select(m => m.Label).ToArray();
-        MethodRanking[] rankings = aggregations.Select(a => Rank(a, methods, labels, space, baseline)).ToArray();
+        MethodRanking[] rankings = aggregations.Select(a => Rank(a, methods, oriented, labels, space, baseline)).ToArray();
         var comparisons = new List<RankingComparison>();
         for (int i = 0; i < rankings.Length; i++)
             for (int j = i + 1; j < rankings.Length; j++)
@@ -53,9 +54,8 @@ public sealed class RankingAnalysis
         return new RankingAnalysis(rankings, comparisons);
     }
 
-    private static MethodRanking Rank(RankingAggregation aggregation, IReadOnlyList<LabelledPoint> methods, string[] labels, ObjectiveSpace space, IReadOnlyList<double>? baseline)
+    private static MethodRanking Rank(RankingAggregation aggregation, IReadOnlyList<LabelledPoint> methods, double[][] oriented, string[] labels, ObjectiveSpace space, IReadOnlyList<double>? baseline)
     {
-        double[][] oriented = methods.Select(m => space.Orient(m.Values, $"method '{m.Label}'")).ToArray();
         switch (aggregation)
         {
             case RankingAggregation.MeanOfMetrics:

@@ -53,8 +53,7 @@ public sealed class ConflictsStudy : IStudy
         ArgumentNullException.ThrowIfNull(context);
         Protocol protocol = For(context.Preset);
         int seeds = context.Seeds ?? protocol.Seeds;
-        if (seeds < 1) throw new ArgumentException($"--seeds must be at least 1; got {seeds}.", nameof(context));
-        string dataset = context.Dataset ?? "multi-fashion";
+        string dataset = context.DatasetOr("multi-fashion");
         string[] methods = Methods(context.Methods);
         var watch = Stopwatch.StartNew();
         var runs = new List<ConflictsRun>();

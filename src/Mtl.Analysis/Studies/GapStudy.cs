@@ -36,13 +36,9 @@ public sealed class GapStudy : IStudy
         ArgumentNullException.ThrowIfNull(context);
         if (context.Methods.Count > 0)
             throw new ArgumentException($"gap compares STL with equal-weight MTL; drop --methods ({string.Join(", ", context.Methods)}).");
-        if (context.Seeds is < 1)
-            throw new ArgumentException($"--seeds must be at least 1; got {context.Seeds}.");
         GapSettings settings = GapSettings.For(context.Preset);
         int seeds = context.Seeds ?? settings.Seeds;
-        string dataset = context.Dataset ?? "multi-fashion";
-        if (!MultiTaskDatasets.Names.Contains(dataset))
-            throw new ArgumentException($"Unknown dataset '{dataset}' (--dataset); use {string.Join(", ", MultiTaskDatasets.Names)}.");
+        string dataset = context.DatasetOr("multi-fashion");
         var watch = Stopwatch.StartNew();
         var trajectories = new List<GapTrajectories>();
         context.Progress.BeginStage("gap: STL and MTL runs", seeds * (TaskNames.Length + 1));

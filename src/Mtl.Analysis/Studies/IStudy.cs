@@ -1,4 +1,5 @@
 using Mtl.Analysis.Reports;
+using Mtl.Datasets;
 
 namespace Mtl.Analysis.Studies;
 
@@ -54,13 +55,30 @@ public sealed class StudyContext
     public int Seed { get; init; } = 1;
 
     /// <summary>Seeds to run, when the user overrides the preset's count (null = the preset's).</summary>
-    public int? Seeds { get; init; }
+    /// <exception cref="ArgumentException">Set below 1.</exception>
+    public int? Seeds
+    {
+        get => seeds;
+        init => seeds = value is < 1 ? throw new ArgumentException($"--seeds (StudyContext.Seeds) must be at least 1; got {value}.", nameof(Seeds)) : value;
+    }
 
     /// <summary>Methods to run, when the user overrides the study's list (empty = the study's).</summary>
     public IReadOnlyList<string> Methods { get; init; } = Array.Empty<string>();
 
     /// <summary>Dataset name ("multi-fashion", "multi-mnist", "multi-fashion-mnist"), when the user overrides the study's (null = the study's).</summary>
-    public string? Dataset { get; init; }
+    /// <exception cref="ArgumentException">Not one of <see cref="MultiTaskDatasets.Names"/>.</exception>
+    public string? Dataset
+    {
+        get => dataset;
+        init => dataset = value is null || MultiTaskDatasets.Names.Contains(value) ? value
+            : throw new ArgumentException($"Unknown dataset '{value}' (--dataset); use {string.Join(", ", MultiTaskDatasets.Names)}.", nameof(Dataset));
+    }
+
+    /// <summary>The dataset to use: the user's (<see cref="Dataset"/>) or the study's default.</summary>
+    public string DatasetOr(string studyDefault) => dataset ?? studyDefault;
+
+    private readonly int? seeds;
+    private readonly string? dataset;
 
     /// <summary>Processes a sweep runs side by side (threads split between them).</summary>
     public int Jobs { get; init; } = 1;

@@ -46,9 +46,7 @@ public sealed class LossScaleStudy : IStudy
             throw new ArgumentException($"loss-scale trains equal weighting only (the scale is the point); drop --methods ({string.Join(", ", context.Methods)}).");
         if (context.Seeds is > 1)
             throw new ArgumentException($"loss-scale compares two runs from one seed (step 1 starts from identical weights); --seeds {context.Seeds} is not supported, use --seed.");
-        string dataset = context.Dataset ?? "multi-fashion";
-        if (!MultiTaskDatasets.Names.Contains(dataset))
-            throw new ArgumentException($"Unknown dataset '{dataset}' (--dataset); use {string.Join(", ", MultiTaskDatasets.Names)}.");
+        string dataset = context.DatasetOr("multi-fashion");
         LossScaleSettings settings = LossScaleSettings.For(context.Preset);
         var watch = Stopwatch.StartNew();
         var comparisons = new List<LossScaleComparison>();

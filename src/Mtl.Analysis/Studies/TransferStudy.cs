@@ -45,7 +45,7 @@ public sealed class TransferStudy : IStudy
         ArgumentNullException.ThrowIfNull(context);
         var watch = Stopwatch.StartNew();
         TransferProtocol protocol = Resolve(context);
-        string dataset = context.Dataset ?? "multi-fashion";
+        string dataset = context.DatasetOr("multi-fashion");
         (MultiImageSet train, MultiImageSet validation, MultiImageSet test) = LoadDataset(dataset, context.Seed);
         var ml = new MLContext(context.Seed);
         IDataView trainView = ml.Data.TakeRows(train.AsDataView(), protocol.TrainRows);
@@ -86,11 +86,7 @@ public sealed class TransferStudy : IStudy
     private TransferProtocol Resolve(StudyContext context)
     {
         TransferProtocol protocol = this.protocol ?? TransferProtocol.For(context.Preset);
-        if (context.Seeds is int seeds)
-        {
-            if (seeds < 1) throw new ArgumentException($"Seeds must be at least 1 for the transfer study; got {seeds}.", nameof(context));
-            protocol = protocol with { Seeds = seeds };
-        }
+        if (context.Seeds is int seeds) protocol = protocol with { Seeds = seeds };
         if (context.Methods.Count > 0)
             protocol = protocol with { Methods = context.Methods.Distinct(StringComparer.OrdinalIgnoreCase).ToArray() };
         protocol.Validate();

@@ -78,7 +78,7 @@ public static class SweepRunner
             throw new InvalidOperationException($"The sweep ended with {missing.Length} runs of its slice unrecorded (first: {plan[missing[0]].Label}); run it again to finish them.");
         // Index from the plan: a line written under another grid that happens to contain the same run gets this grid's position.
         RunResult[] results = slice.Select(i => byId[plan[i].Id] with { Index = i }).ToArray();
-        return new SweepOutcome(results, slice.Count - skipped, skipped, warnings);
+        return new SweepOutcome(results, todo, skipped, warnings);
     }
 
     /// <summary>

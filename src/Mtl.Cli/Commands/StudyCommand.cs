@@ -50,20 +50,11 @@ public static class StudyCommand
     private static IReadOnlyList<string> SplitMethods(string[]? values) =>
         (values ?? Array.Empty<string>()).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
 
-    private static int Run(IStudy study, StudySettings s)
+    private static int Run(IStudy study, StudySettings s) => CommandErrors.Run(() =>
     {
-        try
-        {
-            Validate(s);
-            return RunStudy(study, s);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-                                      or NotSupportedException or NonFiniteLossException or UnauthorizedAccessException or IOException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
+        Validate(s);
+        return RunStudy(study, s);
+    });
 
     private static void Validate(StudySettings s)
     {

@@ -57,22 +57,12 @@ public static class SweepCommand
         return command;
     }
 
-    private static int Guarded(Func<int> action)
+    private static int Guarded(Func<int> action) => CommandErrors.Run(action, e => e switch
     {
-        try
-        {
-            return action();
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-                                      or NotSupportedException or UnauthorizedAccessException or IOException or InvalidOperationException
-                                      or OperationCanceledException)
-        {
-            Console.Error.WriteLine(e is OperationCanceledException
-                ? "error: interrupted; finished runs are recorded, and running the same command again resumes the rest."
-                : $"error: {e.Message}");
-            return 1;
-        }
-    }
+        OperationCanceledException => "interrupted; finished runs are recorded, and running the same command again resumes the rest.",
+        InvalidOperationException => e.Message,
+        _ => null,
+    });
 
     private static int Run(string gridPath, string work, int jobs, string shardText)
     {

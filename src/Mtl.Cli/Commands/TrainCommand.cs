@@ -56,20 +56,7 @@ public static class TrainCommand
     public sealed record TrainSettings(string Dataset, string Method, OptimizerKind Optimizer, GradientMode Mode, int Epochs, double LearningRate,
         int BatchSize, int TrainRows, int Seed, string ModelPath);
 
-    private static int Run(TrainSettings s)
-    {
-        try
-        {
-            return Train(s);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-                                      or NotSupportedException or NonFiniteLossException or UnauthorizedAccessException)
-        {
-            // Plain text on stderr: a user who pipes the results still sees it, unwrapped (it may list every method name).
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
+    private static int Run(TrainSettings s) => CommandErrors.Run(() => Train(s));
 
     private static int Train(TrainSettings s)
     {

@@ -105,8 +105,10 @@ public sealed class MonitorStepContext
     /// unmonitored one.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is below 1 or above the batch's rows.</exception>
+    /// <exception cref="InvalidOperationException">The trunk is frozen (<see cref="MultiHeadNetworkTrainer.Options.FreezeTrunk"/>).</exception>
     public Tensor[] PerSampleSharedGradients(int samples)
     {
+        EnsureTrunkTakesGradients();
         long rows = Features.shape[0];
         if (samples < 1 || samples > rows)
             throw new ArgumentOutOfRangeException(nameof(samples), samples,
@@ -132,8 +134,10 @@ public sealed class MonitorStepContext
     /// off (one forward of the whole batch, T gradient calls); like <see cref="PerSampleSharedGradients"/> it leaves
     /// <c>.grad</c> and the random generator alone.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The trunk is frozen (<see cref="MultiHeadNetworkTrainer.Options.FreezeTrunk"/>).</exception>
     public Tensor TaskSharedGradients()
     {
+        EnsureTrunkTakesGradients();
         var rows = new Tensor[Tasks.Count];
         using (new EvaluationMode(Network))
         {
@@ -142,6 +146,13 @@ public sealed class MonitorStepContext
                 rows[t] = Flatten(TaskLosses.Loss(Tasks[t], outputs[t], Labels[t]), retainGraph: t < Tasks.Count - 1);
         }
         return stack(rows);
+    }
+
+    private void EnsureTrunkTakesGradients()
+    {
+        if (shared.Any(p => !p.requires_grad))
+            throw new InvalidOperationException(
+                "Options.FreezeTrunk is set, so the shared (trunk) parameters take no gradients and there are none to measure; remove this monitor or leave the trunk trainable.");
     }
 
     private Tensor Flatten(Tensor loss, bool retainGraph)

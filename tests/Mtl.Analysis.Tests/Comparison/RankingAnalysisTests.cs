@@ -91,6 +91,14 @@ public class RankingAnalysisTests
         Assert.ThrowsExactly<ArgumentException>(() => RankingAnalysis.Of(Methods.Take(1).ToArray(), Space, All));
         Assert.ThrowsExactly<ArgumentException>(() => RankingAnalysis.Of(Methods, Space, new[] { RankingAggregation.WorstTask, RankingAggregation.WorstTask }));
         Assert.ThrowsExactly<ArgumentException>(() => RankingAnalysis.Of(Methods, Space, new[] { RankingAggregation.WorstTask })[RankingAggregation.MeanRank]);
+        e = Assert.ThrowsExactly<ArgumentException>(() => RankingAnalysis.Of(new[] { Methods[0], new LabelledPoint("short", new[] { 0.5 }) }, Space, All));
+        StringAssert.Contains(e.Message, "method 'short'");
+
+        MethodRanking first = RankingAnalysis.Of(Methods, Space, new[] { RankingAggregation.WorstTask })[RankingAggregation.WorstTask];
+        LabelledPoint[] others = { Methods[0], Methods[1], new("D", new[] { 0.5, 0.5 }) };
+        MethodRanking second = RankingAnalysis.Of(others, Space, new[] { RankingAggregation.WorstTask })[RankingAggregation.WorstTask];
+        e = Assert.ThrowsExactly<ArgumentException>(() => RankingComparison.Of(first, second));
+        StringAssert.Contains(e.Message, "different methods");
     }
 
     private static void AssertScores(double[] expected, MethodRanking ranking)

@@ -16,6 +16,12 @@ public sealed class ReportPlotTests
         try
         {
             StudyReport report = SampleReports.Full();
+            // Named x ticks, long enough together to take the slanted-label path.
+            var methods = new PlotSpec("methods", "Accuracy per method") { XLabel = "method", YLabel = "accuracy" };
+            string[] names = { "Equal weighting", "Uncertainty weighting", "RLW-Dirichlet", "GradNorm-Alpha" };
+            methods.Series.Add(new PlotSeries("mean", new[] { 0.0, 1, 2, 3 }, new[] { 0.91, 0.93, 0.92, 0.9 }, SeriesStyle.Scatter));
+            for (int i = 0; i < names.Length; i++) methods.XTickLabels.Add((i, names[i]));
+            report.Plots.Add(methods);
             ReportFolder written = ReportWriter.Write(report, Path.Combine(root, "report"));
 
             CollectionAssert.AreEqual(
@@ -43,6 +49,8 @@ public sealed class ReportPlotTests
             string log = File.ReadAllText(Path.Combine(written.Folder, "plots", "lr-sweep.svg"));
             StringAssert.Contains(log, "0.001");
             StringAssert.Contains(log, "1e-5");
+            string named = File.ReadAllText(Path.Combine(written.Folder, "plots", "methods.svg"));
+            foreach (string name in names) StringAssert.Contains(named, name, "each named x tick is drawn");
             Assert.IsFalse(Directory.EnumerateFiles(Path.Combine(written.Folder, "plots")).Any(f => f.EndsWith(".json", StringComparison.Ordinal)),
                 "the plotter's spec file is not left in the report");
         }

@@ -47,6 +47,7 @@ public sealed class ReportValidationTests
     {
         AssertRejected(r => Plot(r, "lr-sweep").XTickLabels.Add((1, "one")), "Plot 'lr-sweep'", "named x ticks cannot go on a logarithmic x axis");
         AssertRejected(r => Plot(r, "similarity").XTickLabels.Add((double.NaN, "nowhere")), "Plot 'similarity'", "x tick 'nowhere'", "must be finite");
+        AssertRejected(r => Plot(r, "delta").XTickLabels.Add((0, "gaussian_noise")), "Plot 'delta'", "a heatmap names its columns in HeatmapData.ColumnLabels");
     }
 
     [TestMethod]

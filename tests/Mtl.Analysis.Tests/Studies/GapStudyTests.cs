@@ -71,5 +71,6 @@ public sealed class GapStudyTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => study.Run(new StudyContext(StudyPreset.Smoke, "out") { Methods = new[] { "mgda" } })).Message, "--methods");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => study.Run(new StudyContext(StudyPreset.Smoke, "out") { Seeds = 0 })).Message, "--seeds");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => study.Run(new StudyContext(StudyPreset.Smoke, "out") { Dataset = "cifar" })).Message, "--dataset");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => GapSettings.For((StudyPreset)99)).Message, "Unknown preset");
     }
 }

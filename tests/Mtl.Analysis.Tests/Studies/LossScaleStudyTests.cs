@@ -48,5 +48,6 @@ public sealed class LossScaleStudyTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => study.Run(new StudyContext(StudyPreset.Smoke, "out") { Methods = new[] { "pcgrad" } })).Message, "--methods");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => study.Run(new StudyContext(StudyPreset.Smoke, "out") { Seeds = 3 })).Message, "--seeds");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => study.Run(new StudyContext(StudyPreset.Smoke, "out") { Dataset = "cifar" })).Message, "multi-fashion");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => LossScaleSettings.For((StudyPreset)99)).Message, "Unknown preset");
     }
 }

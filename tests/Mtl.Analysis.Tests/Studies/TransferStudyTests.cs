@@ -88,6 +88,9 @@ public class TransferStudyTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new TransferStudy(smoke with { Corruptions = ["fog", "smog"] })).Message, "'smog'");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new TransferStudy(smoke with { Severities = [0, 1] })).Message, "Severities");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new TransferStudy(smoke with { Methods = [] })).Message, "Methods");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new TransferStudy(smoke with { EarlyStoppingPatience = -1 })).Message, "EarlyStoppingPatience");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new TransferStudy(smoke with { Corruptions = ["fog", "fog"] })).Message, "each once");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new TransferStudy(smoke with { Severities = [1, 1] })).Message, "distinct");
     }
 
     [TestMethod]
