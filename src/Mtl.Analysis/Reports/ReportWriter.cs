@@ -2,7 +2,7 @@ namespace Mtl.Analysis.Reports;
 
 /// <summary>
 /// Writes a <see cref="StudyReport"/> into one folder: report.md, report.html (self-contained), runs.csv, runs.json and
-/// plots/{name}.png + .svg per plot (drawn by the Mtl.Plots child process).
+/// plots/{name}.png + .svg per plot (drawn in this process with ScottPlot).
 /// </summary>
 /// <remarks>
 /// <para>The report is validated first; a bad plot, table or run row throws <see cref="ArgumentException"/> and nothing is
@@ -39,8 +39,7 @@ public static class ReportWriter
 
     /// <summary>Validates <paramref name="report"/>, writes it into <paramref name="folder"/> (created if needed) and returns the paths written.</summary>
     /// <exception cref="ArgumentException">The report has a bad plot, table, verdict or run row (all problems listed), or the folder is unusable.</exception>
-    /// <exception cref="FileNotFoundException">The report has plots and the plotter or the dotnet host cannot be found.</exception>
-    /// <exception cref="InvalidOperationException">The plotter failed (its error output is in the message).</exception>
+    /// <exception cref="InvalidOperationException">A plot could not be drawn (its name and the cause are in the message).</exception>
     public static ReportFolder Write(StudyReport report, string folder)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -79,15 +78,24 @@ public static class ReportWriter
             report.Plots.Select(p => Path.Combine(plots, p.Name + ".svg")).ToArray());
     }
 
+    /// <summary>Fault injection for the tests of the all-or-nothing publish (a plot that fails half-way through a report).</summary>
+    internal static Action<PlotSpec>? PlotFaultForTests;
+
     private static void WriteAll(StudyReport report, string staging)
     {
         string plots = Path.Combine(staging, PlotsFolder);
         Directory.CreateDirectory(plots);
-        if (report.Plots.Count > 0)
+        foreach (PlotSpec plot in report.Plots)
         {
-            string specs = Path.Combine(staging, "plot-specs.json");
-            PlotterProcess.Draw(report.Plots, plots, specs, PlotWidth, PlotHeight);
-            File.Delete(specs);
+            try
+            {
+                PlotFaultForTests?.Invoke(plot);
+                PlotDrawer.Draw(plot, Path.Combine(plots, plot.Name), PlotWidth, PlotHeight);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new InvalidOperationException($"Plot '{plot.Name}' could not be drawn: {e.Message}", e);
+            }
         }
         File.WriteAllText(Path.Combine(staging, CsvFile), RunTableWriter.ToCsv(report.Runs));
         File.WriteAllText(Path.Combine(staging, JsonFile), RunTableWriter.ToJson(report.Runs));

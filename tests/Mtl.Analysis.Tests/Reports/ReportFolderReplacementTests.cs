@@ -44,21 +44,20 @@ public sealed class ReportFolderReplacementTests
     {
         string root = SampleReports.ScratchFolder();
         string folder = Path.Combine(root, "report");
-        string? saved = Environment.GetEnvironmentVariable("MTL_PLOTTER");
         try
         {
             ReportWriter.Write(SampleReports.WithoutPlots(), folder);
             string before = File.ReadAllText(Path.Combine(folder, "report.md"));
-            Environment.SetEnvironmentVariable("MTL_PLOTTER", Path.Combine(root, "missing.dll"));
+            ReportWriter.PlotFaultForTests = _ => throw new IOException("disk full (injected)");
             StudyReport second = SampleReports.Full();
             second.Notes.Add("Never published.");
-            Assert.ThrowsExactly<FileNotFoundException>(() => ReportWriter.Write(second, folder));
+            Assert.ThrowsExactly<InvalidOperationException>(() => ReportWriter.Write(second, folder));
             Assert.AreEqual(before, File.ReadAllText(Path.Combine(folder, "report.md")));
             CollectionAssert.AreEqual(new[] { "report" }, Directory.GetFileSystemEntries(root).Select(Path.GetFileName).ToArray());
         }
         finally
         {
-            Environment.SetEnvironmentVariable("MTL_PLOTTER", saved);
+            ReportWriter.PlotFaultForTests = null;
             Directory.Delete(root, recursive: true);
         }
     }

@@ -61,52 +61,57 @@ public sealed class ReportPlotTests
     }
 
     [TestMethod]
-    public void AMissingPlotterIsAClearErrorAndNothingIsWritten()
+    public void APlotThatFailsIsAClearErrorAndNothingIsWritten()
     {
         string root = SampleReports.ScratchFolder();
-        string? saved = Environment.GetEnvironmentVariable("MTL_PLOTTER");
-        string missing = Path.Combine(root, "nowhere", "Mtl.Plots.dll");
         try
         {
-            Environment.SetEnvironmentVariable("MTL_PLOTTER", missing);
-            var error = Assert.ThrowsExactly<FileNotFoundException>(() => ReportWriter.Write(SampleReports.Full(), Path.Combine(root, "report")));
-            StringAssert.Contains(error.Message, "MTL_PLOTTER");
-            StringAssert.Contains(error.Message, missing);
+            StudyReport report = SampleReports.Full();
+            string second = report.Plots[1].Name;
+            ReportWriter.PlotFaultForTests = plot =>
+            {
+                if (plot.Name == second) throw new IOException("disk full (injected)");
+            };
+            var error = Assert.ThrowsExactly<InvalidOperationException>(() => ReportWriter.Write(report, Path.Combine(root, "report")));
+            StringAssert.Contains(error.Message, $"Plot '{second}'");
+            StringAssert.Contains(error.Message, "disk full (injected)");
+            Assert.IsInstanceOfType<IOException>(error.InnerException);
             Assert.IsFalse(Directory.Exists(Path.Combine(root, "report")));
             Assert.AreEqual(0, Directory.GetFileSystemEntries(root).Length, "no staging folder is left behind");
-
-            // A report without plots needs no plotter.
-            ReportWriter.Write(SampleReports.WithoutPlots(), Path.Combine(root, "report"));
-            Assert.IsTrue(File.Exists(Path.Combine(root, "report", "report.md")));
         }
         finally
         {
-            Environment.SetEnvironmentVariable("MTL_PLOTTER", saved);
+            ReportWriter.PlotFaultForTests = null;
             Directory.Delete(root, recursive: true);
         }
     }
 
     [TestMethod]
-    public void AFailingPlotterReportsItsErrorOutput()
+    public void PlotsAreDrawnInThisProcess()
     {
+        // ScottPlot (SkiaSharp 3) and ImageAnalytics 6 share one SkiaSharp: both load into the test process side by side.
         string root = SampleReports.ScratchFolder();
-        string? saved = Environment.GetEnvironmentVariable("MTL_PLOTTER");
-        string broken = Path.Combine(root, "Mtl.Plots.dll");
-        File.WriteAllText(broken, "not an assembly");
         try
         {
-            Environment.SetEnvironmentVariable("MTL_PLOTTER", broken);
-            var error = Assert.ThrowsExactly<InvalidOperationException>(() => ReportWriter.Write(SampleReports.Full(), Path.Combine(root, "report")));
-            StringAssert.Contains(error.Message, "failed with exit code");
-            StringAssert.Contains(error.Message, broken);
-            Assert.IsTrue(error.Message.Split(Environment.NewLine).Length > 1, "the plotter's stderr follows the first line: " + error.Message);
-            Assert.IsFalse(Directory.Exists(Path.Combine(root, "report")));
-            CollectionAssert.AreEqual(new[] { broken }, Directory.GetFileSystemEntries(root));
+            using var image = Microsoft.ML.Data.MLImage.CreateFromStream(new MemoryStream(SkiaImageBytes()));
+            Assert.AreEqual(3, image.Width);
+            ReportFolder written = ReportWriter.Write(SampleReports.Full(), Path.Combine(root, "report"));
+            Assert.IsTrue(written.PngPlots.All(File.Exists));
+            string skia = typeof(SkiaSharp.SKBitmap).Assembly.GetName().Version!.ToString();
+            StringAssert.StartsWith(skia, "3.", "one SkiaSharp 3 for plots and images");
         }
         finally
         {
-            Environment.SetEnvironmentVariable("MTL_PLOTTER", saved);
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>A 3×2 PNG encoded by SkiaSharp itself.</summary>
+    private static byte[] SkiaImageBytes()
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(3, 2);
+        bitmap.Erase(SkiaSharp.SKColors.Teal);
+        using SkiaSharp.SKData data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
     }
 }

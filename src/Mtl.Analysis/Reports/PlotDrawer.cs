@@ -1,17 +1,19 @@
 using System.Globalization;
-using Mtl.Analysis.Reports.Plotting;
 using ScottPlot;
 
-namespace Mtl.Plots;
+namespace Mtl.Analysis.Reports;
 
-/// <summary>Draws one plot spec with ScottPlot into a PNG and an SVG, styled for a paper: large fonts, legend outside the data.</summary>
+/// <summary>
+/// Draws one <see cref="PlotSpec"/> with ScottPlot, in this process, into a PNG and an SVG, styled for a paper: large
+/// fonts, legend outside the data. (ScottPlot 5 and ML.NET 6's ImageAnalytics share SkiaSharp 3.)
+/// </summary>
 internal static class PlotDrawer
 {
     private const float TitleSize = 18, LabelSize = 15, TickSize = 13, LegendSize = 13;
     private const int MaxLabelledCells = 400;
 
     /// <summary>Draws <paramref name="spec"/> to <paramref name="pathWithoutExtension"/>.png and .svg.</summary>
-    public static void Draw(PlotterPlot spec, string pathWithoutExtension, int width, int height)
+    public static void Draw(PlotSpec spec, string pathWithoutExtension, int width, int height)
     {
         using var plot = new Plot();
         plot.Font.Set("DejaVu Sans");
@@ -28,7 +30,7 @@ internal static class PlotDrawer
         plot.SaveSvg(pathWithoutExtension + ".svg", width, height);
     }
 
-    private static void DrawSeries(Plot plot, PlotterPlot spec)
+    private static void DrawSeries(Plot plot, PlotSpec spec)
     {
         IPalette palette = new ScottPlot.Palettes.Category10();
         Func<double, double> tx = spec.LogX ? Math.Log10 : v => v;
@@ -37,10 +39,7 @@ internal static class PlotDrawer
 
         for (int s = 0; s < spec.Series.Count; s++)
         {
-            PlotterSeries series = spec.Series[s];
-            // Mtl.Analysis validates specs before it writes them; this guards hand-written spec files.
-            if (series.Y.Length != series.X.Length || (series.Low ?? series.X).Length != series.X.Length || (series.High ?? series.X).Length != series.X.Length)
-                throw new InvalidDataException($"series '{series.Label}' has arrays of different lengths (X {series.X.Length}, Y {series.Y.Length}, Low {series.Low?.Length}, High {series.High?.Length}).");
+            PlotSeries series = spec.Series[s];
             Color color = palette.GetColor(s);
             double[] x = series.X.Select(tx).ToArray();
             double[] y = series.Y.Select(ty).ToArray();
@@ -53,7 +52,7 @@ internal static class PlotDrawer
             {
                 var piece = plot.Add.Scatter(x[start..(start + length)], y[start..(start + length)], color);
                 Style(piece, series.Style);
-                if (!labelled && series.Label.Length > 0)
+                if (!labelled && !string.IsNullOrEmpty(series.Label))
                 {
                     piece.LegendText = series.Label;
                     labelled = anyLegend = true;
@@ -61,22 +60,23 @@ internal static class PlotDrawer
             }
         }
 
-        foreach (PlotterLine line in spec.HorizontalLines)
+        foreach ((double lineY, string? lineLabel) in spec.HorizontalLines)
         {
-            var reference = plot.Add.HorizontalLine(ty(line.Y), 1.5f, Colors.Black.WithAlpha(0.7), LinePattern.Dashed);
-            if (line.Label.Length > 0)
+            var reference = plot.Add.HorizontalLine(ty(lineY), 1.5f, Colors.Black.WithAlpha(0.7), LinePattern.Dashed);
+            if (!string.IsNullOrEmpty(lineLabel))
             {
-                reference.LegendText = line.Label;
+                reference.LegendText = lineLabel;
                 anyLegend = true;
             }
         }
 
         if (spec.LogX) UseLogTicks(plot.Axes.Bottom, spec.Series.SelectMany(s => s.X));
-        else if (spec.XTickPositions.Length > 0)
+        else if (spec.XTickLabels.Count > 0)
         {
-            plot.Axes.Bottom.SetTicks(spec.XTickPositions, spec.XTickLabels);
+            string[] names = spec.XTickLabels.Select(t => t.Label ?? "").ToArray();
+            plot.Axes.Bottom.SetTicks(spec.XTickLabels.Select(t => t.X).ToArray(), names);
             // Named ticks that would run into each other (≈ 0.62 em per character over the ≈ 60 ems of the data area) slant.
-            if (spec.XTickLabels.Sum(l => l.Length + 2) > 60) SlantBottomLabels(plot, spec.XTickLabels);
+            if (names.Sum(l => l.Length + 2) > 60) SlantBottomLabels(plot, names);
         }
         if (spec.LogY)
             UseLogTicks(plot.Axes.Left, spec.Series.SelectMany(s => s.Y.Concat(s.Low ?? []).Concat(s.High ?? []))
@@ -90,11 +90,11 @@ internal static class PlotDrawer
         }
     }
 
-    private static void Style(ScottPlot.Plottables.Scatter piece, PlotterStyle style)
+    private static void Style(ScottPlot.Plottables.Scatter piece, SeriesStyle style)
     {
-        piece.LineWidth = style == PlotterStyle.Scatter ? 0 : 2;
-        piece.MarkerSize = style is PlotterStyle.Scatter or PlotterStyle.LineWithMarkers ? 7 : 0;
-        if (style == PlotterStyle.Step) piece.ConnectStyle = ConnectStyle.StepHorizontal;
+        piece.LineWidth = style == SeriesStyle.Scatter ? 0 : 2;
+        piece.MarkerSize = style is SeriesStyle.Scatter or SeriesStyle.LineWithMarkers ? 7 : 0;
+        if (style == SeriesStyle.Step) piece.ConnectStyle = ConnectStyle.StepHorizontal;
     }
 
     private static void DrawBand(Plot plot, double[] x, double[] low, double[] high, Color color)
@@ -151,24 +151,18 @@ internal static class PlotDrawer
             ? (mantissa * Math.Pow(10, exponent)).ToString("0.###", CultureInfo.InvariantCulture)
             : mantissa.ToString(CultureInfo.InvariantCulture) + "e" + exponent.ToString(CultureInfo.InvariantCulture);
 
-    private static void DrawHeatmap(Plot plot, PlotterHeatmap spec)
+    private static void DrawHeatmap(Plot plot, HeatmapData spec)
     {
-        int rows = spec.Values.Length, columns = rows > 0 ? spec.Values[0].Length : 0;
-        if (rows == 0 || columns == 0 || spec.Values.Any(row => row.Length != columns))
-            throw new InvalidDataException("the heatmap's rows must be non-empty and of equal length.");
-        if (spec.RowLabels.Length != rows || spec.ColumnLabels.Length != columns)
-            throw new InvalidDataException($"the heatmap is {rows}×{columns} but has {spec.RowLabels.Length} row and {spec.ColumnLabels.Length} column labels.");
-        var values = new double[rows, columns];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < columns; c++)
-                values[r, c] = spec.Values[r][c];
+        // ReportValidator has checked the shape and the labels; ScottPlot keeps the array, so it gets a copy.
+        double[,] values = (double[,])spec.Values.Clone();
+        int rows = values.GetLength(0), columns = values.GetLength(1);
 
         var heatmap = plot.Add.Heatmap(values);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         heatmap.NaNCellColor = Colors.Transparent;
         // ScottPlot centres cell (r, c) on x = c, y = rows − 1 − r: row 0 at the top, as in a table.
         var colorbar = plot.Add.ColorBar(heatmap);
-        colorbar.Label = spec.ColorbarLabel;
+        colorbar.Label = spec.ColorbarLabel ?? "";
         colorbar.LabelStyle.FontSize = LabelSize;
 
         double[] finite = values.Cast<double>().Where(double.IsFinite).ToArray();
