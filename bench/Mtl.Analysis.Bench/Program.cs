@@ -33,8 +33,8 @@ for (int i = 1; i < args.Length; i++)
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
-// As in Mtl.Trainers.Bench: touch the trainer's native tuning before TorchSharp loads libtorch.
-Mtl.Trainers.Runtime.NativeTuningPlan tuning = Mtl.Trainers.Runtime.NativeRuntimeTuning.Applied;
+// The process tuning the mtl app applies (OpenMP spin, malloc), before TorchSharp loads libtorch.
+Mtl.Trainers.Runtime.NativeTuningPlan tuning = Mtl.Trainers.Runtime.NativeRuntimeTuning.Apply();
 Console.WriteLine($"native tuning: OpenMP spin {tuning.OpenMpSpin}, malloc {tuning.Malloc}");
 set_num_threads(threads);
 string loadAtStart = LoadAverage();

@@ -39,7 +39,8 @@ public static class FashionMnist
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
     private static readonly IdxImageFolder s_folder = new("Fashion-MNIST", ClassNames, _ =>
-        $"It is provided by the Debian package 'dataset-fashion-mnist' (installed to {DefaultDirectory}), which scripts/bootstrap.sh installs; " +
+        $"It is provided by the Debian package 'dataset-fashion-mnist' (installed to {DefaultDirectory}): 'sudo apt-get install dataset-fashion-mnist' " +
+        "(in a clone, scripts/bootstrap.sh does it); " +
         $"or pass a folder holding the four IDX files, or set {DirectoryEnvironmentVariable}.");
 
     /// <summary>

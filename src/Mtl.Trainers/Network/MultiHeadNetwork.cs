@@ -13,7 +13,7 @@ public sealed class MultiHeadNetwork : nn.Module<Tensor, Tensor[]>
     private readonly ModuleList<TaskHead> heads;
 
     /// <summary>Builds the network for the given input shape (no batch dimension) and tasks.</summary>
-    public MultiHeadNetwork(TrunkSpec trunkSpec, long[] inputShape, IReadOnlyList<TaskDefinition> tasks) : base(nameof(MultiHeadNetwork))
+    public MultiHeadNetwork(TrunkSpec trunkSpec, long[] inputShape, IReadOnlyList<TaskDefinition> tasks) : base(Runtime.TorchNative.Loaded(nameof(MultiHeadNetwork)))
     {
         (trunk, RepresentationSize) = trunkSpec.Build(inputShape);
         heads = nn.ModuleList(tasks.Select(t => new TaskHead(RepresentationSize, t.HeadHiddenSizes, t.HeadDropout, t.OutputSize)).ToArray());

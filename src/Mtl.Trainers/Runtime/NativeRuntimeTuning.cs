@@ -1,11 +1,11 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Mtl.Trainers.Runtime;
 
 /// <summary>
-/// Two process settings for libtorch on small CPU machines, applied once when this assembly loads (before TorchSharp
-/// loads libtorch, as long as the process has not used TorchSharp yet):
+/// Two process-wide settings for libtorch on small CPU machines. A library must not change its host process on its own,
+/// so nothing here runs unless an application calls <see cref="Apply"/> — first thing in <c>Main</c>, before anything
+/// touches TorchSharp (the <c>mtl</c> app and the benchmarks do):
 /// <list type="bullet">
 /// <item><b>OpenMP spin</b>: libgomp lets idle workers spin for a long time after each parallel region; with one
 /// intra-op thread per core that spinning takes the core from the main thread's serial work (autograd bookkeeping,
@@ -32,8 +32,10 @@ public static class NativeRuntimeTuning
     /// <summary>Heap size below which glibc does not give memory back to the system (bytes).</summary>
     public const int TrimThreshold = 256 << 20;
 
-    /// <summary>What was applied in this process (for logs and tests).</summary>
-    public static NativeTuningPlan Applied { get; private set; } = new(false, false);
+    private static readonly Lock s_applyLock = new();
+
+    /// <summary>What <see cref="Apply"/> applied in this process, or null when it has not been called.</summary>
+    public static NativeTuningPlan? Applied { get; private set; }
 
     /// <summary>Which settings to apply, given the process environment (a pure decision, for tests).</summary>
     /// <param name="environment">Reads an environment variable (null when unset).</param>
@@ -47,26 +49,35 @@ public static class NativeRuntimeTuning
         return new NativeTuningPlan(openMp, malloc);
     }
 
-    // A module initializer so that the settings precede libtorch's loading whenever a program touches this assembly
-    // before TorchSharp (the trainer, the CLI and the benchmarks all do).
-#pragma warning disable CA2255 // ModuleInitializer in a library: intended, see above.
-    [ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void ApplyOnLoad()
+    /// <summary>
+    /// Applies the settings that <see cref="Plan"/> chooses from the process environment, once per process (later calls
+    /// return the first result). Call it at the start of an application's <c>Main</c>: libgomp reads its spin count when
+    /// libtorch loads, so a call after the first use of TorchSharp only changes malloc. On a system without glibc both are
+    /// skipped. Results do not change either way; only speed does.
+    /// </summary>
+    /// <returns>What was applied.</returns>
+    public static NativeTuningPlan Apply()
     {
-        if (!OperatingSystem.IsLinux()) return;
-        NativeTuningPlan plan = Plan(Environment.GetEnvironmentVariable);
-        bool openMp = false, malloc = false;
-        try
+        lock (s_applyLock)
         {
-            if (plan.OpenMpSpin) openMp = setenv("GOMP_SPINCOUNT", OpenMpSpinCount, 0) == 0;
-            if (plan.Malloc) malloc = mallopt(MallocMmapThreshold, MmapThreshold) == 1 & mallopt(MallocTrimThreshold, TrimThreshold) == 1;
+            if (Applied is { } done) return done;
+            bool openMp = false, malloc = false;
+            if (OperatingSystem.IsLinux())
+            {
+                NativeTuningPlan plan = Plan(Environment.GetEnvironmentVariable);
+                try
+                {
+                    if (plan.OpenMpSpin) openMp = setenv("GOMP_SPINCOUNT", OpenMpSpinCount, 0) == 0;
+                    if (plan.Malloc) malloc = mallopt(MallocMmapThreshold, MmapThreshold) == 1 & mallopt(MallocTrimThreshold, TrimThreshold) == 1;
+                }
+                catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+                {
+                    // Not glibc: keep the defaults.
+                }
+            }
+            Applied = new NativeTuningPlan(openMp, malloc);
+            return Applied;
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // Not glibc: keep the defaults.
-        }
-        Applied = new NativeTuningPlan(openMp, malloc);
     }
 
     [DllImport("libc.so.6", EntryPoint = "setenv")]

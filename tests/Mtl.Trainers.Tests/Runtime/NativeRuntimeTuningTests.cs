@@ -26,10 +26,20 @@ public sealed class NativeRuntimeTuningTests
     }
 
     [TestMethod]
-    public void LoadingTheAssemblyAppliedThePlanToTheNativeProcess()
+    public void ApplyingIsAnExplicitCallThatSetsTheNativeEnvironmentOnce()
     {
+        // The test process has loaded and used the trainer assembly (other tests train networks) without calling Apply:
+        // loading the library changed nothing (no module initializer).
+        if (NativeRuntimeTuning.Applied is null)
+        {
+            IntPtr before = NativeGetenv("GOMP_SPINCOUNT");
+            Assert.AreEqual(Environment.GetEnvironmentVariable("GOMP_SPINCOUNT"), before == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(before),
+                "the library alone does not set GOMP_SPINCOUNT");
+        }
         NativeTuningPlan expected = NativeRuntimeTuning.Plan(Environment.GetEnvironmentVariable);
-        Assert.AreEqual(expected, NativeRuntimeTuning.Applied);
+        NativeTuningPlan applied = NativeRuntimeTuning.Apply();
+        Assert.AreEqual(expected, applied);
+        Assert.AreSame(applied, NativeRuntimeTuning.Apply(), "a second call returns the first result");
         IntPtr value = NativeGetenv("GOMP_SPINCOUNT");
         if (expected.OpenMpSpin)
             Assert.AreEqual(NativeRuntimeTuning.OpenMpSpinCount, Marshal.PtrToStringUTF8(value));

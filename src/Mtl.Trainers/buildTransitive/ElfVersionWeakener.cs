@@ -1,15 +1,23 @@
 // Marks one version requirement (a Vernaux entry of SHT_GNU_verneed) of an ELF64 little-endian shared library as
 // weak (VER_FLG_WEAK), so that the dynamic loader accepts a libstdc++ that lacks that version. Used by the build on
-// the output copy of TorchSharp's libLibTorchSharp.so (see DESIGN.md, "Debian 12 and TorchSharp"); compiled both as
-// an MSBuild inline task (build/TorchSharpNative.targets) and into the tests.
+// the output copy of TorchSharp's libLibTorchSharp.so (docs/architecture.md, "Native loading"). One source file,
+// compiled three ways: as an MSBuild inline task (MtlMlNet.Trainers.targets, shipped in the package's
+// buildTransitive folder), into Mtl.Trainers (internal: it explains a failed native load) and into the build tests.
+#nullable disable
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 
 namespace MtlMlNet.Build
 {
     /// <summary>Outcome of <see cref="ElfVersionWeakener.Weaken"/>.</summary>
-    public enum WeakenResult
+#if ELF_WEAKENER_INTERNAL
+    internal
+#else
+    public
+#endif
+    enum WeakenResult
     {
         /// <summary>The flag was set now; the file was rewritten (new file renamed over the old one).</summary>
         Patched,
@@ -17,13 +25,73 @@ namespace MtlMlNet.Build
         AlreadyWeak,
         /// <summary>The library does not require that version: nothing was written.</summary>
         NotRequired,
+        /// <summary>The system's library defines that version, so the requirement is met as it is: nothing was written.</summary>
+        SystemProvides,
     }
 
     /// <summary>Sets VER_FLG_WEAK on one version requirement of an ELF64 shared library.</summary>
-    public static class ElfVersionWeakener
+#if ELF_WEAKENER_INTERNAL
+    internal
+#else
+    public
+#endif
+    static class ElfVersionWeakener
     {
         private const uint ShtGnuVerneed = 0x6ffffffe;
+        private const uint ShtGnuVerdef = 0x6ffffffd;
         private const ushort VerFlagWeak = 0x2;
+
+        /// <summary>Where Linux distributions keep the system's libstdc++ (multiarch first, then the classic lib64/lib).</summary>
+        public static readonly string[] LibStdCxxFolders =
+        {
+            "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+            "/usr/lib64", "/lib64", "/usr/lib", "/lib",
+        };
+
+        /// <summary>The first libstdc++.so.6 in <paramref name="folders"/> (default: <see cref="LibStdCxxFolders"/>), or null.</summary>
+        public static string FindSystemLibStdCxx(IEnumerable<string> folders = null)
+        {
+            foreach (string folder in folders ?? LibStdCxxFolders)
+            {
+                string candidate = Path.Combine(folder, "libstdc++.so.6");
+                if (File.Exists(candidate)) return candidate;
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// Whether <paramref name="elf"/> defines the symbol version <paramref name="version"/> (a Verdaux name of its
+        /// SHT_GNU_verdef section), as libstdc++.so.6 defines GLIBCXX_3.4.30.
+        /// </summary>
+        /// <exception cref="InvalidDataException">Not an ELF64 little-endian file, or its tables point outside it.</exception>
+        public static bool DefinesVersion(byte[] elf, string version)
+        {
+            CheckHeader(elf);
+            long shoff = (long)U64(elf, 0x28);
+            int shentsize = U16(elf, 0x3A), shnum = U16(elf, 0x3C);
+            for (int s = 0; s < shnum; s++)
+            {
+                long sh = shoff + (long)s * shentsize;
+                Check(elf, sh, 64);
+                if (U32(elf, sh + 4) != ShtGnuVerdef) continue;
+                long entry = (long)U64(elf, sh + 0x18);
+                uint link = U32(elf, sh + 0x28);
+                long strtab = (long)U64(elf, shoff + (long)link * shentsize + 0x18);
+                while (true)
+                {
+                    Check(elf, entry, 20);
+                    // Verdef: vd_version, vd_flags, vd_ndx, vd_cnt (u16 each), vd_hash, vd_aux, vd_next (u32 each);
+                    // its first Verdaux (vda_name, vda_next) names the version it defines.
+                    long aux = entry + U32(elf, entry + 12);
+                    Check(elf, aux, 8);
+                    if (CString(elf, strtab + U32(elf, aux)) == version) return true;
+                    uint next = U32(elf, entry + 16);
+                    if (next == 0) break;
+                    entry += next;
+                }
+            }
+            return false;
+        }
 
         /// <summary>
         /// Finds the file offset of the flags field of the Vernaux entry named <paramref name="version"/>, or -1.
@@ -31,10 +99,7 @@ namespace MtlMlNet.Build
         /// <exception cref="InvalidDataException">Not an ELF64 little-endian file, or its tables point outside it.</exception>
         public static long FindVersionFlagsOffset(byte[] elf, string version)
         {
-            if (elf.Length < 64 || elf[0] != 0x7f || elf[1] != (byte)'E' || elf[2] != (byte)'L' || elf[3] != (byte)'F')
-                throw new InvalidDataException("not an ELF file (bad magic)");
-            if (elf[4] != 2 || elf[5] != 1)
-                throw new InvalidDataException("only ELF64 little-endian files are supported");
+            CheckHeader(elf);
             long shoff = (long)U64(elf, 0x28);
             int shentsize = U16(elf, 0x3A), shnum = U16(elf, 0x3C);
             for (int s = 0; s < shnum; s++)
@@ -68,11 +133,14 @@ namespace MtlMlNet.Build
         }
 
         /// <summary>
-        /// Makes the requirement of <paramref name="version"/> in <paramref name="path"/> weak. Writes a new file next to
-        /// it and renames it over the original, so a hard link to another copy (the NuGet cache) is never changed.
+        /// Makes the requirement of <paramref name="version"/> in <paramref name="path"/> weak, unless
+        /// <paramref name="systemLibrary"/> (e.g. the system's libstdc++.so.6; null: do not check) defines that version.
+        /// Writes a new file next to the library and renames it over the original, so a hard link to another copy (the
+        /// NuGet cache) is never changed.
         /// </summary>
-        public static WeakenResult Weaken(string path, string version)
+        public static WeakenResult Weaken(string path, string version, string systemLibrary = null)
         {
+            if (systemLibrary != null && DefinesVersion(File.ReadAllBytes(systemLibrary), version)) return WeakenResult.SystemProvides;
             byte[] elf = File.ReadAllBytes(path);
             long flags = FindVersionFlagsOffset(elf, version);
             if (flags < 0) return WeakenResult.NotRequired;
@@ -98,6 +166,14 @@ namespace MtlMlNet.Build
                 if (File.Exists(temp)) File.Delete(temp);
             }
             return WeakenResult.Patched;
+        }
+
+        private static void CheckHeader(byte[] elf)
+        {
+            if (elf.Length < 64 || elf[0] != 0x7f || elf[1] != (byte)'E' || elf[2] != (byte)'L' || elf[3] != (byte)'F')
+                throw new InvalidDataException("not an ELF file (bad magic)");
+            if (elf[4] != 2 || elf[5] != 1)
+                throw new InvalidDataException("only ELF64 little-endian files are supported");
         }
 
         private static void Check(byte[] elf, long at, int size)
@@ -132,7 +208,13 @@ namespace MtlMlNet.Build
         /// <summary>The version requirement to make weak, e.g. GLIBCXX_3.4.32.</summary>
         [Microsoft.Build.Framework.Required] public string Version { get; set; } = "";
 
-        /// <summary>What was done (Patched, AlreadyWeak, NotRequired).</summary>
+        /// <summary>
+        /// "auto" (default): only where the system's libstdc++.so.6 lacks the version (or none is found); "always"; or
+        /// "never" (nothing is done).
+        /// </summary>
+        public string When { get; set; } = "auto";
+
+        /// <summary>What was done (Patched, AlreadyWeak, NotRequired, SystemProvides, Skipped).</summary>
         [Microsoft.Build.Framework.Output] public string Result { get; set; } = "";
 
         /// <inheritdoc />
@@ -140,8 +222,22 @@ namespace MtlMlNet.Build
         {
             try
             {
-                Result = ElfVersionWeakener.Weaken(LibraryPath, Version).ToString();
-                return true;
+                switch ((When ?? "auto").Trim().ToLowerInvariant())
+                {
+                    case "never":
+                        Result = "Skipped";
+                        return true;
+                    case "always":
+                        Result = ElfVersionWeakener.Weaken(LibraryPath, Version).ToString();
+                        return true;
+                    case "auto":
+                    case "":
+                        Result = ElfVersionWeakener.Weaken(LibraryPath, Version, ElfVersionWeakener.FindSystemLibStdCxx()).ToString();
+                        return true;
+                    default:
+                        Log.LogError($"MtlMlNetWeakenGlibcxx is '{When}'; use auto (the default), always or never.");
+                        return false;
+                }
             }
             catch (Exception e)
             {
