@@ -17,7 +17,7 @@ namespace Mtl.Trainers;
 internal sealed record TrainingProgress(int Epoch, long Step, IReadOnlyList<EpochReport> Epochs, int SelectedEpoch, double BestValidation, int EpochsWithoutImprovement);
 
 /// <summary>
-/// Per-epoch checkpoints in a folder (DESIGN.md, "Saving"; issue 8, 4 (d)): the network's weights (TorchSharp state
+/// Per-epoch checkpoints in a folder (docs/architecture.md, "Saving"; issue 8, 4 (d)): the network's weights (TorchSharp state
 /// dict), the training step's state (optimizer, scheduler, per-task Adam moments, method state), the torch RNG state, the
 /// best-validation weights when kept, and a JSON record with the counters, the report so far and a SHA-256 of every file.
 /// Every file is written to a temporary name and renamed, and <c>latest.json</c> goes last, so a crash never leaves a

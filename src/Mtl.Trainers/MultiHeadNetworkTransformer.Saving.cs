@@ -9,7 +9,7 @@ public sealed partial class MultiHeadNetworkTransformer
 {
     /// <summary>
     /// Saves the model as a chain of ML.NET's own transformers, because ML.NET keeps its save/load plumbing internal
-    /// (DESIGN.md, "Saving"): an OnnxTransformer running the exported network (softmax, sigmoid and argmax in the graph),
+    /// (docs/architecture.md, "Scoring and saving"): an OnnxTransformer running the exported network (softmax, sigmoid and argmax in the graph),
     /// then built-in transforms that give the outputs their column types. The zip loads with plain
     /// <c>mlContext.Model.Load</c> in an app that references only Microsoft.ML and Microsoft.ML.OnnxTransformer, and
     /// gives the same columns. A trunk layer without an ONNX exporter fails here, naming its type.

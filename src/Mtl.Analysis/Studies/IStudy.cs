@@ -15,7 +15,7 @@ public enum StudyPreset
 }
 
 /// <summary>
-/// One study of <c>../shared/reference/studies.md</c>: runs its protocol at a preset and returns a <see cref="StudyReport"/>.
+/// One study of <c>docs/studies.md</c>: runs its protocol at a preset and returns a <see cref="StudyReport"/>.
 /// Each study lives in its own file under <c>Studies/</c> and is listed once in <see cref="StudyCatalog"/>.
 /// </summary>
 public interface IStudy

@@ -10,7 +10,7 @@ namespace Mtl.Trainers.Data;
 /// <summary>
 /// A data view read once into CPU tensors: features (N × shape) and one label tensor per task (class indices as int64,
 /// binary/regression targets as float32). Mini-batches are index_select calls on these tensors, so an epoch costs no
-/// per-row work and the batch order is set by one seeded permutation (DESIGN.md, "Data into tensors").
+/// per-row work and the batch order is set by one seeded permutation (docs/architecture.md, "From rows to a trained network").
 /// </summary>
 public sealed class MaterializedData : IDisposable
 {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Mtl.Trainers.Engine;
 
 /// <summary>
-/// Computes per-task gradients for gradient-based MTL methods, in the two modes of DESIGN.md:
+/// Computes per-task gradients for gradient-based MTL methods, in the two modes of docs/architecture.md:
 /// <list type="bullet">
 /// <item><b>Parameters</b>: T backward passes over the shared trunk with the graph retained; exact per-task gradients of
 /// every shared parameter tensor (cost ≈ 1 forward + T backward).</item>

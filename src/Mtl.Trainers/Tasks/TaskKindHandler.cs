@@ -17,7 +17,7 @@ internal delegate ReadOnlySpan<float> RowScores();
 internal sealed record ScoreColumn(DataViewSchema.DetachedColumn Column, Func<RowScores, Delegate> MakeGetter);
 
 /// <summary>
-/// Everything that differs between task kinds (DESIGN.md, "Task kinds"): label reading, loss, head size, scoring columns,
+/// Everything that differs between task kinds (docs/architecture.md): label reading, loss, head size, scoring columns,
 /// ONNX output nodes, the ML.NET columns of a saved model and evaluation. One subclass per kind, registered in
 /// <see cref="TaskKinds"/>.
 /// </summary>
