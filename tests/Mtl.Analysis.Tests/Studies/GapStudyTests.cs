@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mtl.Analysis.Reports;
 using Mtl.Analysis.Studies;
 
@@ -42,11 +41,9 @@ public sealed class GapStudyTests
     }
 
     [TestMethod]
-    public void SmokePresetRunsInSecondsAndFillsTheReport()
+    public void SmokePresetFillsTheReport()
     {
-        var watch = Stopwatch.StartNew();
         StudyReport report = StudyCatalog.Find("gap").Run(new StudyContext(StudyPreset.Smoke, Path.GetTempPath()) { Seed = 1 });
-        Assert.IsTrue(watch.Elapsed.TotalSeconds < 90, $"smoke took {watch.Elapsed.TotalSeconds:F0}s");
         Assert.AreEqual(3, report.Tables.Count, "a gap table per task and the correlation table");
         Assert.AreEqual(5, report.Tables[2].Rows.Count, "five factors");
         Assert.IsTrue(report.Plots.Count(p => p.Name.StartsWith("val-vs-train-")) == 2);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mtl.Analysis.Reports;
 using Mtl.Analysis.Studies;
 
@@ -8,11 +7,9 @@ namespace Mtl.Analysis.Tests.Studies;
 public sealed class LossScaleStudyTests
 {
     [TestMethod]
-    public void SmokePresetRunsInSecondsAndReproducesTheStepOneClaims()
+    public void SmokePresetReproducesTheStepOneClaims()
     {
-        var watch = Stopwatch.StartNew();
         StudyReport report = StudyCatalog.Find("loss-scale").Run(new StudyContext(StudyPreset.Smoke, Path.GetTempPath()) { Seed = 2 });
-        Assert.IsTrue(watch.Elapsed.TotalSeconds < 90, $"smoke took {watch.Elapsed.TotalSeconds:F0}s");
         Assert.AreEqual("loss-scale", report.Study);
         Assert.AreEqual(12, report.Runs.Count);
         Assert.AreEqual(2, report.Tables.Count);
