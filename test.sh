@@ -5,7 +5,7 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-bash scripts/bootstrap.sh || { echo "0 passed, 1 failed"; exit 1; }
+bash scripts/bootstrap.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
 
 log="$root/.deps/test.log"
 mkdir -p "$root/.deps"

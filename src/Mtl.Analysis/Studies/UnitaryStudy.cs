@@ -11,7 +11,7 @@ namespace Mtl.Analysis.Studies;
 /// table per dataset in the paper's shape (mean test accuracy ± 95 % CI, epoch-time IQR), whether every method lies
 /// within US's interval, and what the specialised methods cost per epoch.
 /// </summary>
-public sealed class UnitaryStudy : IStudy
+public sealed class UnitaryStudy : ISweepStudy
 {
     /// <inheritdoc />
     public string Name => "unitary";
@@ -19,6 +19,13 @@ public sealed class UnitaryStudy : IStudy
     /// <inheritdoc />
     public string Description =>
         "Kurin et al.: regularised unitary scalarization vs IMTL, MGDA, GradDrop, PCGrad, RLW over seeds (accuracy ± 95% CI, epoch times).";
+
+    /// <inheritdoc />
+    public IReadOnlyList<RunConfig> Plan(StudyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return UnitaryProtocol.For(context).Configs();
+    }
 
     /// <inheritdoc />
     public StudyReport Run(StudyContext context)

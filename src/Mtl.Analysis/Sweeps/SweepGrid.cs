@@ -29,19 +29,25 @@ public static class SweepGrid
         }
     }
 
-    /// <summary>Expands grid JSON into the runs in grid order (every config validated, ids unique).</summary>
+    /// <summary>
+    /// Expands grid JSON into the runs in grid order (every config validated, ids unique). A JSON array is taken as an
+    /// expanded plan, one complete run (seed included) per entry, as a work folder's <c>plan.json</c> holds it: that is
+    /// how a study's or a submission's plan is handed to <c>mtl sweep run --grid</c>.
+    /// </summary>
     /// <exception cref="ArgumentException">Malformed JSON, an unknown field, a bad value or two equal runs.</exception>
     public static IReadOnlyList<RunConfig> Expand(string json)
     {
-        JsonObject root;
+        JsonNode? parsed;
         try
         {
-            root = JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("the grid must be a JSON object.");
+            parsed = JsonNode.Parse(json);
         }
         catch (JsonException e)
         {
             throw new ArgumentException($"not valid JSON ({e.Message}).", e);
         }
+        if (parsed is JsonArray plan) return ExpandPlan(plan);
+        JsonObject root = parsed as JsonObject ?? throw new ArgumentException("the grid must be a JSON object (or a plan: an array of runs).");
         foreach (var (key, _) in root)
             if (!TopLevelFields.Contains(key))
                 throw new ArgumentException($"unknown field '{key}'; a grid has {string.Join(", ", TopLevelFields)}.");
@@ -139,10 +145,33 @@ public static class SweepGrid
         }
     }
 
+    private static IReadOnlyList<RunConfig> ExpandPlan(JsonArray plan)
+    {
+        var configs = new List<RunConfig>(plan.Count);
+        for (int i = 0; i < plan.Count; i++)
+        {
+            JsonObject run = plan[i] as JsonObject ?? throw new ArgumentException($"plan entry {i} is not an object of config fields.");
+            try
+            {
+                configs.Add(Deserialize(run));
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"plan entry {i}: {e.Message}", e);
+            }
+        }
+        return Validated(configs);
+    }
+
     private static RunConfig ToConfig(JsonObject fields)
     {
         if (fields.ContainsKey("seed"))
             throw new ArgumentException("set seeds with the top-level 'seeds' list, not a 'seed' field.");
+        return Deserialize(fields);
+    }
+
+    private static RunConfig Deserialize(JsonObject fields)
+    {
         try
         {
             return fields.Deserialize<RunConfig>(RunConfig.Json) ?? throw new ArgumentException("a run is null.");

@@ -39,23 +39,36 @@ public sealed class SweepOptions
 /// <param name="Arguments">Arguments that select the worker command.</param>
 public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Arguments)
 {
-    /// <summary>
-    /// This process's own app with <c>sweep worker</c>: <see cref="Environment.ProcessPath"/>, and when that is the
-    /// <c>dotnet</c> host, the entry assembly as its first argument.
-    /// </summary>
+    /// <summary>This process's own app with <c>sweep worker</c> (see <see cref="AppCommand.Current"/>).</summary>
     /// <exception cref="InvalidOperationException">The process path is unknown.</exception>
     public static WorkerCommand CurrentApp()
     {
-        string process = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot start sweep workers: this process's executable path is unknown.");
+        AppCommand app = AppCommand.Current();
+        return new WorkerCommand(app.FileName, [.. app.Arguments, "sweep", "worker"]);
+    }
+}
+
+/// <summary>How to start this app again (for worker processes and batch-job scripts).</summary>
+/// <param name="FileName">The executable.</param>
+/// <param name="Arguments">Arguments that come before the app's own (the entry assembly when run through <c>dotnet</c>).</param>
+public sealed record AppCommand(string FileName, IReadOnlyList<string> Arguments)
+{
+    /// <summary>
+    /// <see cref="Environment.ProcessPath"/>, and when that is the <c>dotnet</c> host, the entry assembly as its first
+    /// argument (<c>dotnet mtl.dll</c>); an installed tool is its own executable.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The process path or the entry assembly is unknown.</exception>
+    public static AppCommand Current()
+    {
+        string process = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot start this app again: this process's executable path is unknown.");
         var arguments = new List<string>();
         if (Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
         {
             string entry = System.Reflection.Assembly.GetEntryAssembly()?.Location
-                ?? throw new InvalidOperationException("Cannot start sweep workers: the entry assembly is unknown.");
+                ?? throw new InvalidOperationException("Cannot start this app again: the entry assembly is unknown.");
             arguments.Add(entry);
         }
-        arguments.AddRange(["sweep", "worker"]);
-        return new WorkerCommand(process, arguments);
+        return new AppCommand(process, arguments);
     }
 }
 

@@ -114,6 +114,7 @@ public static class SweepRunner
             recorded = ResultsFile.Read(results).Results.Select(r => r.Id).ToHashSet();
             if (recorded.Contains(config.Id)) continue;
             string checkpoints = CheckpointFolder(workFolder, config.Id);
+            if (Directory.Exists(checkpoints)) progress.Info($"{config.Label}: resuming from its checkpoints in {checkpoints}");
             RunResult result = RunExecutor.Execute(config, index, checkpoints, cancellation, monitors?.Invoke(config));
             ResultsFile.Append(results, result);
             recorded.Add(config.Id);

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using Mtl.Analysis.Reports;
 using Mtl.Analysis.Studies;
+using Mtl.Analysis.Sweeps;
+using Mtl.Analysis.Sweeps.Slurm;
 using Mtl.Trainers;
 using Spectre.Console;
 
@@ -32,10 +34,50 @@ public static class StudyCommand
         var dataset = new Option<string?>("--dataset") { Description = "multi-fashion | multi-mnist | multi-fashion-mnist (default: the study's)" };
         var jobs = new Option<int>("--jobs") { Description = "Training processes side by side (studies that sweep many runs); threads are split between them", DefaultValueFactory = _ => 1 };
         var command = new Command(study.Name, study.Description) { preset, output, seed, seeds, methods, dataset, jobs };
+        if (study is ISweepStudy sweepStudy)
+        {
+            // The sweep studies can train on a cluster: --submit slurm writes a job array of their runs and a merge job that writes the report.
+            var submit = new Option<string?>("--submit") { Description = "Train the runs on a batch scheduler instead (slurm): a job array of --shards shards, then a merge job that writes the report" };
+            var options = new SweepCommand.SubmitOptions();
+            command.Options.Add(submit);
+            foreach (Option o in options.All.Where(o => o != options.Scheduler)) command.Options.Add(o);
+            command.SetAction(parse =>
+            {
+                var settings = new StudySettings(parse.GetValue(preset), parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(seeds),
+                    SplitMethods(parse.GetValue(methods)), parse.GetValue(dataset), parse.GetValue(jobs));
+                return parse.GetValue(submit) is { } scheduler
+                    ? Submit(sweepStudy, settings, scheduler, options, parse)
+                    : Run(study, settings);
+            });
+            return command;
+        }
         command.SetAction(parse => Run(study, new StudySettings(parse.GetValue(preset), parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(seeds),
             SplitMethods(parse.GetValue(methods)), parse.GetValue(dataset), parse.GetValue(jobs))));
         return command;
     }
+
+    /// <summary>
+    /// Submits the study's runs as a Slurm job array into <c>&lt;out&gt;/slurm-sweep/</c>; the merge job joins the shards'
+    /// results into the study's own <c>&lt;out&gt;/sweep/results.jsonl</c> and, once every run is recorded, runs this same
+    /// study command there, which then trains nothing and writes the report.
+    /// </summary>
+    private static int Submit(ISweepStudy study, StudySettings s, string scheduler, SweepCommand.SubmitOptions submit, ParseResult parse) => CommandErrors.Run(() =>
+    {
+        Validate(s);
+        if (s.Jobs > 1) throw new ArgumentException("--jobs runs processes on this machine; with --submit the runs go to the cluster: drop --jobs and set --cpus per array task.");
+        string folder = Path.GetFullPath(s.OutputFolder);
+        var context = new StudyContext(s.Preset, folder) { Seed = s.Seed, Seeds = s.Seeds, Methods = s.Methods, Dataset = s.Dataset };
+        IReadOnlyList<RunConfig> plan = study.Plan(context);
+        SlurmOptions options = submit.Read(parse, "mtl-" + study.Name, scheduler);
+        var report = new List<string> { "study", study.Name, "--preset", s.Preset.ToString().ToLowerInvariant(), "--out", folder, "--seed", s.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (s.Seeds is { } n) report.AddRange(["--seeds", n.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (s.Methods.Count > 0) report.AddRange(["--method", string.Join(',', s.Methods)]);
+        if (s.Dataset is { } d) report.AddRange(["--dataset", d]);
+        var followUp = new SlurmFollowUp(Path.Combine(ISweepStudy.WorkFolder(folder), SweepRunner.ResultsFileName), report);
+        Console.WriteLine($"{study.Name}: {plan.Count} runs → {options.Shards} shard(s)");
+        SlurmSubmission submission = SlurmSubmitter.Submit(plan, Path.Combine(folder, "slurm-sweep"), options, AppCommand.Current(), followUp);
+        return SweepCommand.PrintSubmission(submission, options);
+    });
 
     /// <summary>What <c>mtl study</c> was asked to do.</summary>
     /// <param name="Preset">The preset.</param>

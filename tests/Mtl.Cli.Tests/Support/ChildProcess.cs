@@ -15,7 +15,11 @@ internal static class ChildProcess
     /// <summary>Generous: a tiny `mtl train` takes seconds; this only stops a hung child from hanging the run.</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    public static ProcessResult RunDotnet(string dll, string workingDirectory, params string[] args)
+    public static ProcessResult RunDotnet(string dll, string workingDirectory, params string[] args) =>
+        RunDotnetWith(null, dll, workingDirectory, args);
+
+    /// <summary>As <see cref="RunDotnet"/>, with extra environment variables for the child.</summary>
+    public static ProcessResult RunDotnetWith(IReadOnlyDictionary<string, string>? environment, string dll, string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -24,6 +28,7 @@ internal static class ChildProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         start.ArgumentList.Add(dll);
         foreach (string a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start 'dotnet {dll}'.");
