@@ -9,16 +9,18 @@ namespace Mtl.Trainers.Bench;
 /// <summary>
 /// Rows per second of scoring 10,000 Multi-Fashion test rows: the fitted transformer (batched TorchSharp) and the same
 /// model saved to an ML.NET zip and reloaded with plain <c>mlContext.Model.Load</c> (OnnxTransformer: one ONNX Runtime
-/// call per row). A pass reads every task's Score and PredictedLabel of every row; the input is cached first, so the
-/// passes time the model, not the composition of the images. The network is trained for one short epoch: speed does not
-/// depend on the weights.
+/// call per row), on two upstreams: cached (the passes time the model) and lazy (every read composes the row's image
+/// again, as corruptions or image loading would). A pass reads every task's Score and PredictedLabel of every row. Also:
+/// the forward's share of the fitted transformer's scoring time, and the single-row latency of a PredictionEngine on
+/// each. The network is trained for one short epoch: speed does not depend on the weights.
 /// </summary>
 internal static class ScoringBenchmark
 {
     public static JsonObject Run(MLContext ml, int rows, int passes)
     {
         IDataView train = ml.Data.TakeRows(MultiTaskDatasets.CreateMultiFashion(DatasetSplit.Train, seed: 1).AsDataView(), 2048);
-        IDataView test = ml.Data.Cache(ml.Data.TakeRows(MultiTaskDatasets.CreateMultiFashion(DatasetSplit.Test, seed: 1).AsDataView(), rows));
+        IDataView lazy = ml.Data.TakeRows(MultiTaskDatasets.CreateMultiFashion(DatasetSplit.Test, seed: 1).AsDataView(), rows);
+        IDataView test = ml.Data.Cache(lazy);
         string[] tasks = [MultiTaskDatasets.LeftColumnName, MultiTaskDatasets.RightColumnName];
         long count = ReadAll(test, []); // fills the cache
         using MultiHeadNetworkTransformer fitted = ml.MultiTask().Trainers.MultiHead(new MultiHeadNetworkTrainer.Options
@@ -42,8 +44,23 @@ internal static class ScoringBenchmark
                 var result = new JsonObject { ["rows"] = count, ["passes"] = passes, ["scoring_batch_size"] = fitted.ScoringBatchSize };
                 Console.WriteLine($"Scoring {count} Multi-Fashion test rows (Score + PredictedLabel of {tasks.Length} tasks), median of {passes} passes");
                 Console.WriteLine($"{"model",-46}{"s / pass",10}{"rows/s",12}");
-                result["fitted_torchsharp"] = Time("fitted transformer (TorchSharp, batched)", () => ReadAll(fitted.Transform(test), tasks), passes);
-                result["reloaded_onnx"] = Time("reloaded zip (OnnxTransformer, ONNX Runtime)", () => ReadAll(reloaded.Transform(test), tasks), passes);
+                long forwardBefore = fitted.ForwardTicks;
+                var cachedWatch = Stopwatch.StartNew();
+                result["fitted_torchsharp"] = Time("cached: fitted transformer (TorchSharp, batched)", () => ReadAll(fitted.Transform(test), tasks), passes);
+                double forwardShare = (fitted.ForwardTicks - forwardBefore) / (double)Stopwatch.Frequency / cachedWatch.Elapsed.TotalSeconds;
+                result["reloaded_onnx"] = Time("cached: reloaded zip (OnnxTransformer)", () => ReadAll(reloaded.Transform(test), tasks), passes);
+                result["lazy_fitted_torchsharp"] = Time("lazy: fitted transformer (TorchSharp, batched)", () => ReadAll(fitted.Transform(lazy), tasks), passes);
+                result["lazy_reloaded_onnx"] = Time("lazy: reloaded zip (OnnxTransformer)", () => ReadAll(reloaded.Transform(lazy), tasks), passes);
+                double Ratio(string a, string b) => result[a]!["rows_per_second"]!.GetValue<double>() / result[b]!["rows_per_second"]!.GetValue<double>();
+                double cachedRatio = Ratio("fitted_torchsharp", "reloaded_onnx"), lazyRatio = Ratio("lazy_fitted_torchsharp", "lazy_reloaded_onnx");
+                result["cached_ratio_fitted_over_reloaded"] = cachedRatio;
+                result["lazy_ratio_fitted_over_reloaded"] = lazyRatio;
+                result["forward_share_of_cached_fitted_scoring"] = forwardShare;
+                Console.WriteLine($"fitted / reloaded rows/s: cached {cachedRatio:F2}×, lazy {lazyRatio:F2}× (target ≥ 4×); forward share of cached fitted scoring {forwardShare:P0}");
+
+                float[][] images = test.GetColumn<VBuffer<float>>(MultiTaskDatasets.ImageColumnName).Take(512).Select(v => v.DenseValues().ToArray()).ToArray();
+                result["prediction_engine_fitted_us"] = Latency("PredictionEngine, fitted transformer", ml, fitted, images);
+                result["prediction_engine_reloaded_us"] = Latency("PredictionEngine, reloaded zip", ml, reloaded, images);
                 return result;
             }
             finally
@@ -71,6 +88,41 @@ internal static class ScoringBenchmark
         double median = Statistics.Median(seconds);
         Console.WriteLine($"{name,-46}{median,10:F3}{rows / median,12:F0}");
         return new JsonObject { ["seconds_per_pass"] = median, ["rows_per_second"] = rows / median, ["passes_s"] = new JsonArray(seconds.Select(s => (JsonNode)s).ToArray()) };
+    }
+
+    /// <summary>Median microseconds of one PredictionEngine.Predict over <paramref name="images"/> (after a warm-up pass).</summary>
+    private static double Latency(string name, MLContext ml, ITransformer model, float[][] images)
+    {
+        using var engine = ml.Model.CreatePredictionEngine<ImageRow, TwoTaskScores>(model);
+        var output = new TwoTaskScores();
+        var input = new ImageRow();
+        var micros = new List<double>();
+        for (int pass = 0; pass < 2; pass++)
+            foreach (float[] image in images)
+            {
+                input.Image = image;
+                long start = Stopwatch.GetTimestamp();
+                engine.Predict(input, ref output);
+                if (pass == 1) micros.Add((Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency);
+            }
+        double median = Statistics.Median(micros);
+        Console.WriteLine($"{name,-46}{median,10:F1} µs per row (median of {micros.Count})");
+        return median;
+    }
+
+    private sealed class ImageRow
+    {
+        [ColumnName("Image"), VectorType(1, 28, 28)]
+        public float[] Image { get; set; } = [];
+    }
+
+    private sealed class TwoTaskScores
+    {
+        [ColumnName("Left.Score")]
+        public float[] LeftScore { get; set; } = [];
+
+        [ColumnName("Right.Score")]
+        public float[] RightScore { get; set; } = [];
     }
 
     // Reads every task's Score vector and PredictedLabel key of every row; returns the row count.

@@ -78,6 +78,9 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
 
     internal int RowSize => scorer.RowSize;
 
+    /// <summary>Stopwatch ticks this transformer has spent in network forwards while scoring (benchmark figure).</summary>
+    internal long ForwardTicks => scorer.ForwardTicks;
+
     /// <summary>Class names of a multiclass task (from the training labels' key values), if known.</summary>
     public IReadOnlyList<string>? ClassNames(string task)
     {

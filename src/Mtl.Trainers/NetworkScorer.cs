@@ -33,25 +33,37 @@ internal sealed class NetworkScorer
 
     public int RowSize { get; }
 
+    /// <summary>Stopwatch ticks spent in <see cref="Score"/> so far (the forward's share of scoring, for the benchmark).</summary>
+    public long ForwardTicks => Interlocked.Read(ref forwardTicks);
+
+    private long forwardTicks;
+
     /// <summary>Scores <paramref name="rows"/> rows of <paramref name="features"/> (row-major) into <paramref name="into"/>.</summary>
     public void Score(float[] features, int rows, bool withEmbedding, ScoreBatch into)
     {
         // All cursors of a transformer share the network; libtorch modules are not safe for concurrent forward passes.
         lock (gate)
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            network.eval();
-            long capacity = features.Length / RowSize;
-            Tensor x = tensor(features, rowShape.Prepend(capacity).ToArray());
-            if (rows < capacity) x = x.narrow(0, 0, rows);
-            if (device.type != DeviceType.CPU) x = x.to(device);
-            Tensor z = network.Represent(x);
-            var scores = new float[tasks.Count][];
-            for (int i = 0; i < tasks.Count; i++)
-                scores[i] = tasks[i].Handler().ScoreValues(network.Head(i).call(z)).cpu().contiguous().data<float>().ToArray();
-            into.Scores = scores;
-            into.Embedding = withEmbedding ? z.cpu().contiguous().data<float>().ToArray() : null;
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            ScoreLocked(features, rows, withEmbedding, into);
+            Interlocked.Add(ref forwardTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
         }
+    }
+
+    private void ScoreLocked(float[] features, int rows, bool withEmbedding, ScoreBatch into)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        network.eval();
+        long capacity = features.Length / RowSize;
+        Tensor x = tensor(features, rowShape.Prepend(capacity).ToArray());
+        if (rows < capacity) x = x.narrow(0, 0, rows);
+        if (device.type != DeviceType.CPU) x = x.to(device);
+        Tensor z = network.Represent(x);
+        var scores = new float[tasks.Count][];
+        for (int i = 0; i < tasks.Count; i++)
+            scores[i] = tasks[i].Handler().ScoreValues(network.Head(i).call(z)).cpu().contiguous().data<float>().ToArray();
+        into.Scores = scores;
+        into.Embedding = withEmbedding ? z.cpu().contiguous().data<float>().ToArray() : null;
     }
 }

@@ -5,9 +5,10 @@ namespace Mtl.Trainers;
 
 /// <summary>
 /// The lazy scored view of a <see cref="MultiHeadNetworkTransformer"/>: input columns pass through, the added columns are
-/// computed <see cref="MultiHeadNetworkTransformer.ScoringBatchSize"/> rows at a time. An unshuffled cursor reads the
-/// features a batch ahead through a second cursor in the same order (row ids are checked); a shuffled cursor scores row
-/// by row from its own features.
+/// computed <see cref="MultiHeadNetworkTransformer.ScoringBatchSize"/> rows at a time. A cursor that serves any added
+/// column reads its input once: it pulls a batch of rows from one input cursor, keeps each row's active input values
+/// (and row id), scores the batch in one forward, then serves the rows from what it kept. A lazy upstream (composed
+/// images, corruptions, image loading) is therefore computed once per row, whatever order the input gives.
 /// </summary>
 internal sealed class ScoredDataView : IDataView
 {
@@ -34,62 +35,18 @@ internal sealed class ScoredDataView : IDataView
         DataViewSchema.Column features = input.Schema[parent.FeatureColumnName];
         if (anyOutput && !inputNeeded.Contains(features)) inputNeeded.Add(features);
         DataViewRowCursor cursor = input.GetRowCursor(inputNeeded, rand);
-        DataViewRowCursor? ahead = anyOutput && rand is null ? input.GetRowCursor(new[] { features }) : null;
-        return new Cursor(parent, Schema, cursor, ahead, active, inputCount);
+        return anyOutput ? new BatchCursor(parent, Schema, cursor, active, inputCount) : new PassThroughCursor(Schema, cursor, active, inputCount);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
         new[] { GetRowCursor(columnsNeeded, rand) };
 
-    private sealed class Cursor : DataViewRowCursor
+    /// <summary>Only input columns are needed: the input's own cursor, nothing kept, nothing scored.</summary>
+    private sealed class PassThroughCursor(DataViewSchema schema, DataViewRowCursor input, bool[] active, int inputCount) : DataViewRowCursor
     {
-        private readonly MultiHeadNetworkTransformer parent;
-        private readonly DataViewRowCursor input;
-        private readonly DataViewRowCursor? ahead;
-        private readonly bool[] active;
-        private readonly int inputCount;
-        private readonly Delegate?[] outputGetters;
-        private readonly ScoreBatch current = new();
-        private readonly ValueGetter<VBuffer<float>>? aheadFeatures;
-        private readonly ValueGetter<VBuffer<float>>? ownFeatures;
-        private readonly ValueGetter<DataViewRowId>? inputIds;
-        private readonly ValueGetter<DataViewRowId>? aheadIds;
-        private float[] batchFeatures = Array.Empty<float>();
-        private DataViewRowId[] batchIds = Array.Empty<DataViewRowId>();
-        private long batchStart;
-        private int batchCount;
-        private long scoredPosition = -1;
-
-        public Cursor(MultiHeadNetworkTransformer parent, DataViewSchema schema, DataViewRowCursor input, DataViewRowCursor? ahead, bool[] active, int inputCount)
-        {
-            this.parent = parent;
-            Schema = schema;
-            this.input = input;
-            this.ahead = ahead;
-            this.active = active;
-            this.inputCount = inputCount;
-            outputGetters = new Delegate?[active.Length - inputCount];
-            for (int j = 0; j < outputGetters.Length; j++)
-                if (active[inputCount + j]) outputGetters[j] = parent.Outputs[j].MakeGetter(Current);
-            if (outputGetters.Any(g => g is not null))
-            {
-                DataViewSchema.Column features = input.Schema[parent.FeatureColumnName];
-                if (ahead is not null)
-                {
-                    aheadFeatures = ahead.GetGetter<VBuffer<float>>(features);
-                    aheadIds = ahead.GetIdGetter();
-                    inputIds = input.GetIdGetter();
-                }
-                else
-                {
-                    ownFeatures = input.GetGetter<VBuffer<float>>(features);
-                }
-            }
-        }
-
         public override long Position => input.Position;
         public override long Batch => input.Batch;
-        public override DataViewSchema Schema { get; }
+        public override DataViewSchema Schema => schema;
         public override bool MoveNext() => input.MoveNext();
         public override bool IsColumnActive(DataViewSchema.Column column) => active[column.Index];
         public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
@@ -97,81 +54,190 @@ internal sealed class ScoredDataView : IDataView
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
             ActiveColumns.Check(Schema, column, active);
-            if (column.Index < inputCount) return input.GetGetter<TValue>(input.Schema[column.Index]);
-            return ActiveColumns.Cast<TValue>(outputGetters[column.Index - inputCount]!, column);
-        }
-
-        private ScoreBatch Current()
-        {
-            long position = input.Position;
-            if (position < 0) throw new InvalidOperationException("The cursor is not on a row; call MoveNext first.");
-            if (ahead is null)
-            {
-                if (scoredPosition != position) ScoreOwnRow(position);
-                return current;
-            }
-            if (position >= batchStart + batchCount || position < batchStart) ScoreNextBatch(position);
-            current.Index = (int)(position - batchStart);
-            DataViewRowId id = default;
-            inputIds!(ref id);
-            if (!id.Equals(batchIds[current.Index]))
-                throw new InvalidOperationException("The input data view returned rows in different orders to two cursors, so it cannot be scored in batches. Cache it first (mlContext.Data.Cache).");
-            return current;
-        }
-
-        private void ScoreOwnRow(long position)
-        {
-            VBuffer<float> row = default;
-            ownFeatures!(ref row);
-            CheckRow(row.Length, position);
-            float[] features = new float[parent.RowSize];
-            row.CopyTo(features);
-            parent.Score(features, 1, current);
-            current.Index = 0;
-            scoredPosition = position;
-        }
-
-        private void ScoreNextBatch(long position)
-        {
-            int size = parent.ScoringBatchSize, rowSize = parent.RowSize;
-            if (batchFeatures.Length != size * rowSize)
-            {
-                batchFeatures = new float[size * rowSize];
-                batchIds = new DataViewRowId[size];
-            }
-            int n = 0;
-            VBuffer<float> row = default;
-            // The reading cursor only moves forward: skip to this row, then read up to a batch.
-            while (ahead!.Position < position && ahead.MoveNext()) { }
-            while (n < size && ahead.Position >= position)
-            {
-                aheadFeatures!(ref row);
-                CheckRow(row.Length, ahead.Position);
-                row.CopyTo(batchFeatures.AsSpan(n * rowSize, rowSize));
-                aheadIds!(ref batchIds[n]);
-                n++;
-                if (n < size && !ahead.MoveNext()) break;
-            }
-            if (n == 0) throw new InvalidOperationException($"The input data view has fewer rows for a second cursor than for the first (row {position}).");
-            parent.Score(batchFeatures, n, current);
-            batchStart = position;
-            batchCount = n;
-        }
-
-        private void CheckRow(int length, long position)
-        {
-            if (length != parent.RowSize)
-                throw new InvalidDataException($"Row {position} of '{parent.FeatureColumnName}' has {length} values; the model expects {parent.RowSize}.");
+            if (column.Index >= inputCount) throw new InvalidOperationException($"Column '{column.Name}' is not active in this cursor.");
+            return input.GetGetter<TValue>(input.Schema[column.Index]);
         }
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing)
-            {
-                input.Dispose();
-                ahead?.Dispose();
-            }
+            if (disposing) input.Dispose();
             base.Dispose(disposing);
         }
+    }
+
+    /// <summary>Reads a batch of input rows ahead through its one input cursor, scores them together, serves them one by one.</summary>
+    private sealed class BatchCursor : DataViewRowCursor
+    {
+        private readonly MultiHeadNetworkTransformer parent;
+        private readonly DataViewRowCursor input;
+        private readonly bool[] active;
+        private readonly int inputCount;
+        private readonly Delegate?[] outputGetters;
+        private readonly RowCache?[] inputCaches;
+        private readonly ScoreBatch current = new();
+        private readonly VectorCache<float> features;
+        private readonly ValueGetter<DataViewRowId> inputIds;
+        private readonly float[] batchFeatures;
+        private readonly DataViewRowId[] batchIds;
+        private int batchCount;
+        private int slot = -1;
+        private long position = -1;
+        private bool exhausted;
+
+        public BatchCursor(MultiHeadNetworkTransformer parent, DataViewSchema schema, DataViewRowCursor input, bool[] active, int inputCount)
+        {
+            this.parent = parent;
+            Schema = schema;
+            this.input = input;
+            this.active = active;
+            this.inputCount = inputCount;
+            int size = parent.ScoringBatchSize;
+            batchFeatures = new float[size * parent.RowSize];
+            batchIds = new DataViewRowId[size];
+            // The feature column is kept like any other, and scored from what was kept: the upstream computes it once per row.
+            DataViewSchema.Column featureColumn = input.Schema[parent.FeatureColumnName];
+            features = new VectorCache<float>(input, featureColumn, size, () => slot);
+            inputIds = input.GetIdGetter();
+            inputCaches = new RowCache?[inputCount];
+            for (int c = 0; c < inputCount; c++)
+                if (active[c]) inputCaches[c] = c == featureColumn.Index ? features : RowCache.For(input, input.Schema[c], size, () => slot);
+            if (!active[featureColumn.Index]) inputCaches[featureColumn.Index] = features;
+            outputGetters = new Delegate?[active.Length - inputCount];
+            for (int j = 0; j < outputGetters.Length; j++)
+                if (active[inputCount + j]) outputGetters[j] = parent.Outputs[j].MakeGetter(Current);
+        }
+
+        public override long Position => position;
+        public override long Batch => input.Batch;
+        public override DataViewSchema Schema { get; }
+        public override bool IsColumnActive(DataViewSchema.Column column) => active[column.Index];
+
+        public override bool MoveNext()
+        {
+            if (slot + 1 < batchCount)
+            {
+                slot++;
+                position++;
+                return true;
+            }
+            if (exhausted || !ReadAndScoreBatch())
+            {
+                exhausted = true;
+                slot = batchCount; // off the rows: getters refuse
+                return false;
+            }
+            slot = 0;
+            position++;
+            return true;
+        }
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId value) =>
+        {
+            OnRow();
+            value = batchIds[slot];
+        };
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            ActiveColumns.Check(Schema, column, active);
+            Delegate getter = column.Index < inputCount ? inputCaches[column.Index]!.Getter : outputGetters[column.Index - inputCount]!;
+            return ActiveColumns.Cast<TValue>(getter, column);
+        }
+
+        private void OnRow()
+        {
+            if (slot < 0 || slot >= batchCount) throw new InvalidOperationException("The cursor is not on a row; call MoveNext first (and only while it returns true).");
+        }
+
+        private ScoreBatch Current()
+        {
+            OnRow();
+            current.Index = slot;
+            return current;
+        }
+
+        /// <summary>Reads up to a batch of rows from the input (keeping their active values), scores them; false when the input is done.</summary>
+        private bool ReadAndScoreBatch()
+        {
+            int size = parent.ScoringBatchSize, rowSize = parent.RowSize, n = 0;
+            while (n < size && input.MoveNext())
+            {
+                foreach (RowCache? cache in inputCaches) cache?.Keep(n);
+                VBuffer<float> row = features.Kept(n);
+                if (row.Length != rowSize)
+                    throw new InvalidDataException($"Row {input.Position} of '{parent.FeatureColumnName}' has {row.Length} values; the model expects {rowSize}.");
+                row.CopyTo(batchFeatures.AsSpan(n * rowSize, rowSize));
+                inputIds(ref batchIds[n]);
+                n++;
+            }
+            batchCount = n;
+            if (n == 0) return false;
+            parent.Score(batchFeatures, n, current);
+            return true;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) input.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>
+    /// One input column's values for the rows of a batch. Vectors are kept in a buffer per row and copied out to the
+    /// caller's buffer, and text is copied when kept, so neither the caller nor the upstream's reuse of its own buffers can
+    /// change a kept value. Other values (numbers, keys, Boolean, objects such as MLImage) are kept as they come.
+    /// </summary>
+    private abstract class RowCache
+    {
+        public abstract Delegate Getter { get; }
+
+        public abstract void Keep(int slot);
+
+        public static RowCache For(DataViewRowCursor input, DataViewSchema.Column column, int size, Func<int> slot)
+        {
+            Type type = column.Type is VectorDataViewType vector
+                ? typeof(VectorCache<>).MakeGenericType(vector.ItemType.RawType)
+                : column.Type.RawType == typeof(ReadOnlyMemory<char>) ? typeof(TextCache) : typeof(ValueCache<>).MakeGenericType(column.Type.RawType);
+            return (RowCache)Activator.CreateInstance(type, input, column, size, slot)!;
+        }
+    }
+
+    private sealed class ValueCache<T>(DataViewRowCursor input, DataViewSchema.Column column, int size, Func<int> slot) : RowCache
+    {
+        private readonly ValueGetter<T> source = input.GetGetter<T>(column);
+        private readonly T[] values = new T[size];
+
+        public override Delegate Getter => (ValueGetter<T>)((ref T value) => value = values[slot()]);
+
+        public override void Keep(int at) => source(ref values[at]);
+    }
+
+    private sealed class TextCache(DataViewRowCursor input, DataViewSchema.Column column, int size, Func<int> slot) : RowCache
+    {
+        private readonly ValueGetter<ReadOnlyMemory<char>> source = input.GetGetter<ReadOnlyMemory<char>>(column);
+        private readonly ReadOnlyMemory<char>[] values = new ReadOnlyMemory<char>[size];
+        private ReadOnlyMemory<char> scratch;
+
+        public override Delegate Getter => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = values[slot()]);
+
+        public override void Keep(int at)
+        {
+            source(ref scratch);
+            values[at] = scratch.Length == 0 ? ReadOnlyMemory<char>.Empty : scratch.ToArray();
+        }
+    }
+
+    private sealed class VectorCache<T>(DataViewRowCursor input, DataViewSchema.Column column, int size, Func<int> slot) : RowCache
+    {
+        private readonly ValueGetter<VBuffer<T>> source = input.GetGetter<VBuffer<T>>(column);
+        private readonly VBuffer<T>[] values = new VBuffer<T>[size];
+
+        public override Delegate Getter => (ValueGetter<VBuffer<T>>)((ref VBuffer<T> value) => values[slot()].CopyTo(ref value));
+
+        public override void Keep(int at) => source(ref values[at]);
+
+        /// <summary>The value kept in <paramref name="at"/> (shared, not copied: for the cursor's own reading).</summary>
+        public VBuffer<T> Kept(int at) => values[at];
     }
 }
