@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mtl.Datasets;
-using Mtl.Trainers.Network;
+using Mtl.Trainers.Tests.Support;
 
 namespace Mtl.Trainers.Tests;
 
@@ -55,20 +55,8 @@ public sealed class ScoredViewReadsOnceTests
     [TestMethod]
     public void EveryInputRowIsReadOnceAndPassThroughColumnsKeepTheirValues()
     {
-        IDataView data = new SyntheticMultiTaskRegression(new SyntheticMultiTaskRegression.Options
-        {
-            RowCount = 100, FeatureCount = 5, TaskCount = 2, TaskNames = new[] { "A", "B" }, Seed = 5,
-        }).AsDataView();
-        var ml = new MLContext(1);
-        using var model = ml.MultiTask().Trainers.MultiHead(new MultiHeadNetworkTrainer.Options
-        {
-            FeatureColumnName = SyntheticMultiTaskRegression.FeaturesColumnName,
-            Tasks = { new TaskDefinition("A", kind: TaskKind.Regression), new TaskDefinition("B", kind: TaskKind.Regression) },
-            Trunk = TrunkSpec.Mlp(8),
-            MaxEpoch = 1,
-            Seed = 2,
-            ScoringBatchSize = 32, // 100 rows: three full batches and a short one
-        }).Fit(data);
+        IDataView data = SmallRegression.Data(rows: 100, features: 5, seed: 5);
+        using var model = SmallRegression.Fit(data, scoringBatchSize: 32); // 100 rows: three full batches and a short one
 
         var counting = new CountingView(data, SyntheticMultiTaskRegression.FeaturesColumnName);
         IDataView scored = model.Transform(counting);

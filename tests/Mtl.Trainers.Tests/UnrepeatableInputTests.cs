@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mtl.Datasets;
-using Mtl.Trainers.Network;
+using Mtl.Trainers.Tests.Support;
 
 namespace Mtl.Trainers.Tests;
 
@@ -31,21 +31,9 @@ public sealed class UnrepeatableInputTests
     [TestMethod]
     public void AViewWhoseCursorsDisagreeOnTheOrderIsScoredRowForRow()
     {
-        IDataView data = new SyntheticMultiTaskRegression(new SyntheticMultiTaskRegression.Options
-        {
-            RowCount = 96, FeatureCount = 6, TaskCount = 2, TaskNames = new[] { "A", "B" }, Seed = 3,
-        }).AsDataView();
+        IDataView data = SmallRegression.Data(rows: 96, features: 6, seed: 3);
         var ml = new MLContext(1);
-        using var model = ml.MultiTask().Trainers.MultiHead(new MultiHeadNetworkTrainer.Options
-        {
-            FeatureColumnName = SyntheticMultiTaskRegression.FeaturesColumnName,
-            Tasks = { new TaskDefinition("A", kind: TaskKind.Regression), new TaskDefinition("B", kind: TaskKind.Regression) },
-            Trunk = TrunkSpec.Mlp(8),
-            BatchSize = 32,
-            MaxEpoch = 1,
-            Seed = 2,
-            ScoringBatchSize = 16,
-        }).Fit(data);
+        using var model = SmallRegression.Fit(data, scoringBatchSize: 16);
 
         // Each row keeps its own score: compare by row id with the scores of the plain (repeatable) view. The batches hold
         // other rows, and a batched product may round a row's last bit differently with other neighbours: 1e-5 relative.

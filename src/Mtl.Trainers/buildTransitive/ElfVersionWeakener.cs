@@ -66,17 +66,9 @@ namespace MtlMlNet.Build
         /// <exception cref="InvalidDataException">Not an ELF64 little-endian file, or its tables point outside it.</exception>
         public static bool DefinesVersion(byte[] elf, string version)
         {
-            CheckHeader(elf);
-            long shoff = (long)U64(elf, 0x28);
-            int shentsize = U16(elf, 0x3A), shnum = U16(elf, 0x3C);
-            for (int s = 0; s < shnum; s++)
+            foreach ((long entry0, long strtab) in Sections(elf, ShtGnuVerdef))
             {
-                long sh = shoff + (long)s * shentsize;
-                Check(elf, sh, 64);
-                if (U32(elf, sh + 4) != ShtGnuVerdef) continue;
-                long entry = (long)U64(elf, sh + 0x18);
-                uint link = U32(elf, sh + 0x28);
-                long strtab = (long)U64(elf, shoff + (long)link * shentsize + 0x18);
+                long entry = entry0;
                 while (true)
                 {
                     Check(elf, entry, 20);
@@ -99,17 +91,8 @@ namespace MtlMlNet.Build
         /// <exception cref="InvalidDataException">Not an ELF64 little-endian file, or its tables point outside it.</exception>
         public static long FindVersionFlagsOffset(byte[] elf, string version)
         {
-            CheckHeader(elf);
-            long shoff = (long)U64(elf, 0x28);
-            int shentsize = U16(elf, 0x3A), shnum = U16(elf, 0x3C);
-            for (int s = 0; s < shnum; s++)
+            foreach ((long offset, long strtab) in Sections(elf, ShtGnuVerneed))
             {
-                long sh = shoff + (long)s * shentsize;
-                Check(elf, sh, 64);
-                if (U32(elf, sh + 4) != ShtGnuVerneed) continue;
-                long offset = (long)U64(elf, sh + 0x18);
-                uint link = U32(elf, sh + 0x28);
-                long strtab = (long)U64(elf, shoff + (long)link * shentsize + 0x18);
                 long entry = offset;
                 while (true)
                 {
@@ -166,6 +149,22 @@ namespace MtlMlNet.Build
                 if (File.Exists(temp)) File.Delete(temp);
             }
             return WeakenResult.Patched;
+        }
+
+        /// <summary>Every section of <paramref name="type"/>: its data's file offset and that of its linked string table.</summary>
+        private static IEnumerable<(long Offset, long StringTable)> Sections(byte[] elf, uint type)
+        {
+            CheckHeader(elf);
+            long shoff = (long)U64(elf, 0x28);
+            int shentsize = U16(elf, 0x3A), shnum = U16(elf, 0x3C);
+            for (int s = 0; s < shnum; s++)
+            {
+                long sh = shoff + (long)s * shentsize;
+                Check(elf, sh, 64);
+                if (U32(elf, sh + 4) != type) continue;
+                uint link = U32(elf, sh + 0x28);
+                yield return ((long)U64(elf, sh + 0x18), (long)U64(elf, shoff + (long)link * shentsize + 0x18));
+            }
         }
 
         private static void CheckHeader(byte[] elf)
