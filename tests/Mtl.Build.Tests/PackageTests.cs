@@ -161,6 +161,43 @@ public sealed class PackageTests
     }
 
     [TestMethod]
+    public void AProjectReferenceWithTheDocumentedImportGetsTheNativeStepWhereverTheImportStands()
+    {
+        // The import as the first line of the project, before any property is set: the old step silently did nothing there.
+        string app = Path.Combine(s_root, "project-reference");
+        Directory.CreateDirectory(app);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "OutsideConsumer", "Program.cs"), Path.Combine(app, "Program.cs"));
+        File.WriteAllText(Path.Combine(app, "ProjectReferenceConsumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <Import Project="{Path.Combine(RepoRoot, "src", "Mtl.Trainers", "buildTransitive", "MtlMlNet.Trainers.targets")}" />
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <ProjectReference Include="{Path.Combine(RepoRoot, "src", "Mtl.Trainers", "Mtl.Trainers.csproj")}" />
+                <PackageReference Include="Microsoft.ML" Version="6.0.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        // The repository's projects are already built (test.sh builds first); rebuilding them here would race the other test assemblies.
+        Run(app, TimeSpan.FromMinutes(5), "dotnet", "build", "-c", Metadata("Configuration"), "-nologo", "-clp:ErrorsOnly", "-p:BuildProjectReferences=false");
+        string output = Path.Combine(app, "bin", Metadata("Configuration"), "net10.0");
+        string native = Path.Combine(output, "runtimes", "linux-x64", "native");
+        byte[] patched = File.ReadAllBytes(Path.Combine(native, "libLibTorchSharp.so"));
+        long flags = ElfVersionWeakener.FindVersionFlagsOffset(patched, "GLIBCXX_3.4.32");
+        Assert.AreEqual(2, patched[flags] & 2, "the project-reference consumer's copy is weak");
+        Assert.AreEqual(Inode(Path.Combine(NuGetCache, "libtorch-cpu-linux-x64", "2.10.0", "runtimes", "linux-x64", "native", "libtorch_cpu.so")),
+            Inode(Path.Combine(native, "libtorch_cpu.so")));
+        string scratch = Path.Combine(s_root, "project-reference-scratch");
+        Directory.CreateDirectory(scratch);
+        string result = Run(app, TimeSpan.FromMinutes(5), "dotnet", Path.Combine(output, "ProjectReferenceConsumer.dll"), Path.Combine(s_root, "project-reference.zip"), scratch);
+        StringAssert.Contains(result, "consumer: max |difference|");
+    }
+
+    [TestMethod]
     public void TheToolInstallsIntoAToolPathAndTrainsAndRunsAStudyFromAnyFolder()
     {
         string tools = Path.Combine(s_root, "tools"), work = Path.Combine(s_root, "work");
