@@ -173,6 +173,15 @@ public class PerSampleGradientEngineTests
         Assert.IsTrue(result.OneRowParameters.Any(s => s.Contains("scale") && s.Contains("no per-sample rule")), string.Join("; ", result.OneRowParameters));
         Assert.IsTrue(result.OneRowParameters.Any(s => s.Contains("hidden.weight") && s.Contains("without Module.call")), string.Join("; ", result.OneRowParameters));
         AssertClose(OneGroupAtATime(c, targets, 5, 1), result.Gradients, "custom trunk");
+
+        // Nothing outlives the caller's scope: the kept inputs, the probes and unreached layers' empty answers are released.
+        long before = Tensor.TotalCount;
+        for (int i = 0; i < 3; i++)
+        {
+            using var call = NewDisposeScope();
+            PerSampleGradientEngine.Compute(c.Network, c.Losses, 5, 1, targets, ScalarType.Float32);
+        }
+        Assert.AreEqual(before, Tensor.TotalCount, "live tensors after three more measurements");
     }
 
     [TestMethod]

@@ -159,17 +159,27 @@ internal static class PerSampleGradientEngine
 
             // δ of the batch-mean loss is δᵢ/rows per row; a group's mean-loss gradient is the sum of its rows' δ times rows/groupSize.
             double scale = (double)rows / groupSize;
-            Tensor[] probes = calls.Select(c => c.Probe).ToArray();
             for (int k = 0; k < targets.Count; k++)
             {
                 PerSampleTarget target = targets[k];
-                bool last = k == targets.Count - 1;
-                Tensor?[] deltas = TaskGradientEngine.Defined(autograd.grad(new[] { target.Loss(taskLosses) }, probes, retain_graph: !last, allow_unused: true));
                 var wanted = new HashSet<Tensor>(target.Parameters.Where(p => rules.ContainsKey(p) && !oneRow.ContainsKey(p)), ReferenceEqualityComparer.Instance);
-                for (int c = 0; c < calls.Count; c++)
+                var relevant = calls.Where(c => c.Layer.Parameters.Any(wanted.Contains)).ToArray();
+                bool last = k == targets.Count - 1;
+                if (relevant.Length == 0)
                 {
-                    (LayerRule layer, Tensor input, Tensor _) = calls[c];
-                    if (deltas[c] is not Tensor delta || !layer.Parameters.Any(wanted.Contains)) continue;
+                    if (last) break;
+                    continue;
+                }
+                IList<Tensor> raw = autograd.grad(new[] { target.Loss(taskLosses) }, relevant.Select(c => c.Probe).ToArray(), retain_graph: !last, allow_unused: true);
+                Tensor?[] deltas = TaskGradientEngine.Defined(raw);
+                for (int c = 0; c < relevant.Length; c++)
+                {
+                    if (deltas[c] is not Tensor delta)
+                    {
+                        raw[c].Dispose();   // an unreached layer's empty answer is a live wrapper outside any scope
+                        continue;
+                    }
+                    (LayerRule layer, Tensor input, Tensor _) = relevant[c];
                     Tensor a = input.to_type(dtype);
                     Tensor d = delta.to_type(dtype) * scale;
                     foreach ((Tensor parameter, Tensor perGroup) in layer.PerGroup(a, d, groupSize))
@@ -201,9 +211,13 @@ internal static class PerSampleGradientEngine
             {
                 if (parameters[k].Length == 0) continue;
                 // The group's graph serves every target: keep it until the last one.
-                Tensor?[] grads = TaskGradientEngine.Defined(autograd.grad(new[] { targets[k].Loss(groupLosses) }, parameters[k], retain_graph: k < lastTarget, allow_unused: true));
+                IList<Tensor> raw = autograd.grad(new[] { targets[k].Loss(groupLosses) }, parameters[k], retain_graph: k < lastTarget, allow_unused: true);
+                Tensor?[] grads = TaskGradientEngine.Defined(raw);
                 for (int p = 0; p < parameters[k].Length; p++)
+                {
+                    if (grads[p] is null) raw[p].Dispose();
                     perGroup[k][p][g] = grads[p]?.detach().flatten().to_type(dtype) ?? zeros(parameters[k][p].numel(), dtype: dtype, device: parameters[k][p].device);
+                }
             }
         }
         for (int k = 0; k < targets.Count; k++)
