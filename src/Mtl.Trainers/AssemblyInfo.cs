@@ -5,3 +5,5 @@ using System.Runtime.CompilerServices;
 [assembly: InternalsVisibleTo("Mtl.Trainers.Tests")]
 // The diagnostics (conflict sampler, Fisher trace, noise scale) form per-sample gradients with the internal engine.
 [assembly: InternalsVisibleTo("Mtl.Analysis")]
+// The per-sample benchmark times the engine against the one-row path directly.
+[assembly: InternalsVisibleTo("Mtl.Analysis.Bench")]

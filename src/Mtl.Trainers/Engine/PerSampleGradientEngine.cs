@@ -157,35 +157,41 @@ internal static class PerSampleGradientEngine
             foreach ((Tensor parameter, LayerRule layer) in rules)
                 if (!called.Contains(layer)) oneRow[parameter] = $"{owners[parameter]}: its forward ran without Module.call, so no hook saw it";
 
-            // δ of the batch-mean loss is δᵢ/rows per row; a group's mean-loss gradient is the sum of its rows' δ times rows/groupSize.
-            double scale = (double)rows / groupSize;
+            // Backward: each target's δ at every layer call it reaches, kept until all targets have theirs.
+            var deltas = new Tensor?[targets.Count, calls.Count];
+            var wanted = new HashSet<Tensor>[targets.Count];
             for (int k = 0; k < targets.Count; k++)
             {
-                PerSampleTarget target = targets[k];
-                var wanted = new HashSet<Tensor>(target.Parameters.Where(p => rules.ContainsKey(p) && !oneRow.ContainsKey(p)), ReferenceEqualityComparer.Instance);
-                var relevant = calls.Where(c => c.Layer.Parameters.Any(wanted.Contains)).ToArray();
-                bool last = k == targets.Count - 1;
-                if (relevant.Length == 0)
+                wanted[k] = new HashSet<Tensor>(targets[k].Parameters.Where(p => rules.ContainsKey(p) && !oneRow.ContainsKey(p)), ReferenceEqualityComparer.Instance);
+                int[] relevant = Enumerable.Range(0, calls.Count).Where(c => calls[c].Layer.Parameters.Any(wanted[k].Contains)).ToArray();
+                if (relevant.Length == 0) continue;
+                IList<Tensor> raw = autograd.grad(new[] { targets[k].Loss(taskLosses) }, relevant.Select(c => calls[c].Probe).ToArray(),
+                    retain_graph: k < targets.Count - 1, allow_unused: true);
+                Tensor?[] defined = TaskGradientEngine.Defined(raw);
+                for (int j = 0; j < relevant.Length; j++)
                 {
-                    if (last) break;
-                    continue;
+                    if (defined[j] is null) raw[j].Dispose();   // an unreached layer's empty answer is a live wrapper outside any scope
+                    deltas[k, relevant[j]] = defined[j];
                 }
-                IList<Tensor> raw = autograd.grad(new[] { target.Loss(taskLosses) }, relevant.Select(c => c.Probe).ToArray(), retain_graph: !last, allow_unused: true);
-                Tensor?[] deltas = TaskGradientEngine.Defined(raw);
-                for (int c = 0; c < relevant.Length; c++)
-                {
-                    if (deltas[c] is not Tensor delta)
+            }
+
+            // Per layer call, one contraction for all the targets that reach it (one larger bmm instead of T small ones).
+            // δ of the batch-mean loss is δᵢ/rows per row; a group's mean-loss gradient is the sum of its rows' δ times rows/groupSize.
+            double scale = (double)rows / groupSize;
+            for (int c = 0; c < calls.Count; c++)
+            {
+                int[] reaching = Enumerable.Range(0, targets.Count).Where(k => deltas[k, c] is not null).ToArray();
+                if (reaching.Length == 0) continue;
+                (LayerRule layer, Tensor input, Tensor _) = calls[c];
+                Tensor stacked = stack(reaching.Select(k => deltas[k, c]!).ToArray(), 0).to_type(dtype) * scale;
+                foreach ((Tensor parameter, Tensor perTarget) in layer.PerGroup(input.to_type(dtype), stacked, groupSize))
+                    for (int j = 0; j < reaching.Length; j++)
                     {
-                        raw[c].Dispose();   // an unreached layer's empty answer is a live wrapper outside any scope
-                        continue;
+                        int k = reaching[j];
+                        if (!wanted[k].Contains(parameter)) continue;
+                        Tensor perGroup = perTarget[j];
+                        gradients[k][parameter] = gradients[k].TryGetValue(parameter, out Tensor? earlier) ? earlier + perGroup : perGroup;
                     }
-                    (LayerRule layer, Tensor input, Tensor _) = relevant[c];
-                    Tensor a = input.to_type(dtype);
-                    Tensor d = delta.to_type(dtype) * scale;
-                    foreach ((Tensor parameter, Tensor perGroup) in layer.PerGroup(a, d, groupSize))
-                        if (wanted.Contains(parameter))
-                            gradients[k][parameter] = gradients[k].TryGetValue(parameter, out Tensor? earlier) ? earlier + perGroup : perGroup;
-                }
             }
         }
         finally
@@ -263,12 +269,11 @@ internal static class PerSampleGradientEngine
             return remover.remove;
         }
 
-        /// <summary>Each parameter's (groups × numel) gradient from the layer's input a and output gradient d (rows first).</summary>
-        public abstract IEnumerable<(Tensor Parameter, Tensor PerGroup)> PerGroup(Tensor a, Tensor d, long groupSize);
-
-        // [rows, …, features] → [groups, groupSize · positions, features]: rows of a group and positions are summed alike.
-        protected static Tensor RowsLast(Tensor x, long groupSize) =>
-            x.reshape(x.shape[0] / groupSize, -1, x.shape[^1]);
+        /// <summary>
+        /// Each parameter's (m × groups × numel) gradients from the layer's input a (rows first) and the output gradients d
+        /// of m targets stacked in front (m × rows × …).
+        /// </summary>
+        public abstract IEnumerable<(Tensor Parameter, Tensor PerTarget)> PerGroup(Tensor a, Tensor d, long groupSize);
     }
 
     private sealed class LinearRule : LayerRule
@@ -279,10 +284,13 @@ internal static class PerSampleGradientEngine
 
         public override IEnumerable<(Tensor, Tensor)> PerGroup(Tensor a, Tensor d, long groupSize)
         {
-            Tensor inputs = RowsLast(a, groupSize), deltas = RowsLast(d, groupSize);
-            long groups = inputs.shape[0];
-            if (Weight is not null) yield return (Weight, bmm(deltas.transpose(1, 2), inputs).reshape(groups, -1));
-            if (Bias is not null) yield return (Bias, deltas.sum(1));
+            long m = d.shape[0], groups = a.shape[0] / groupSize, features = a.shape[^1], outputs = d.shape[^1];
+            // Rows of a group and any middle positions are summed alike: [groups, groupSize · positions, features].
+            Tensor inputs = a.reshape(groups, -1, features);
+            Tensor deltas = d.reshape(m, groups, -1, outputs);
+            Tensor byGroup = deltas.permute(1, 0, 3, 2).reshape(groups, m * outputs, -1);
+            if (Weight is not null) yield return (Weight, bmm(byGroup, inputs).reshape(groups, m, -1).transpose(0, 1));
+            if (Bias is not null) yield return (Bias, deltas.sum(2));
         }
     }
 
@@ -294,14 +302,16 @@ internal static class PerSampleGradientEngine
 
         public override IEnumerable<(Tensor, Tensor)> PerGroup(Tensor a, Tensor d, long groupSize)
         {
-            long rows = a.shape[0], groups = rows / groupSize, outChannels = d.shape[1];
+            long m = d.shape[0], groups = a.shape[0] / groupSize, outChannels = d.shape[2];
             // unfold: [rows, C·kh·kw, positions]; the weight gradient is δ (channels out × positions) times its transpose.
             Tensor patches = F.unfold(a, (conv.kernel_size[0], conv.kernel_size[1]), (conv.dilation[0], conv.dilation[1]),
                 (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1]));
-            Tensor columns = patches.reshape(groups, groupSize, patches.shape[1], -1).permute(0, 2, 1, 3).reshape(groups, patches.shape[1], -1);
-            Tensor deltas = d.reshape(groups, groupSize, outChannels, -1).permute(0, 2, 1, 3).reshape(groups, outChannels, -1);
-            if (Weight is not null) yield return (Weight, bmm(deltas, columns.transpose(1, 2)).reshape(groups, -1));
-            if (Bias is not null) yield return (Bias, deltas.sum(2));
+            long window = patches.shape[1];
+            Tensor columns = patches.reshape(groups, groupSize, window, -1).transpose(1, 2).reshape(groups, window, -1);
+            // [m, rows, O, positions] → [groups, m · O, groupSize · positions]
+            Tensor deltas = d.reshape(m, groups, groupSize, outChannels, -1).permute(1, 0, 3, 2, 4).reshape(groups, m * outChannels, -1);
+            if (Weight is not null) yield return (Weight, bmm(deltas, columns.transpose(1, 2)).reshape(groups, m, -1).transpose(0, 1));
+            if (Bias is not null) yield return (Bias, deltas.sum(2).reshape(groups, m, outChannels).transpose(0, 1));
         }
     }
 
@@ -313,15 +323,15 @@ internal static class PerSampleGradientEngine
 
         public override IEnumerable<(Tensor, Tensor)> PerGroup(Tensor a, Tensor d, long groupSize)
         {
-            long rows = a.shape[0], groups = rows / groupSize, channels = a.shape[1];
+            long m = d.shape[0], groups = a.shape[0] / groupSize, channels = a.shape[1];
             var shape = new long[a.dim()];
             Array.Fill(shape, 1L);
             shape[1] = channels;
             Tensor mean = norm.running_mean!.to_type(a.dtype).reshape(shape), variance = norm.running_var!.to_type(a.dtype).reshape(shape);
-            Tensor normalised = (a - mean) / (variance + norm.eps).sqrt();
-            Tensor deltas = d.reshape(groups, groupSize, channels, -1);
-            if (Weight is not null) yield return (Weight, (deltas * normalised.reshape(groups, groupSize, channels, -1)).sum(new long[] { 1, 3 }));
-            if (Bias is not null) yield return (Bias, deltas.sum(new long[] { 1, 3 }));
+            Tensor normalised = ((a - mean) / (variance + norm.eps).sqrt()).reshape(1, groups, groupSize, channels, -1);
+            Tensor deltas = d.reshape(m, groups, groupSize, channels, -1);
+            if (Weight is not null) yield return (Weight, (deltas * normalised).sum(new long[] { 2, 4 }));
+            if (Bias is not null) yield return (Bias, deltas.sum(new long[] { 2, 4 }));
         }
     }
 }
