@@ -135,7 +135,7 @@ internal static class PerSampleBenchmark
                 using var scope = NewDisposeScope();
                 Tensor[] losses = Losses(0, n);
                 for (int t = 0; t < losses.Length; t++)
-                    autograd.grad(new[] { losses[t] }, targets[t].Parameters, retain_graph: t < losses.Length - 1);
+                    autograd.grad(new[] { losses[t] }, targets[t].Parameters.ToArray(), retain_graph: t < losses.Length - 1);
             }
             return watch.Elapsed.TotalMilliseconds / calls;
         }
