@@ -198,6 +198,35 @@ public class PerSampleGradientEngineTests
         AssertClose(OneGroupAtATime(c, targets, 3, 1), result.Gradients, "ResNet in training mode");
     }
 
+    /// <summary>Linear → batch norm without parameters of its own → tanh: the norm couples the rows in training mode.</summary>
+    private sealed class ParameterlessNorm : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear linear = nn.Linear(12, 6);
+        private readonly BatchNorm1d norm = nn.BatchNorm1d(6, affine: false);
+
+        public ParameterlessNorm() : base(nameof(ParameterlessNorm)) => RegisterComponents();
+
+        public override Tensor forward(Tensor x) => nn.functional.tanh(norm.call(linear.call(x.flatten(1))));
+    }
+
+    [TestMethod]
+    public void ABatchNormWithoutParametersStillCouplesTheRowsInTrainingMode()
+    {
+        using var c = new Case(TrunkSpec.Custom(_ => new ParameterlessNorm(), 6), new long[] { 12 }, rows: 4, seed: 9);
+        using var scope = NewDisposeScope();
+        c.Network.train();
+        for (int t = 0; t < Tasks.Length; t++) c.Network.Head(t).eval();
+        PerSampleTarget[] targets = c.Targets().Take(2).ToArray();
+        PerSampleGradientResult result = PerSampleGradientEngine.Compute(c.Network, c.Losses, 4, 1, targets, ScalarType.Float64);
+        Assert.IsTrue(result.OneRowParameters.Any(s => s.Contains("trunk.linear.weight") && s.Contains("batch statistics")), string.Join("; ", result.OneRowParameters));
+        AssertClose(OneGroupAtATime(c, targets, 4, 1), result.Gradients, "batch norm without parameters, training mode");
+
+        c.Network.eval();   // running statistics: rows independent again, nothing on the one-row path
+        PerSampleGradientResult evaluated = PerSampleGradientEngine.Compute(c.Network, c.Losses, 4, 1, targets, ScalarType.Float64);
+        Assert.IsEmpty(evaluated.OneRowParameters, string.Join("; ", evaluated.OneRowParameters));
+        AssertClose(OneGroupAtATime(c, targets, 4, 1), evaluated.Gradients, "batch norm without parameters, evaluation mode");
+    }
+
     [TestMethod]
     public void WithoutAModuleEveryParameterTakesTheOneRowPathAndHooksAreRemovedAfterwards()
     {

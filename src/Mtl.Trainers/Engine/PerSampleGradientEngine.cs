@@ -103,12 +103,14 @@ internal static class PerSampleGradientEngine
             layers.AddRange(model.named_modules());
             foreach ((string name, nn.Module module) in layers)
             {
+                string label = name.Length == 0 ? module.GetType().Name : $"{name} ({module.GetType().Name})";
+                // Any such layer couples the rows, whether or not it has parameters of its own.
+                if (module is BatchNorm norm && (norm.training || norm.running_mean is null))
+                    coupled ??= $"{label} normalises with batch statistics, which couple the rows";
                 Dictionary<string, Tensor> all = module.named_parameters(recurse: false).ToDictionary(p => p.name, p => (Tensor)p.parameter);
                 (string Name, Tensor Parameter)[] own = all.Where(p => wanted.Contains(p.Value)).Select(p => (p.Key, p.Value)).ToArray();
                 if (own.Length == 0) continue;
-                string label = name.Length == 0 ? module.GetType().Name : $"{name} ({module.GetType().Name})";
                 (LayerRule? rule, string? reason) = LayerRule.For(module, all);
-                if (module is BatchNorm && module.training) coupled ??= $"{label} normalises with batch statistics, which couple the rows";
                 foreach ((string parameterName, Tensor parameter) in own)
                 {
                     owners[parameter] = $"{(name.Length == 0 ? "" : name + ".")}{parameterName} ({module.GetType().Name})";
