@@ -221,10 +221,15 @@ public class PerSampleGradientEngineTests
         Assert.IsTrue(result.OneRowParameters.Any(s => s.Contains("trunk.linear.weight") && s.Contains("batch statistics")), string.Join("; ", result.OneRowParameters));
         AssertClose(OneGroupAtATime(c, targets, 4, 1), result.Gradients, "batch norm without parameters, training mode");
 
-        c.Network.eval();   // running statistics: rows independent again, nothing on the one-row path
-        PerSampleGradientResult evaluated = PerSampleGradientEngine.Compute(c.Network, c.Losses, 4, 1, targets, ScalarType.Float64);
+        // With running statistics (set by a 4-row forward; the one-row reference above left them undefined) the rows are
+        // independent again and nothing takes the one-row path.
+        using var fresh = new Case(TrunkSpec.Custom(_ => new ParameterlessNorm(), 6), new long[] { 12 }, rows: 4, seed: 9);
+        using (no_grad()) fresh.Network.call(fresh.X);
+        fresh.Network.eval();
+        targets = fresh.Targets().Take(2).ToArray();
+        PerSampleGradientResult evaluated = PerSampleGradientEngine.Compute(fresh.Network, fresh.Losses, 4, 1, targets, ScalarType.Float64);
         Assert.IsEmpty(evaluated.OneRowParameters, string.Join("; ", evaluated.OneRowParameters));
-        AssertClose(OneGroupAtATime(c, targets, 4, 1), evaluated.Gradients, "batch norm without parameters, evaluation mode");
+        AssertClose(OneGroupAtATime(fresh, targets, 4, 1), evaluated.Gradients, "batch norm without parameters, evaluation mode");
     }
 
     [TestMethod]
