@@ -17,7 +17,10 @@ namespace Mtl.Analysis.Bench;
 /// </summary>
 internal static class MonitorBenchmark
 {
-    public const double Target = 1.10;
+    public const double Target = 1.05;
+
+    /// <summary>Most of a monitored run's training time the monitor itself may take (median over repeats).</summary>
+    public const double ShareTarget = 0.03;
 
     public static JsonObject Run(int rows, int epochs, int repeats)
     {
@@ -56,7 +59,9 @@ internal static class MonitorBenchmark
                               $"(inside the monitor {timed.Seconds:F2} s over {timed.Calls} calls) → {m / p:F3}×");
         }
         double median = Percentile.Of(ratios, 50);
+        double share = Percentile.Of(inside.Zip(monitored, (i, m) => i / m).ToArray(), 50);
         Console.WriteLine($"slowdown: median {median:F3}× (range {ratios.Min():F3}–{ratios.Max():F3}); target ≤ {Target:F2}× → {(median <= Target ? "met" : "MISSED")}");
+        Console.WriteLine($"inside the monitor: median {share:P1} of the monitored run; target ≤ {ShareTarget:P0} → {(share <= ShareTarget ? "met" : "MISSED")}");
         return new JsonObject
         {
             ["benchmark"] = "gradient-conflict monitor cost (k = 5, n = 8) on EW training",
@@ -73,9 +78,11 @@ internal static class MonitorBenchmark
             ["slowdown_median"] = median,
             ["slowdown_min"] = ratios.Min(),
             ["slowdown_max"] = ratios.Max(),
-            ["monitor_share_median"] = Percentile.Of(inside.Zip(monitored, (i, m) => i / m).ToArray(), 50),
+            ["monitor_share_median"] = share,
             ["target"] = Target,
             ["target_met"] = median <= Target,
+            ["share_target"] = ShareTarget,
+            ["share_target_met"] = share <= ShareTarget,
         };
     }
 

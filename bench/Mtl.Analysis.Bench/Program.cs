@@ -7,17 +7,21 @@ using static TorchSharp.torch;
 // Analysis benchmarks, JSON out:
 //   monitor  EW MultiLeNet on Multi-Fashion with and without the gradient-conflict monitor at its defaults (k = 5, n = 8),
 //            paired repeats in alternating order; slowdown = monitored / plain training-step time   → bench/results/monitor.json
+//   persample per-sample gradients on the MultiLeNet trunk for n = 8, 32, 128 and T = 2, 10: the per-layer engine vs the
+//            one-row loop and a PyTorch 1.13 peer (functorch vmap and the loop), alternating rounds, on --threads threads
+//            (default 1, as the monitor measures)                                                   → bench/results/persample.json
 //   profile  one monitored run: median milliseconds per measurement in the per-sample gradients vs the comparison (--out to keep it;
 //            --threads-in-monitor measures on all threads, to compare with the monitor's one)
-// Usage: dotnet run -c Release --project bench/Mtl.Analysis.Bench -- <monitor|profile> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]
-if (args.Length == 0 || args[0] is not ("monitor" or "profile"))
+// Usage: dotnet run -c Release --project bench/Mtl.Analysis.Bench -- <monitor|profile|persample> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]
+if (args.Length == 0 || args[0] is not ("monitor" or "profile" or "persample"))
 {
-    Console.Error.WriteLine("usage: Mtl.Analysis.Bench <monitor|profile> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]");
+    Console.Error.WriteLine("usage: Mtl.Analysis.Bench <monitor|profile|persample> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]");
     return 2;
 }
-int threads = Environment.ProcessorCount, rows = 12_000, epochs = 3, repeats = 3;
+bool perSample = args[0] == "persample";
+int threads = perSample ? 1 : Environment.ProcessorCount, rows = 12_000, epochs = 3, repeats = perSample ? 7 : 3;
 bool allThreadsInMonitor = false;
-string outPath = "bench/results/monitor.json";
+string outPath = perSample ? "bench/results/persample.json" : "bench/results/monitor.json";
 for (int i = 1; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -38,7 +42,12 @@ Mtl.Trainers.Runtime.NativeTuningPlan tuning = Mtl.Trainers.Runtime.NativeRuntim
 Console.WriteLine($"native tuning: OpenMP spin {tuning.OpenMpSpin}, malloc {tuning.Malloc}");
 set_num_threads(threads);
 string loadAtStart = LoadAverage();
-JsonObject result = args[0] == "monitor" ? MonitorBenchmark.Run(rows, epochs, repeats) : MonitorBenchmark.Profile(rows, epochs, allThreadsInMonitor);
+JsonObject result = args[0] switch
+{
+    "monitor" => MonitorBenchmark.Run(rows, epochs, repeats),
+    "persample" => PerSampleBenchmark.Run(repeats, threads),
+    _ => MonitorBenchmark.Profile(rows, epochs, allThreadsInMonitor),
+};
 result["threads"] = threads;
 result["machine"] = $"{Environment.ProcessorCount} cores; 1-minute load average {loadAtStart} at the start, {LoadAverage()} at the end";
 result["native_tuning"] = $"OpenMP spin {tuning.OpenMpSpin}, malloc {tuning.Malloc}";

@@ -4,8 +4,9 @@ using System.Text.Json.Nodes;
 namespace Mtl.Trainers.Bench;
 
 /// <summary>
-/// The PyTorch-eager peer (multilenet_peer.py under /usr/bin/python3, Debian's python3-torch 1.13), kept alive between
-/// requests so both sides stay warm and can be timed in alternating rounds.
+/// A PyTorch peer (a script next to the benchmark under /usr/bin/python3, Debian's python3-torch 1.13), kept alive
+/// between requests so both sides stay warm and can be timed in alternating rounds. Mtl.Analysis.Bench links this file
+/// for its per-sample peer.
 /// </summary>
 internal sealed class PeerProcess : IDisposable
 {
@@ -14,9 +15,13 @@ internal sealed class PeerProcess : IDisposable
 
     private readonly Process process;
 
-    public PeerProcess(int threads)
+    public PeerProcess(int threads) : this("multilenet_peer.py", threads)
     {
-        string script = Path.Combine(AppContext.BaseDirectory, "multilenet_peer.py");
+    }
+
+    public PeerProcess(string scriptName, int threads)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, scriptName);
         if (!File.Exists(Python))
             throw new FileNotFoundException($"{Python} is missing; the PyTorch peer needs Debian's python3 with python3-torch (scripts/bootstrap.sh installs it).", Python);
         var psi = new ProcessStartInfo(Python, $"\"{script}\" --threads {threads}")

@@ -3,3 +3,7 @@ using System.Runtime.CompilerServices;
 // The methods benchmark times single training steps of two methods alternately (TrainingStep is internal).
 [assembly: InternalsVisibleTo("Mtl.Trainers.Bench")]
 [assembly: InternalsVisibleTo("Mtl.Trainers.Tests")]
+// The diagnostics (conflict sampler, Fisher trace, noise scale) form per-sample gradients with the internal engine.
+[assembly: InternalsVisibleTo("Mtl.Analysis")]
+// The per-sample benchmark times the engine against the one-row path directly.
+[assembly: InternalsVisibleTo("Mtl.Analysis.Bench")]

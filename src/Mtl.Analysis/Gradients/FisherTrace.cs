@@ -1,4 +1,5 @@
 using Mtl.Analysis.Objectives;
+using Mtl.Trainers.Engine;
 using static TorchSharp.torch;
 
 namespace Mtl.Analysis.Gradients;
@@ -11,7 +12,8 @@ public static class FisherTrace
 {
     /// <summary>
     /// Estimates the trace per task and for the total loss on the first <paramref name="samples"/> rows of
-    /// <paramref name="batch"/> (one forward per row). With <paramref name="evaluationMode"/> (default) dropout is off
+    /// <paramref name="batch"/> (one forward of the n rows and one backward per task and for the total, per-sample gradients formed
+    /// per layer; see <see cref="IMultiTaskObjective.Module"/>). With <paramref name="evaluationMode"/> (default) dropout is off
     /// during the measurement and the model's mode is restored after.
     /// </summary>
     /// <param name="objective">The model and its task losses.</param>
@@ -25,11 +27,7 @@ public static class FisherTrace
         int tasks = objective.TaskNames.Count;
         using var scope = NewDisposeScope();
         using IDisposable? mode = evaluationMode ? objective.EvaluationMode() : null;
-        var targets = Enumerable.Range(0, tasks)
-            .Select(t => new GradientTarget(l => l[t], ObjectiveParameters.OfTask(objective, t)))
-            .Append(new GradientTarget(ObjectiveParameters.Total, ObjectiveParameters.All(objective)))
-            .ToArray();
-        double[] traces = PerSampleGradients.Compute(objective, batch, samples, targets)
+        double[] traces = PerSampleGradients.Compute(objective, batch, samples, PerSampleGradients.TasksAndTotal(objective))
             .Select(FromGradients)
             .ToArray();
         return new FisherTraceReport(samples, objective.TaskNames.ToArray(), traces.Take(tasks).ToArray(), traces[^1]);

@@ -1,4 +1,5 @@
 using Mtl.Analysis.Objectives;
+using Mtl.Trainers.Engine;
 using static TorchSharp.torch;
 
 namespace Mtl.Analysis.Gradients;
@@ -16,8 +17,8 @@ public static class GradientConflictSampler
 
     /// <summary>
     /// Measures the first <paramref name="samples"/> rows of <paramref name="batch"/> (the trainer's batches are already in
-    /// seeded random order, so this keeps the measurement deterministic): one forward per row and T autograd.grad calls on
-    /// its graph. The model is switched to evaluation mode for the measurement when <paramref name="evaluationMode"/> is
+    /// seeded random order, so this keeps the measurement deterministic): one forward of the n rows and one backward per
+    /// task, every row's gradient formed per layer (see <see cref="IMultiTaskObjective.Module"/>). The model is switched to evaluation mode for the measurement when <paramref name="evaluationMode"/> is
     /// true (default), so dropout does not add noise of its own to the per-sample gradients; its mode is restored after.
     /// </summary>
     /// <param name="objective">The model and its task losses.</param>
@@ -33,7 +34,7 @@ public static class GradientConflictSampler
         using var scope = NewDisposeScope();
         using IDisposable? mode = evaluationMode ? objective.EvaluationMode() : null;
         IReadOnlyList<Tensor> shared = objective.SharedParameters;
-        var targets = Enumerable.Range(0, tasks).Select(t => new GradientTarget(l => l[t], shared)).ToArray();
+        var targets = Enumerable.Range(0, tasks).Select(t => new PerSampleTarget(l => l[t], shared)).ToArray();
         return Compare(objective.TaskNames, PerSampleGradients.Compute(objective, batch, samples, targets));
     }
 

@@ -1,4 +1,5 @@
 using Mtl.Analysis.Objectives;
+using Mtl.Trainers.Engine;
 using static TorchSharp.torch;
 
 namespace Mtl.Analysis.Gradients;
@@ -48,25 +49,20 @@ public static class GradientNoiseScale
         using IDisposable? mode = evaluationMode ? objective.EvaluationMode() : null;
         double[] large = SquaredGradientNorms(objective, batch);
         int chunks = largeBatch / smallBatch;
-        var small = new double[tasks + 1];
-        for (int c = 0; c < chunks; c++)
-        {
-            double[] norms = SquaredGradientNorms(objective, batch.Slice((long)c * smallBatch, smallBatch));
-            for (int k = 0; k <= tasks; k++) small[k] += norms[k] / chunks;
-        }
+        // Every chunk's gradient from one forward of the chunks' rows and one backward per quantity (the engine's groups).
+        double[] small = PerSampleGradients.InGroups(objective, batch, chunks, smallBatch, PerSampleGradients.TasksAndTotal(objective))
+            .Select(g => g.square().sum(1).mean().item<double>())
+            .ToArray();
         var estimates = Enumerable.Range(0, tasks + 1).Select(k => FromNorms(small[k], smallBatch, large[k], largeBatch)).ToArray();
         return new NoiseScaleReport(objective.TaskNames.ToArray(), estimates.Take(tasks).ToArray(), estimates[^1]);
     }
 
-    // |∇L_t|² for each task (shared + head t), then |∇Σ L_t|² (all parameters), on one forward of the rows.
+    // |∇L_t|² for each task, then |∇Σ L_t|², on one forward of all the rows (the large batch, remainder included).
     private static double[] SquaredGradientNorms(IMultiTaskObjective objective, TaskBatch rows)
     {
-        int tasks = objective.TaskNames.Count;
         Tensor[] losses = objective.Losses(rows);
-        var result = new double[tasks + 1];
-        for (int t = 0; t < tasks; t++)
-            result[t] = FlatGradients.Of(losses[t], ObjectiveParameters.OfTask(objective, t), retainGraph: true).square().sum().item<double>();
-        result[tasks] = FlatGradients.Of(ObjectiveParameters.Total(losses), ObjectiveParameters.All(objective), retainGraph: false).square().sum().item<double>();
-        return result;
+        PerSampleTarget[] targets = PerSampleGradients.TasksAndTotal(objective);
+        return targets.Select((target, k) => FlatGradients.Of(target.Loss(losses), target.Parameters, retainGraph: k < targets.Length - 1).square().sum().item<double>())
+            .ToArray();
     }
 }

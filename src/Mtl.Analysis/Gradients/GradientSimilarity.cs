@@ -40,10 +40,11 @@ public static class GradientSimilarity
         using var scope = NewDisposeScope();
         Tensor g = rows.detach().to_type(ScalarType.Float64);
         Tensor inner = g.matmul(g.t());
-        Tensor signs = g.sign();
-        // For one coordinate, (|sₐ||s_b| − sₐs_b)/2 is 1 exactly when both are nonzero with opposite signs, else 0.
-        Tensor nonzero = signs.abs();
-        Tensor opposite = (nonzero.matmul(nonzero.t()) - signs.matmul(signs.t())) / 2.0;
+        // Opposite-sign coordinates of rows a, b: pos_a·neg_b + neg_a·pos_b, i.e. M + Mᵀ with M = pos·negᵀ (one product).
+        // The counts are integers below 2²⁴ for P < 2²⁴, which float32 sums exactly (and about twice as fast as float64).
+        ScalarType countType = rows.shape[1] < (1L << 24) ? ScalarType.Float32 : ScalarType.Float64;
+        Tensor crossed = g.gt(0).to_type(countType).matmul(g.lt(0).to_type(countType).t());
+        Tensor opposite = (crossed + crossed.t()).to_type(ScalarType.Float64);
         return new SimilarityMatrix(ToArray(inner), ToArray(opposite), rows.shape[1]);
     }
 

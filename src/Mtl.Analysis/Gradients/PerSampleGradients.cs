@@ -1,30 +1,36 @@
 using Mtl.Analysis.Objectives;
+using Mtl.Trainers.Engine;
 using static TorchSharp.torch;
 
 namespace Mtl.Analysis.Gradients;
 
-/// <summary>Per-sample gradients: one forward per row, then one autograd.grad per target on that row's graph.</summary>
+/// <summary>The diagnostics' door to the per-layer engine (<see cref="PerSampleGradientEngine"/>) for an objective's rows.</summary>
 internal static class PerSampleGradients
 {
     /// <summary>
     /// For the first <paramref name="samples"/> rows of <paramref name="batch"/>, the gradient of every target; returns one
-    /// (samples × parameter count) float64 matrix per target. TorchSharp has no vmap, so each row is its own forward.
+    /// (samples × parameter count) float64 matrix per target (float64 contractions: the statistics sum many of them).
     /// </summary>
-    public static Tensor[] Compute(IMultiTaskObjective objective, TaskBatch batch, int samples, IReadOnlyList<GradientTarget> targets)
+    public static Tensor[] Compute(IMultiTaskObjective objective, TaskBatch batch, int samples, IReadOnlyList<PerSampleTarget> targets) =>
+        InGroups(objective, batch, samples, 1, targets);
+
+    /// <summary>
+    /// For the first <paramref name="groups"/>·<paramref name="groupSize"/> rows, the gradient of each group's mean loss
+    /// (consecutive groups of <paramref name="groupSize"/> rows): one (groups × parameter count) float64 matrix per target.
+    /// </summary>
+    public static Tensor[] InGroups(IMultiTaskObjective objective, TaskBatch batch, int groups, int groupSize, IReadOnlyList<PerSampleTarget> targets)
     {
-        var rows = new Tensor[targets.Count][];
-        for (int k = 0; k < targets.Count; k++) rows[k] = new Tensor[samples];
-        for (int i = 0; i < samples; i++)
-        {
-            Tensor[] losses = objective.Losses(batch.Slice(i, 1));
-            for (int k = 0; k < targets.Count; k++)
-            {
-                // The row's graph serves every target: keep it until the last one.
-                rows[k][i] = FlatGradients.Of(targets[k].Loss(losses), targets[k].Parameters, retainGraph: k < targets.Count - 1);
-            }
-        }
-        return rows.Select(r => stack(r, 0)).ToArray();
+        long rows = (long)groups * groupSize;
+        return PerSampleGradientEngine.Compute(objective.Module, (start, count) => objective.Losses(batch.Slice(start, count)), rows, groupSize,
+            targets, ScalarType.Float64).Gradients;
     }
+
+    /// <summary>Each task's loss on the shared parameters and its head, then the total loss on every parameter.</summary>
+    public static PerSampleTarget[] TasksAndTotal(IMultiTaskObjective objective) =>
+        Enumerable.Range(0, objective.TaskNames.Count)
+            .Select(t => new PerSampleTarget(l => l[t], ObjectiveParameters.OfTask(objective, t)))
+            .Append(new PerSampleTarget(ObjectiveParameters.Total, ObjectiveParameters.All(objective)))
+            .ToArray();
 
     /// <summary>Checks n ≥ 2 (or ≥ 1 where one sample suffices) and that the batch holds n rows.</summary>
     public static void Validate(TaskBatch batch, int samples, int minimum, string what)

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Mtl.Analysis.Objectives;
@@ -26,4 +27,11 @@ public interface IMultiTaskObjective
     /// then restores the previous mode. Diagnostics that need a deterministic loss call it.
     /// </summary>
     IDisposable EvaluationMode();
+
+    /// <summary>
+    /// The module whose layers compute <see cref="Losses"/>, treating rows independently (in evaluation mode), or null.
+    /// With it, per-sample gradients come from one forward of all rows and one backward per quantity, formed per layer
+    /// (Linear, Conv2d, batch norm); without it (the default), every row is its own forward and backward.
+    /// </summary>
+    nn.Module? Module => null;
 }

@@ -1,5 +1,6 @@
 using Mtl.Trainers;
 using Mtl.Trainers.Network;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Mtl.Analysis.Objectives;
@@ -65,6 +66,9 @@ public sealed class NetworkObjective : IMultiTaskObjective
         Tensor[] outputs = network.call(batch.Features);
         return tasks.Select((t, i) => loss(t, outputs[i], batch.Targets[i])).ToArray();
     }
+
+    /// <inheritdoc />
+    public nn.Module? Module => network;
 
     /// <inheritdoc />
     public IDisposable EvaluationMode() => new ModeRestorer(network);

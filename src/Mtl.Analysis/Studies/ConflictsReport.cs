@@ -34,7 +34,7 @@ public static class ConflictsReport
             Protocol = $"MultiLeNet (shared trunk, one head per task) on {dataset}, {(protocol.Rows is int n ? $"the first {n.ToString("N0", CultureInfo.InvariantCulture)} rows" : "all rows")} " +
                        $"of the training split; Adam, lr 1e-3, batch {protocol.BatchSize}, {protocol.Epochs} epochs, seeds {string.Join(", ", runs.Select(r => r.Seed).Distinct())}; " +
                        $"methods {string.Join(", ", runs.Select(r => r.Method).Distinct())}. Monitor: every {ConflictSamplingSchedule.DefaultEveryIterations} steps, " +
-                       $"the batch's first {GradientConflictSampler.DefaultSamples} rows, per-sample gradients on the trunk before the optimizer step, dropout off.",
+                       $"the batch's first n = {protocol.Samples} rows (Elich et al.: {GradientConflictSampler.DefaultSamples}), per-sample gradients on the trunk before the optimizer step, dropout off.",
             Preset = preset,
             PaperPresetExpectedTime = ConflictsStudy.PaperExpectedTime,
             Elapsed = elapsed,
@@ -75,7 +75,7 @@ public static class ConflictsReport
                          "Loss decrease shrinks as training converges whatever the conflict does, so with few epochs the correlation mixes both trends; " +
                          $"verdicts (a)/(b) need ≥ {ConflictsAnalysis.MinimumValuesForVerdict} values per kind, (c) ≥ {ConflictsAnalysis.MinimumPointsForCorrelation} points.");
         if (runs.SelectMany(r => r.Epochs).Sum(e => e.SkippedMeasurements) is int skipped and > 0)
-            report.Notes.Add($"{skipped} due step(s) fell on an epoch's last, short batch with fewer than {GradientConflictSampler.DefaultSamples} rows and were not measured.");
+            report.Notes.Add($"{skipped} due step(s) fell on an epoch's last, short batch with fewer than {protocol.Samples} rows and were not measured.");
         return report;
     }
 

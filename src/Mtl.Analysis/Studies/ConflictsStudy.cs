@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML;
+using Mtl.Analysis.Gradients;
 using Mtl.Analysis.Monitors;
 using Mtl.Analysis.Reports;
 using Mtl.Datasets;
@@ -11,7 +12,7 @@ namespace Mtl.Analysis.Studies;
 /// <summary>
 /// <c>mtl study conflicts</c> (studies.md A3 and B): trains MultiLeNet on Multi-Fashion with EW + Adam (and every method
 /// the user adds) while a <see cref="GradientConflictMonitor"/> samples inter-task and inter-sample gradient pairs every
-/// 5 steps on 8 rows; reports their per-epoch distributions, a two-sample comparison of the kinds, and conflict against
+/// 5 steps on n rows (the preset's <see cref="Protocol.Samples"/>); reports their per-epoch distributions, a two-sample comparison of the kinds, and conflict against
 /// each task's training-loss decrease.
 /// </summary>
 public sealed class ConflictsStudy : IStudy
@@ -21,7 +22,8 @@ public sealed class ConflictsStudy : IStudy
     /// <param name="Epochs">Epochs per run.</param>
     /// <param name="Seeds">Seeds per method.</param>
     /// <param name="BatchSize">Mini-batch size.</param>
-    public sealed record Protocol(int? Rows, int Epochs, int Seeds, int BatchSize);
+    /// <param name="Samples">n: rows per conflict measurement (Elich et al.: 8).</param>
+    public sealed record Protocol(int? Rows, int Epochs, int Seeds, int BatchSize, int Samples);
 
     /// <summary>
     /// The paper preset's expected wall time on 2 cores: 3 seeds × 100 epochs × 196 steps of ≈ 19 ms (the EW step measured in
@@ -39,11 +41,13 @@ public sealed class ConflictsStudy : IStudy
     public static Protocol For(StudyPreset preset) => preset switch
     {
         // 640 rows at batch 64: 10 steps per epoch, so every epoch has 2 measurements at k = 5.
-        StudyPreset.Smoke => new Protocol(640, 2, 1, 64),
+        StudyPreset.Smoke => new Protocol(640, 2, 1, 64, GradientConflictSampler.DefaultSamples),
         // 20k rows, 12 epochs, 2 seeds: 1,896 steps, a few minutes on 2 cores even when they are shared, with 22 (epoch, seed)
-        // points per task for the conflict-vs-optimization correlation and ≈ 1,500 pairs per kind for the distributions.
-        StudyPreset.Quick => new Protocol(20_000, 12, 2, 256),
-        StudyPreset.Paper => new Protocol(null, 100, 3, 256),
+        // points per task for the conflict-vs-optimization correlation. n = 32 rows per measurement: the per-layer
+        // per-sample gradients (one backward per task) take about as long as the one-row loop did for 8
+        // (bench/results/persample.json), and give 4× the inter-task and ≈ 18× the inter-sample pairs.
+        StudyPreset.Quick => new Protocol(20_000, 12, 2, 256, 32),
+        StudyPreset.Paper => new Protocol(null, 100, 3, 256, GradientConflictSampler.DefaultSamples),
         _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "Unknown preset."),
     };
 
@@ -90,7 +94,7 @@ public sealed class ConflictsStudy : IStudy
     private static ConflictsRun Train(StudyContext context, IDataView train, string method, int seed, Protocol protocol)
     {
         context.Cancellation.ThrowIfCancellationRequested();
-        var monitor = new GradientConflictMonitor();
+        var monitor = new GradientConflictMonitor(samples: protocol.Samples);
         context.Progress.BeginStage($"{method}, seed {seed}", protocol.Epochs);
         monitor.EpochCompleted = epoch =>
         {

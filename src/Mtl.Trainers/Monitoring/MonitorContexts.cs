@@ -99,10 +99,10 @@ public sealed class MonitorStepContext
     /// <summary>
     /// Per-sample, per-task gradients on the shared parameters for the batch's first <paramref name="samples"/> rows
     /// (the batch is already in seeded random order): element t is an n × P float32 matrix whose row i is ∇L_t(xᵢ).
-    /// Measured with dropout off (evaluation mode, restored after), one forward per row and T gradient calls on its one-row
-    /// graph (faster than n·T calls back through an n-row graph: bench/Mtl.Analysis.Bench profile, 9.6–12.5 vs 16.7 ms for
-    /// MultiLeNet with n = 8, T = 2); it does not touch the parameters' <c>.grad</c> or the random generator, so a monitored run trains exactly as an
-    /// unmonitored one.
+    /// Measured with dropout off (evaluation mode, restored after) by the per-layer engine: one forward of the n rows and
+    /// one backward per task, each row's gradient formed from the layers' inputs and output gradients (Linear, Conv2d,
+    /// batch norm; parameters of other layers take a forward and backward per row). It does not touch the parameters'
+    /// <c>.grad</c> or the random generator, so a monitored run trains exactly as an unmonitored one.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is below 1 or above the batch's rows.</exception>
     /// <exception cref="InvalidOperationException">The trunk is frozen (<see cref="MultiHeadNetworkTrainer.Options.FreezeTrunk"/>).</exception>
@@ -113,20 +113,18 @@ public sealed class MonitorStepContext
         if (samples < 1 || samples > rows)
             throw new ArgumentOutOfRangeException(nameof(samples), samples,
                 $"Per-sample gradients need between 1 and the batch's {rows} rows; lower the monitor's sample count or raise BatchSize.");
-        var perTask = Enumerable.Range(0, Tasks.Count).Select(_ => new Tensor[samples]).ToArray();
+        var targets = Enumerable.Range(0, Tasks.Count).Select(t => new PerSampleTarget(losses => losses[t], sharedTensors)).ToArray();
         using (new EvaluationMode(Network))
-        {
-            for (int i = 0; i < samples; i++)
-            {
-                Tensor[] outputs = Network.call(Features.narrow(0, i, 1));
-                for (int t = 0; t < Tasks.Count; t++)
-                {
-                    Tensor loss = TaskLosses.Loss(Tasks[t], outputs[t], Labels[t].narrow(0, i, 1));
-                    perTask[t][i] = Flatten(loss, retainGraph: t < Tasks.Count - 1);
-                }
-            }
-        }
-        return perTask.Select(rows => stack(rows)).ToArray();
+            return PerSampleGradientEngine.Compute(Network, RowLosses, samples, 1, targets, ScalarType.Float32).Gradients;
+    }
+
+    // The task losses of rows [start, start + count) of the batch, each the mean over those rows.
+    private Tensor[] RowLosses(long start, long count)
+    {
+        Tensor[] outputs = Network.call(Features.narrow(0, start, count));
+        var losses = new Tensor[Tasks.Count];
+        for (int t = 0; t < Tasks.Count; t++) losses[t] = TaskLosses.Loss(Tasks[t], outputs[t], Labels[t].narrow(0, start, count));
+        return losses;
     }
 
     /// <summary>

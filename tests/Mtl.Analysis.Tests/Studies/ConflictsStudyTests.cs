@@ -83,6 +83,7 @@ public class ConflictsStudyTests
         Assert.IsNotNull(report.Verdicts[1].Reproduced);
         Assert.IsNull(report.Verdicts[2].Reproduced);
         StringAssert.Contains(report.Verdicts[0].Evidence, "n = 32");
+        StringAssert.Contains(report.Protocol, "first n = 8 rows", "the report states the rows per measurement");
 
         CollectionAssert.AreEqual(new[] { "cosine-over-epochs", "magnitude-over-epochs", "conflict-ratio-over-epochs", "conflict-vs-loss-decrease" },
             report.Plots.Select(p => p.Name).ToArray());
@@ -175,6 +176,7 @@ public class ConflictsStudyTests
         StringAssert.Contains(e.Message, "Unknown dataset 'cifar'");
         e = Assert.ThrowsExactly<ArgumentException>(() => study.Run(new StudyContext(StudyPreset.Smoke, "out") { Seeds = 0 }));
         StringAssert.Contains(e.Message, "--seeds");
-        Assert.AreEqual(new ConflictsStudy.Protocol(null, 100, 3, 256), ConflictsStudy.For(StudyPreset.Paper));
+        Assert.AreEqual(new ConflictsStudy.Protocol(null, 100, 3, 256, 8), ConflictsStudy.For(StudyPreset.Paper));
+        Assert.AreEqual(32, ConflictsStudy.For(StudyPreset.Quick).Samples, "the quick preset spends the per-layer engine's headroom on n");
     }
 }
