@@ -79,7 +79,14 @@ public static class SweepGrid
         var seen = new Dictionary<string, int>();
         for (int i = 0; i < configs.Count; i++)
         {
-            configs[i].Validate();
+            try
+            {
+                configs[i].Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"grid position {i}: {e.Message}", e);
+            }
             if (!seen.TryAdd(configs[i].Id, i))
                 throw new ArgumentException($"runs {seen[configs[i].Id]} and {i} are the same run ({configs[i].Label}, id {configs[i].Id}); remove the duplicate.");
         }

@@ -1,3 +1,4 @@
+using Mtl.Trainers.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -22,6 +23,9 @@ public static class SweepRunner
     /// <summary>The plan file's name in the work folder.</summary>
     public const string PlanFileName = "plan.json";
 
+    /// <summary>The option that tells a worker to stop when its standard input closes (its parent died).</summary>
+    public const string WatchParentOption = "--watch-parent";
+
     /// <summary>The results file of a work folder.</summary>
     public static string ResultsPath(string workFolder) => Path.Combine(workFolder, ResultsFileName);
 
@@ -42,7 +46,7 @@ public static class SweepRunner
         if (options.Threads is < 1) throw new ArgumentException($"Threads per worker must be at least 1; got {options.Threads}.");
         SweepGrid.Validated(plan);
         Directory.CreateDirectory(workFolder);
-        AtomicFile.WriteAllText(Path.Combine(workFolder, PlanFileName), JsonSerializer.Serialize(plan, RunConfig.Json));
+        WritePlan(workFolder, plan);
 
         IReadOnlyList<int> slice = options.Shard.Select(plan.Count);
         var warnings = new List<string>();
@@ -59,15 +63,8 @@ public static class SweepRunner
         options.Progress.BeginStage($"sweep {options.Shard}", todo);
         if (todo > 0)
         {
-            if (options.Jobs == 1)
-            {
-                if (options.Threads is { } threads) torch.set_num_threads(threads);
-                WorkLoop(plan, slice, workFolder, options.Progress, options.Cancellation, options.Monitors);
-            }
-            else
-            {
-                RunWorkers(plan, slice, todo, workFolder, options);
-            }
+            if (options.Jobs == 1 && options.Threads is { } threads) torch.set_num_threads(threads);
+            TrainUntilRecorded(plan, slice, todo, workFolder, options);
         }
         ResultsReadout after = ResultsFile.Read(ResultsPath(workFolder));
         var byId = new Dictionary<string, RunResult>();
@@ -79,6 +76,49 @@ public static class SweepRunner
         // Index from the plan: a line written under another grid that happens to contain the same run gets this grid's position.
         RunResult[] results = slice.Select(i => byId[plan[i].Id] with { Index = i }).ToArray();
         return new SweepOutcome(results, todo, skipped, warnings);
+    }
+
+    /// <summary>
+    /// Trains the slice's unrecorded runs (in this process or in workers), then waits for runs that another sweep on the
+    /// same folder still trains: a sweep returns only when every run of its slice is recorded. A run that another
+    /// process claimed but left unrecorded (it was stopped) is trained here.
+    /// </summary>
+    private static void TrainUntilRecorded(IReadOnlyList<RunConfig> plan, IReadOnlyList<int> slice, int todo, string workFolder, SweepOptions options)
+    {
+        var recorded = new RecordedRuns(ResultsPath(workFolder));
+        bool waiting = false;
+        while (true)
+        {
+            if (options.Jobs == 1) WorkLoop(plan, slice, workFolder, options.Progress, options.Cancellation, options.Monitors);
+            else RunWorkers(plan, slice, todo, workFolder, options);
+            while (true)
+            {
+                recorded.Refresh();
+                int[] missing = slice.Where(i => !recorded.Contains(plan[i].Id)).ToArray();
+                if (missing.Length == 0) return;
+                if (!missing.Any(i => RunClaim.IsHeld(workFolder, plan[i].Id))) break;
+                if (!waiting)
+                {
+                    options.Progress.Info($"waiting for {missing.Length} run(s) that another sweep on this folder is training");
+                    waiting = true;
+                }
+                options.Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                options.Cancellation.ThrowIfCancellationRequested();
+            }
+            todo = slice.Count(i => !recorded.Contains(plan[i].Id));
+        }
+    }
+
+    /// <summary>
+    /// Writes the plan that workers read, unless the folder already holds the same plan (a finished sweep's folder may
+    /// be read-only, and rerunning it must still report its results).
+    /// </summary>
+    private static void WritePlan(string workFolder, IReadOnlyList<RunConfig> plan)
+    {
+        string path = Path.Combine(workFolder, PlanFileName);
+        string json = JsonSerializer.Serialize(plan, RunConfig.Json);
+        if (File.Exists(path) && File.ReadAllText(path) == json) return;
+        SafeFiles.WriteAllText(path, json);
     }
 
     /// <summary>
@@ -102,7 +142,9 @@ public static class SweepRunner
         Func<RunConfig, IEnumerable<ITrainingMonitor>>? monitors)
     {
         string results = ResultsPath(workFolder);
-        HashSet<string> recorded = ResultsFile.Read(results).Results.Select(r => r.Id).ToHashSet();
+        // Read incrementally: each claim parses only the lines appended since the last one, not the whole history.
+        var recorded = new RecordedRuns(results);
+        recorded.Refresh();
         foreach (int index in slice)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -111,12 +153,11 @@ public static class SweepRunner
             using RunClaim? claim = RunClaim.TryAcquire(workFolder, config.Id);
             if (claim is null) continue;
             // Another worker may have finished it between our read and our claim.
-            recorded = ResultsFile.Read(results).Results.Select(r => r.Id).ToHashSet();
+            recorded.Refresh();
             if (recorded.Contains(config.Id)) continue;
             string checkpoints = CheckpointFolder(workFolder, config.Id);
             RunResult result = RunExecutor.Execute(config, index, checkpoints, cancellation, monitors?.Invoke(config));
             ResultsFile.Append(results, result);
-            recorded.Add(config.Id);
             if (Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
             progress.Advance(Describe(result));
         }
@@ -145,10 +186,12 @@ public static class SweepRunner
                 {
                     RedirectStandardError = true,
                     RedirectStandardOutput = true,
+                    // The worker watches this pipe: when this process dies, however it dies, the pipe closes and the worker stops.
+                    RedirectStandardInput = true,
                     UseShellExecute = false,
                 };
                 foreach (string a in command.Arguments) start.ArgumentList.Add(a);
-                foreach (string a in new[] { "--work", Path.GetFullPath(workFolder), "--shard", options.Shard.ToString(), "--threads", threads.ToString(CultureInfo.InvariantCulture) })
+                foreach (string a in new[] { "--work", Path.GetFullPath(workFolder), "--shard", options.Shard.ToString(), "--threads", threads.ToString(CultureInfo.InvariantCulture), WatchParentOption })
                     start.ArgumentList.Add(a);
                 Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start the sweep worker '{command.FileName}'.");
                 _ = process.StandardOutput.ReadToEndAsync();
@@ -156,14 +199,15 @@ public static class SweepRunner
             }
             // Progress from the shared results file: each new line of the slice is one unit.
             var ids = slice.Select(i => plan[i].Id).ToHashSet();
-            var seen = ResultsFile.Read(ResultsPath(workFolder)).Results.Select(r => r.Id).ToHashSet();
+            var recorded = new RecordedRuns(ResultsPath(workFolder));
+            recorded.Refresh();
             // A failed worker stops the sweep at once (the others are killed below; their runs resume next time).
             while (workers.Any(w => !w.Process.HasExited) && !workers.Any(w => w.Process.HasExited && w.Process.ExitCode != 0))
             {
                 options.Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
                 options.Cancellation.ThrowIfCancellationRequested();
-                foreach (RunResult r in ResultsFile.Read(ResultsPath(workFolder)).Results)
-                    if (ids.Contains(r.Id) && seen.Add(r.Id)) options.Progress.Advance(Describe(r));
+                foreach (RunResult r in recorded.Refresh())
+                    if (ids.Contains(r.Id)) options.Progress.Advance(Describe(r));
             }
             var failed = workers.Where(w => w.Process.ExitCode != 0).ToArray();
             if (failed.Length > 0)
