@@ -41,6 +41,8 @@ internal sealed class CheckpointStore
         this.writeStepState = writeStepState;
         this.readStepState = readStepState;
         Directory.CreateDirectory(folder);
+        // A writer killed mid-save (SIGKILL, a full disk) leaves its temporary file: remove those of dead writers.
+        SafeFiles.DeleteStaleTemps(folder);
     }
 
     private sealed record Record(string Format, int Tasks, string[] Heads, TrainingProgress Progress, Dictionary<string, string> Files);

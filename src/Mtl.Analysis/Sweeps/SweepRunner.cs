@@ -172,6 +172,20 @@ public static class SweepRunner
         _ => $"{r.Config.Label}: diverged",
     };
 
+    private static readonly TimeSpan WorkerStopGrace = TimeSpan.FromSeconds(15);
+
+    private static void CloseQuietly(Process worker)
+    {
+        try
+        {
+            worker.StandardInput.Close();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            // It exited meanwhile.
+        }
+    }
+
     private static void RunWorkers(IReadOnlyList<RunConfig> plan, IReadOnlyList<int> slice, int todo, string workFolder, SweepOptions options)
     {
         WorkerCommand command = options.Worker ?? WorkerCommand.CurrentApp();
@@ -216,9 +230,15 @@ public static class SweepRunner
         }
         finally
         {
+            // Closing a worker's stdin asks it to stop before its next step (see WatchParentOption); one that does not
+            // stop within the grace period is killed (a killed run resumes from its last checkpoint all the same).
+            foreach (var (process, _) in workers)
+                if (!process.HasExited) CloseQuietly(process);
+            var deadline = DateTime.UtcNow + WorkerStopGrace;
             foreach (var (process, _) in workers)
             {
-                if (!process.HasExited) process.Kill(entireProcessTree: true);
+                TimeSpan left = deadline - DateTime.UtcNow;
+                if (!process.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero)) process.Kill(entireProcessTree: true);
                 process.WaitForExit();
                 process.Dispose();
             }

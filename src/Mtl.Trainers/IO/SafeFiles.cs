@@ -50,11 +50,17 @@ internal static partial class SafeFiles
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerReadWrite;
+            bool closedByWriter;
             using (var stream = new FileStream(temp, options))
             {
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                closedByWriter = !stream.CanWrite;
+                if (!closedByWriter) stream.Flush(flushToDisk: true);
             }
+            // Some writers (TorchSharp's save) close the stream themselves: then sync the file through a second handle.
+            if (closedByWriter)
+                using (var sync = new FileStream(temp, FileMode.Open, FileAccess.Write, FileShare.None))
+                    sync.Flush(flushToDisk: true);
             if (!OperatingSystem.IsWindows() && Kind(full) == FileKind.Regular)
                 File.SetUnixFileMode(temp, File.GetUnixFileMode(full));
             File.Move(temp, full, overwrite: true);
@@ -116,16 +122,16 @@ internal static partial class SafeFiles
         $".{fileName}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}{TempSuffix}";
 
     /// <summary>
-    /// Deletes the temporary files of <paramref name="fileName"/> in <paramref name="folder"/> whose writer process is no
-    /// longer running (a writer killed mid-write). Links and files of running writers are left alone.
+    /// Deletes the temporary files of <paramref name="fileName"/> (of every file when null) in <paramref name="folder"/>
+    /// whose writer process is no longer running (a writer killed mid-write). Links, other users' files and files of
+    /// running writers are left alone.
     /// </summary>
-    public static void DeleteStaleTemps(string folder, string fileName)
+    public static void DeleteStaleTemps(string folder, string? fileName = null)
     {
-        string prefix = $".{fileName}.";
-        IEnumerable<string> candidates;
+        string[] candidates;
         try
         {
-            candidates = Directory.EnumerateFiles(folder, prefix + "*" + TempSuffix).ToArray();
+            candidates = Directory.EnumerateFiles(folder, $".{fileName ?? "*"}.*{TempSuffix}").ToArray();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -133,9 +139,11 @@ internal static partial class SafeFiles
         }
         foreach (string candidate in candidates)
         {
-            string middle = Path.GetFileName(candidate)[prefix.Length..^TempSuffix.Length];
-            int dash = middle.IndexOf('-', StringComparison.Ordinal);
-            if (dash <= 0 || !int.TryParse(middle[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
+            // .<name>.<pid>-<random>.tmp: the writer's id sits between the last dot of the name and the dash.
+            string stem = Path.GetFileName(candidate)[..^TempSuffix.Length];
+            string tag = stem[(stem.LastIndexOf('.') + 1)..];
+            int dash = tag.IndexOf('-', StringComparison.Ordinal);
+            if (dash <= 0 || !int.TryParse(tag[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
             if (IsRunning(pid) || Kind(candidate) != FileKind.Regular || !OwnedByMe(candidate)) continue;
             TryDelete(() => File.Delete(candidate));
         }
