@@ -7,12 +7,26 @@ using static TorchSharp.torch;
 // Analysis benchmarks, JSON out:
 //   monitor  EW MultiLeNet on Multi-Fashion with and without the gradient-conflict monitor at its defaults (k = 5, n = 8),
 //            paired repeats in alternating order; slowdown = monitored / plain training-step time   → bench/results/monitor.json
+//   claims   what knowing the recorded runs costs a worker before each claim, with 20 and 20,000 lines of history:
+//            the incremental reader vs parsing the whole results file (issue 18)          → bench/results/claims.json
 //   profile  one monitored run: median milliseconds per measurement in the per-sample gradients vs the comparison (--out to keep it;
 //            --threads-in-monitor measures on all threads, to compare with the monitor's one)
-// Usage: dotnet run -c Release --project bench/Mtl.Analysis.Bench -- <monitor|profile> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]
+// Usage: dotnet run -c Release --project bench/Mtl.Analysis.Bench -- <monitor|profile|claims> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]
+if (args.Length > 0 && args[0] == "claims")
+{
+    string claimsOut = args.Length == 3 && args[1] == "--out" ? args[2] : "bench/results/claims.json";
+    JsonObject claims = ClaimBenchmark.Run([20, 20_000], claims: 31);
+    claims["machine"] = $"{Environment.ProcessorCount} cores; 1-minute load average {LoadAverage()}";
+    claims["command"] = "dotnet run -c Release --project bench/Mtl.Analysis.Bench -- claims";
+    claims["taken_utc"] = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(claimsOut))!);
+    File.WriteAllText(claimsOut, claims.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine(claims.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    return 0;
+}
 if (args.Length == 0 || args[0] is not ("monitor" or "profile"))
 {
-    Console.Error.WriteLine("usage: Mtl.Analysis.Bench <monitor|profile> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]");
+    Console.Error.WriteLine("usage: Mtl.Analysis.Bench <monitor|profile|claims> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]");
     return 2;
 }
 int threads = Environment.ProcessorCount, rows = 12_000, epochs = 3, repeats = 3;
