@@ -9,9 +9,23 @@ using static TorchSharp.torch;
 //            paired repeats in alternating order; slowdown = monitored / plain training-step time   → bench/results/monitor.json
 //   claims   what knowing the recorded runs costs a worker before each claim, with 20 and 20,000 lines of history:
 //            the incremental reader vs parsing the whole results file (issue 18)          → bench/results/claims.json
+//   plan     read, validate and plan a 10⁶-run grid (2 methods × 500 rates × 1,000 seeds): time, peak memory, plan size
+//            (issue 18)                                                                   → bench/results/plan.json
 //   profile  one monitored run: median milliseconds per measurement in the per-sample gradients vs the comparison (--out to keep it;
 //            --threads-in-monitor measures on all threads, to compare with the monitor's one)
-// Usage: dotnet run -c Release --project bench/Mtl.Analysis.Bench -- <monitor|profile|claims> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]
+// Usage: dotnet run -c Release --project bench/Mtl.Analysis.Bench -- <monitor|profile|claims|plan> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]
+if (args.Length > 0 && args[0] == "plan")
+{
+    string planOut = args.Length == 3 && args[1] == "--out" ? args[2] : "bench/results/plan.json";
+    JsonObject figures = PlanBenchmark.Run(learningRates: 500, seeds: 1000);
+    figures["machine"] = $"{Environment.ProcessorCount} cores; 1-minute load average {LoadAverage()}";
+    figures["command"] = "dotnet run -c Release --project bench/Mtl.Analysis.Bench -- plan";
+    figures["taken_utc"] = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(planOut))!);
+    File.WriteAllText(planOut, figures.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine(figures.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    return 0;
+}
 if (args.Length > 0 && args[0] == "claims")
 {
     string claimsOut = args.Length == 3 && args[1] == "--out" ? args[2] : "bench/results/claims.json";
@@ -26,7 +40,7 @@ if (args.Length > 0 && args[0] == "claims")
 }
 if (args.Length == 0 || args[0] is not ("monitor" or "profile"))
 {
-    Console.Error.WriteLine("usage: Mtl.Analysis.Bench <monitor|profile|claims> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]");
+    Console.Error.WriteLine("usage: Mtl.Analysis.Bench <monitor|profile|claims|plan> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]");
     return 2;
 }
 int threads = Environment.ProcessorCount, rows = 12_000, epochs = 3, repeats = 3;

@@ -2,6 +2,7 @@ using Mtl.Trainers.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Mtl.Analysis.Studies;
 using Mtl.Trainers.Monitoring;
 using TorchSharp;
@@ -44,7 +45,7 @@ public static class SweepRunner
         if (options.Jobs > 1 && options.Monitors is not null)
             throw new ArgumentException("Extra monitors run only in this process: use Jobs = 1 with SweepOptions.Monitors.");
         if (options.Threads is < 1) throw new ArgumentException($"Threads per worker must be at least 1; got {options.Threads}.");
-        SweepGrid.Validated(plan);
+        if (plan is not GridPlan { IsValidated: true }) SweepGrid.Validated(plan);
         Directory.CreateDirectory(workFolder);
         WritePlan(workFolder, plan);
 
@@ -113,10 +114,13 @@ public static class SweepRunner
     /// Writes the plan that workers read, unless the folder already holds the same plan (a finished sweep's folder may
     /// be read-only, and rerunning it must still report its results).
     /// </summary>
-    private static void WritePlan(string workFolder, IReadOnlyList<RunConfig> plan)
+    internal static void WritePlan(string workFolder, IReadOnlyList<RunConfig> plan)
     {
         string path = Path.Combine(workFolder, PlanFileName);
-        string json = JsonSerializer.Serialize(plan, RunConfig.Json);
+        // A grid's plan is the grid itself (workers expand it lazily); a plan built in code is its list of runs.
+        string json = plan is GridPlan grid
+            ? new JsonObject { ["format"] = GridPlanFormat, ["grid"] = grid.Source.DeepClone() }.ToJsonString()
+            : JsonSerializer.Serialize(plan, RunConfig.Json);
         if (File.Exists(path) && File.ReadAllText(path) == json) return;
         SafeFiles.WriteAllText(path, json);
     }
@@ -131,11 +135,27 @@ public static class SweepRunner
         string planPath = Path.Combine(workFolder, PlanFileName);
         if (!File.Exists(planPath))
             throw new FileNotFoundException($"'{planPath}' does not exist; sweep workers are started by 'mtl sweep run', which writes it.", planPath);
-        RunConfig[] plan = JsonSerializer.Deserialize<RunConfig[]>(File.ReadAllText(planPath), RunConfig.Json)
-                           ?? throw new InvalidDataException($"'{planPath}' holds no plan.");
+        IReadOnlyList<RunConfig> plan = ReadPlan(planPath);
         if (threads < 1) throw new ArgumentException($"--threads must be at least 1; got {threads}.");
         torch.set_num_threads(threads);
-        WorkLoop(plan, shard.Select(plan.Length), workFolder, StudyProgress.None, cancellation, null);
+        WorkLoop(plan, shard.Select(plan.Count), workFolder, StudyProgress.None, cancellation, null);
+    }
+
+    private const string GridPlanFormat = "mtl-sweep-plan/grid";
+
+    private static IReadOnlyList<RunConfig> ReadPlan(string planPath)
+    {
+        string text = File.ReadAllText(planPath);
+        try
+        {
+            if (JsonNode.Parse(text) is JsonObject { } root && root["format"]?.GetValue<string>() == GridPlanFormat && root["grid"] is JsonObject grid)
+                return SweepGrid.Expand(grid.ToJsonString(), validate: false);
+            return JsonSerializer.Deserialize<RunConfig[]>(text, RunConfig.Json) ?? throw new JsonException("null");
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"'{planPath}' is not a sweep plan ({e.Message}); run 'mtl sweep run' again, which rewrites it.", e);
+        }
     }
 
     private static void WorkLoop(IReadOnlyList<RunConfig> plan, IReadOnlyList<int> slice, string workFolder, IStudyProgress progress, CancellationToken cancellation,

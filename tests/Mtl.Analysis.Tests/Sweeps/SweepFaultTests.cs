@@ -135,4 +135,28 @@ public sealed class SweepFaultTests
         File.AppendAllText(path, "not json\n", Encoding.UTF8);
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => recorded.Refresh()).Message, "line 4");
     }
+
+    [TestMethod]
+    public void AMillionRunGridIsPlannedLazilyAndItsPlanIsTheGridNotItsExpansion()
+    {
+        // Before: 10⁶ configs in memory (2.2 GB) and a 364 MB plan.json per shard folder.
+        string grid = """
+            { "base": { "trainRows": 2000 }, "axes": { "method": ["ew", "pcgrad"], "learningRate": [LRS] }, "seeds": [SEEDS] }
+            """.Replace("LRS", string.Join(", ", Enumerable.Range(1, 500).Select(i => (i * 1e-5).ToString("R", System.Globalization.CultureInfo.InvariantCulture))))
+            .Replace("SEEDS", string.Join(", ", Enumerable.Range(1, 1000)));
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        IReadOnlyList<RunConfig> plan = SweepGrid.Expand(grid, validate: false);
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        Assert.AreEqual(1_000_000, plan.Count);
+        Assert.IsTrue(allocated < 16_000_000, $"planning allocated {allocated:N0} bytes: the runs were expanded eagerly");
+        // Grid order: axes in file order (the first slowest), seeds innermost.
+        RunConfig last = plan[999_999], some = plan[1000 * 500 + 1000 * 2 + 6];
+        Assert.AreEqual(("pcgrad", 500 * 1e-5, 1000), (last.Method, last.LearningRate, last.Seed));
+        Assert.AreEqual(("pcgrad", 3 * 1e-5, 7), (some.Method, some.LearningRate, some.Seed));
+        Assert.AreEqual(2000, some.TrainRows);
+        string work = SweepTestSupport.NewFolder("million");
+        SweepRunner.WritePlan(work, plan);
+        long bytes = new FileInfo(Path.Combine(work, SweepRunner.PlanFileName)).Length;
+        Assert.IsTrue(bytes < 20_000, $"plan.json holds {bytes:N0} bytes: the expansion, not the grid");
+    }
 }
