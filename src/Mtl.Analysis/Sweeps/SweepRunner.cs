@@ -58,24 +58,26 @@ public static class SweepRunner
             options.Progress.Info(torn);
         }
         var recorded = before.Results.Select(r => r.Id).ToHashSet();
-        int skipped = slice.Count(i => recorded.Contains(plan[i].Id));
+        // Each id once: a lazy plan builds a run's config (and hashes it) on every access.
+        string[] sliceIds = slice.Select(i => plan[i].Id).ToArray();
+        int skipped = sliceIds.Count(recorded.Contains);
         int todo = slice.Count - skipped;
         options.Progress.Info($"sweep {options.Shard}: {todo} of {slice.Count} runs to train ({skipped} already recorded), {options.Jobs} job(s)");
         options.Progress.BeginStage($"sweep {options.Shard}", todo);
         if (todo > 0)
         {
             if (options.Jobs == 1 && options.Threads is { } threads) torch.set_num_threads(threads);
-            TrainUntilRecorded(plan, slice, todo, workFolder, options);
+            TrainUntilRecorded(plan, slice, sliceIds, todo, workFolder, options);
         }
         ResultsReadout after = ResultsFile.Read(ResultsPath(workFolder));
         var byId = new Dictionary<string, RunResult>();
         foreach (RunResult r in after.Results) byId.TryAdd(r.Id, r);
-        var missing = slice.Where(i => !byId.ContainsKey(plan[i].Id)).ToArray();
+        var missing = Enumerable.Range(0, slice.Count).Where(k => !byId.ContainsKey(sliceIds[k])).Select(k => slice[k]).ToArray();
         options.Cancellation.ThrowIfCancellationRequested();
         if (missing.Length > 0)
             throw new InvalidOperationException($"The sweep ended with {missing.Length} runs of its slice unrecorded (first: {plan[missing[0]].Label}); run it again to finish them.");
         // Index from the plan: a line written under another grid that happens to contain the same run gets this grid's position.
-        RunResult[] results = slice.Select(i => byId[plan[i].Id] with { Index = i }).ToArray();
+        RunResult[] results = slice.Select((i, k) => byId[sliceIds[k]] with { Index = i }).ToArray();
         return new SweepOutcome(results, todo, skipped, warnings);
     }
 
@@ -84,20 +86,21 @@ public static class SweepRunner
     /// same folder still trains: a sweep returns only when every run of its slice is recorded. A run that another
     /// process claimed but left unrecorded (it was stopped) is trained here.
     /// </summary>
-    private static void TrainUntilRecorded(IReadOnlyList<RunConfig> plan, IReadOnlyList<int> slice, int todo, string workFolder, SweepOptions options)
+    private static void TrainUntilRecorded(IReadOnlyList<RunConfig> plan, IReadOnlyList<int> slice, string[] sliceIds, int todo, string workFolder,
+        SweepOptions options)
     {
         var recorded = new RecordedRuns(ResultsPath(workFolder));
         bool waiting = false;
         while (true)
         {
             if (options.Jobs == 1) WorkLoop(plan, slice, workFolder, options.Progress, options.Cancellation, options.Monitors);
-            else RunWorkers(plan, slice, todo, workFolder, options);
+            else RunWorkers(sliceIds, todo, workFolder, options);
             while (true)
             {
                 recorded.Refresh();
-                int[] missing = slice.Where(i => !recorded.Contains(plan[i].Id)).ToArray();
+                string[] missing = sliceIds.Where(id => !recorded.Contains(id)).ToArray();
                 if (missing.Length == 0) return;
-                if (!missing.Any(i => RunClaim.IsHeld(workFolder, plan[i].Id))) break;
+                if (!missing.Any(id => RunClaim.IsHeld(workFolder, id))) break;
                 if (!waiting)
                 {
                     options.Progress.Info($"waiting for {missing.Length} run(s) that another sweep on this folder is training");
@@ -106,7 +109,7 @@ public static class SweepRunner
                 options.Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
                 options.Cancellation.ThrowIfCancellationRequested();
             }
-            todo = slice.Count(i => !recorded.Contains(plan[i].Id));
+            todo = sliceIds.Count(id => !recorded.Contains(id));
         }
     }
 
@@ -206,7 +209,7 @@ public static class SweepRunner
         }
     }
 
-    private static void RunWorkers(IReadOnlyList<RunConfig> plan, IReadOnlyList<int> slice, int todo, string workFolder, SweepOptions options)
+    private static void RunWorkers(IReadOnlyList<string> sliceIds, int todo, string workFolder, SweepOptions options)
     {
         WorkerCommand command = options.Worker ?? WorkerCommand.CurrentApp();
         int threads = options.Threads ?? Math.Max(1, Environment.ProcessorCount / options.Jobs);
@@ -232,7 +235,7 @@ public static class SweepRunner
                 workers.Add((process, process.StandardError.ReadToEndAsync()));
             }
             // Progress from the shared results file: each new line of the slice is one unit.
-            var ids = slice.Select(i => plan[i].Id).ToHashSet();
+            var ids = sliceIds.ToHashSet();
             var recorded = new RecordedRuns(ResultsPath(workFolder));
             recorded.Refresh();
             // A failed worker stops the sweep at once (the others are killed below; their runs resume next time).
