@@ -10,12 +10,40 @@ using static TorchSharp.torch;
 //   persample per-sample gradients on the MultiLeNet trunk for n = 8, 32, 128 and T = 2, 10: the per-layer engine vs the
 //            one-row loop and a PyTorch 1.13 peer (functorch vmap and the loop), alternating rounds, on --threads threads
 //            (default 1, as the monitor measures)                                                   → bench/results/persample.json
+//   claims   what knowing the recorded runs costs a worker before each claim, with 20 and 20,000 lines of history:
+//            the incremental reader vs parsing the whole results file (issue 18)          → bench/results/claims.json
+//   plan     read, validate and plan a 10⁶-run grid (2 methods × 500 rates × 1,000 seeds): time, peak memory, plan size
+//            (issue 18)                                                                   → bench/results/plan.json
 //   profile  one monitored run: median milliseconds per measurement in the per-sample gradients vs the comparison (--out to keep it;
 //            --threads-in-monitor measures on all threads, to compare with the monitor's one)
-// Usage: dotnet run -c Release --project bench/Mtl.Analysis.Bench -- <monitor|profile|persample> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]
+// Usage: dotnet run -c Release --project bench/Mtl.Analysis.Bench -- <monitor|profile|persample|claims|plan> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]
+if (args.Length > 0 && args[0] == "plan")
+{
+    string planOut = args.Length == 3 && args[1] == "--out" ? args[2] : "bench/results/plan.json";
+    JsonObject figures = PlanBenchmark.Run(learningRates: 500, seeds: 1000);
+    figures["machine"] = $"{Environment.ProcessorCount} cores; 1-minute load average {LoadAverage()}";
+    figures["command"] = "dotnet run -c Release --project bench/Mtl.Analysis.Bench -- plan";
+    figures["taken_utc"] = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(planOut))!);
+    File.WriteAllText(planOut, figures.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine(figures.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    return 0;
+}
+if (args.Length > 0 && args[0] == "claims")
+{
+    string claimsOut = args.Length == 3 && args[1] == "--out" ? args[2] : "bench/results/claims.json";
+    JsonObject claims = ClaimBenchmark.Run([20, 20_000], claims: 31);
+    claims["machine"] = $"{Environment.ProcessorCount} cores; 1-minute load average {LoadAverage()}";
+    claims["command"] = "dotnet run -c Release --project bench/Mtl.Analysis.Bench -- claims";
+    claims["taken_utc"] = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(claimsOut))!);
+    File.WriteAllText(claimsOut, claims.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine(claims.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    return 0;
+}
 if (args.Length == 0 || args[0] is not ("monitor" or "profile" or "persample"))
 {
-    Console.Error.WriteLine("usage: Mtl.Analysis.Bench <monitor|profile|persample> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]");
+    Console.Error.WriteLine("usage: Mtl.Analysis.Bench <monitor|profile|persample|claims|plan> [--rows N] [--epochs E] [--repeats R] [--threads N] [--out FILE]");
     return 2;
 }
 bool perSample = args[0] == "persample";

@@ -13,7 +13,7 @@ try
 }
 catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or InvalidOperationException or FormatException)
 {
-    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine($"error: {Sentence(e)}");
     return 1;
 }
 
@@ -23,9 +23,9 @@ static int Run(ConsumeOptions options)
         throw new FileNotFoundException($"No model at '{Path.GetFullPath(options.ModelPath)}'. Train one first with ./run.sh " +
             "(it writes model.zip in the repository root) or pass the path of a zip that `mtl train --model` wrote.", options.ModelPath);
     var ml = new MLContext(seed: options.Seed);
-    // OnnxTransformer copies the embedded ONNX model into MLContext.TempFilePath and never deletes it: use our own folder.
-    string temp = Path.Combine(Path.GetTempPath(), $"consume-model-{Environment.ProcessId}");
-    Directory.CreateDirectory(temp);
+    // OnnxTransformer copies the embedded ONNX model into MLContext.TempFilePath and never deletes it: use our own folder,
+    // created exclusively with a random name and owner-only access (no other user can plant or read it).
+    string temp = Directory.CreateTempSubdirectory("consume-model-").FullName;
     ml.TempFilePath = temp;
     try
     {
@@ -55,7 +55,10 @@ static (ITransformer model, DataViewSchema inputSchema) LoadModel(MLContext ml, 
     }
     catch (Exception e) when (e is not OutOfMemoryException)
     {
-        throw new InvalidDataException($"'{path}' is not an ML.NET model zip that this app can open ({e.GetType().Name}: {e.Message}). " +
+        // ML.NET builds transformers through reflection: the outer exceptions (TargetInvocationException, …) say nothing.
+        Exception cause = e;
+        while (cause.InnerException is not null) cause = cause.InnerException;
+        throw new InvalidDataException($"'{path}' is not an ML.NET model zip that this app can open ({cause.GetType().Name}: {Sentence(cause)}). " +
             "Pass a model.zip written by `mtl train` (./run.sh writes one in the repository root).", e);
     }
 }
@@ -118,3 +121,14 @@ static void RequireTwoTaskImageModel(DataViewSchema input, DataViewSchema output
 static float Probability(float[] scores, uint key) => key >= 1 && key <= scores.Length ? scores[key - 1] : float.NaN;
 
 static string Name(string[] names, uint key) => key >= 1 && key <= names.Length ? names[key - 1] : $"key {key}";
+
+// The message as its author wrote it, without the "(Parameter 'name')" tail .NET adds to argument exceptions.
+static string Sentence(Exception e)
+{
+    string message = e.Message;
+    if (e is ArgumentOutOfRangeException { ActualValue: { } actual } && message.EndsWith($"{Environment.NewLine}Actual value was {actual}.", StringComparison.Ordinal))
+        message = message[..^$"{Environment.NewLine}Actual value was {actual}.".Length];
+    if (e is ArgumentException { ParamName: { } name } && message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal))
+        message = message[..^$" (Parameter '{name}')".Length];
+    return message;
+}

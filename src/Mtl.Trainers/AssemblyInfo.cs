@@ -7,3 +7,7 @@ using System.Runtime.CompilerServices;
 [assembly: InternalsVisibleTo("Mtl.Analysis")]
 // The per-sample benchmark times the engine against the one-row path directly.
 [assembly: InternalsVisibleTo("Mtl.Analysis.Bench")]
+// One implementation of safe whole-file writes and private temp folders (Trainers.IO.SafeFiles) for the sweeps and the app.
+[assembly: InternalsVisibleTo("mtl")]
+[assembly: InternalsVisibleTo("Mtl.Analysis.Tests")]
+[assembly: InternalsVisibleTo("Mtl.Cli.Tests")]

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Mtl.Trainers.IO;
 using Mtl.Trainers.Network;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -40,6 +41,8 @@ internal sealed class CheckpointStore
         this.writeStepState = writeStepState;
         this.readStepState = readStepState;
         Directory.CreateDirectory(folder);
+        // A writer killed mid-save (SIGKILL, a full disk) leaves its temporary file: remove those of dead writers.
+        SafeFiles.DeleteStaleTemps(folder);
     }
 
     private sealed record Record(string Format, int Tasks, string[] Heads, TrainingProgress Progress, Dictionary<string, string> Files);
@@ -115,14 +118,15 @@ internal sealed class CheckpointStore
     private static InvalidDataException Damaged(string path, string why, Exception? inner) =>
         new($"The checkpoint file {path} is damaged ({why}). Delete the checkpoint folder to start afresh, or point CheckpointFolder elsewhere.", inner);
 
-    /// <summary>Writes through a temporary file and renames it; returns the file's SHA-256.</summary>
+    /// <summary>
+    /// Writes through a private temporary file and a rename (a failed write, e.g. a full disk, leaves no temporary file;
+    /// a killed writer's is removed by the next save); returns the file's SHA-256.
+    /// </summary>
     private string WriteAtomic(string name, Action<Stream> write)
     {
-        string path = Path.Combine(folder, name), temp = path + ".tmp";
-        using (var stream = File.Create(temp)) write(stream);
-        string hash = Hash(temp);
-        File.Move(temp, path, overwrite: true);
-        return hash;
+        string path = Path.Combine(folder, name);
+        SafeFiles.WriteAtomically(path, write);
+        return Hash(path);
     }
 
     private static string Hash(string path)

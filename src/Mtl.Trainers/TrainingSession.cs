@@ -117,11 +117,17 @@ internal sealed class TrainingSession
                         Log(ChannelMessageKind.Trace, $"epoch {epoch} step {globalStep}: " + string.Join(", ", tasks.Select((t, i) => $"{t.Name} loss {r.Losses[i]:F4}")));
                 }
                 watch.Stop();
+                // Steps check their losses before the update only: the last step of an epoch can leave NaN weights behind.
+                RequireFiniteWeights(globalStep, epoch);
                 step.OnEpochEnd(sums.MeanLosses());
 
                 var results = new List<TaskEpochResult>();
                 double[]? valLoss = null, valMetric = null;
-                if (validation is not null) (valLoss, valMetric) = Evaluate(validation);
+                if (validation is not null)
+                {
+                    (valLoss, valMetric) = Evaluate(validation);
+                    RequireFiniteValidation(valLoss, valMetric, globalStep, epoch);
+                }
                 double valAverage = double.NaN;
                 for (int i = 0; i < tasks.Count; i++)
                     results.Add(new TaskEpochResult(tasks[i].Name, sums.MeanLoss(i), TaskLosses.Finish(tasks[i], sums.MetricSums[i], sums.Rows),
@@ -175,6 +181,39 @@ internal sealed class TrainingSession
         }
         network.eval();
         return report;
+    }
+
+    /// <summary>Throws the divergence error when a weight of the network is NaN or infinite (naming the head's task, if any).</summary>
+    private void RequireFiniteWeights(long globalStep, int epoch)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (Parameter p in network.SharedParameters())
+            if (FirstNonFinite(p) is { } value)
+                throw new NonFiniteLossException(NonFiniteSite.Weights, null, globalStep, epoch, value, options.CheckpointFolder);
+        for (int i = 0; i < tasks.Count; i++)
+            foreach (Tensor p in network.HeadParameters(i))
+                if (FirstNonFinite(p) is { } value)
+                    throw new NonFiniteLossException(NonFiniteSite.Weights, tasks[i].Name, globalStep, epoch, value, options.CheckpointFolder);
+    }
+
+    private static double? FirstNonFinite(Tensor t)
+    {
+        Tensor finite = t.isfinite();
+        if (finite.all().item<bool>()) return null;
+        Tensor flat = t.flatten();
+        return flat[finite.flatten().logical_not().nonzero()[0, 0]].to_type(ScalarType.Float64).item<double>();
+    }
+
+    /// <summary>A NaN or infinite validation loss or metric means the epoch's weights diverged: no epoch may be selected on it.</summary>
+    private void RequireFiniteValidation(double[] loss, double[] metric, long globalStep, int epoch)
+    {
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            double bad = !double.IsFinite(loss[i]) ? loss[i] : metric[i];
+            if (!double.IsFinite(bad))
+                throw new NonFiniteLossException(NonFiniteSite.Validation, tasks[i].Name, globalStep, epoch, bad, options.CheckpointFolder);
+        }
     }
 
     /// <summary>Training mode, except a frozen trunk, which stays in evaluation mode (a fixed feature extractor has no dropout).</summary>

@@ -78,7 +78,7 @@ internal sealed class TrainingStep : IDisposable
         trainable = shared.Concat(others).ToArray();
         var heads = Enumerable.Range(0, tasks.Count).Select(i => (IReadOnlyList<Tensor>)network.HeadParameters(i)).ToArray();
 
-        context = new StepContext(tasks.Count, seed);
+        context = new StepContext(tasks.Count, seed, taskNames: tasks.Select(t => t.Name).ToArray()) { CheckpointFolder = options.CheckpointFolder };
         context.Solvers.OnProblem = run => log(ChannelMessageKind.Warning, $"{method.Name}: {run} (step {context.Step}).");
         // The option decides: per-task Adam also receives the weighted task gradients, every other optimizer reads .grad.
         PerTaskAdam? perTask = options.Optimizer == OptimizerKind.PerTaskAdam ? OptimizerFactory.PerTask(options, shared, others, tasks.Count) : null;
@@ -147,7 +147,7 @@ internal sealed class TrainingStep : IDisposable
         (double[] lossValues, double[] metricValues) = TaskLosses.ToHost(losses, metricSums);
         for (int i = 0; i < tasks.Count; i++)
             if (!double.IsFinite(lossValues[i]))
-                throw new NonFiniteLossException(tasks[i].Name, stepIndex, epoch, lossValues[i], options.CheckpointFolder);
+                throw new NonFiniteLossException(NonFiniteSite.Loss, tasks[i].Name, stepIndex, epoch, lossValues[i], options.CheckpointFolder);
 
         context.BeginStep(stepIndex, epoch, lossValues);
         if (requirements.NeedsRepresentation)
@@ -289,28 +289,4 @@ internal sealed class TrainingStep : IDisposable
         optimizer.Dispose();
         context.Dispose();
     }
-}
-
-/// <summary>A task loss became NaN or infinite; training stopped.</summary>
-public sealed class NonFiniteLossException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public NonFiniteLossException(string task, long step, int epoch, double value, string? checkpointFolder)
-        : base($"The loss of task '{task}' is {value} at step {step} (epoch {epoch}); training stopped. " +
-               "Lower the learning rate, check the labels and features for extreme values, or use gradient clipping. " +
-               (checkpointFolder is null ? "No checkpoint folder was set." : $"The last completed epoch's checkpoint is kept in '{checkpointFolder}'."))
-    {
-        Task = task;
-        Step = step;
-        Epoch = epoch;
-    }
-
-    /// <summary>The task whose loss was not finite.</summary>
-    public string Task { get; }
-
-    /// <summary>Global step index (1-based).</summary>
-    public long Step { get; }
-
-    /// <summary>Epoch (1-based).</summary>
-    public int Epoch { get; }
 }

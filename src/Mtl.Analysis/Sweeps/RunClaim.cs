@@ -80,6 +80,14 @@ internal sealed class RunClaim : IDisposable
         return OperatingSystem.IsLinux() && !Directory.Exists($"/proc/{pid}") ? ClaimState.Stale : ClaimState.Live;
     }
 
+    /// <summary>True when another process (or worker) holds the claim of run <paramref name="id"/> now.</summary>
+    public static bool IsHeld(string workFolder, string id)
+    {
+        if (!File.Exists(Path.Combine(workFolder, "claims", id + ".lock"))) return false;
+        using RunClaim? probe = TryAcquire(workFolder, id);
+        return probe is null;
+    }
+
     public void Dispose()
     {
         // Delete while still holding it: a process that opens the name afterwards gets a fresh file and re-checks the results.

@@ -106,6 +106,10 @@ public sealed record RunConfig
         Require(TrainRows >= 0 && ValidationRows >= 0 && TestRows >= 0, "trainRows/validationRows/testRows", "must be 0 (all) or positive");
         Require(MethodRegistry.Contains(MethodName), "method", $"'{MethodName}' is not a known method ({string.Join(", ", MethodRegistry.Names)}, fixed + weights)");
         Require(Weights is null || Weights.All(w => double.IsFinite(w) && w >= 0), "weights", "must be finite and ≥ 0");
+        // Found here, when the grid is read, not when the run starts after others trained.
+        Require(Weights is null || Weights.Any(w => w > 0), "weights", $"must not all be zero; got [{string.Join(", ", Weights ?? [])}]");
+        Require(Weights is null || Weights.Length == SweepDataset.Tasks.Count, "weights",
+            $"needs one weight per task ({string.Join(", ", SweepDataset.Tasks)}): {SweepDataset.Tasks.Count} values; got {Weights?.Length}");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), "learningRate", $"must be positive and finite; got {LearningRate}");
         Require(Momentum >= 0 && Momentum < 1, "momentum", $"must be in [0, 1); got {Momentum}");
         Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), "weightDecay", $"must be ≥ 0; got {WeightDecay}");

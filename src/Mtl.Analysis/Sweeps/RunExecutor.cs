@@ -74,6 +74,9 @@ public static class RunExecutor
             int trained = report.EarlierEpochs.Count + report.Epochs.Count;
             if (epochs.Length != trained || epochs.Select(e => e.Epoch).Where((e, i) => e != i + 1).Any())
                 throw new InvalidOperationException($"Run {config.Id}: the test monitor saw {epochs.Length} epochs but the trainer reports {trained}.");
+            // The trainer selects only epochs with finite validation figures (else it throws NonFiniteLossException).
+            if (report.SelectedEpoch < 1 || report.SelectedEpoch > epochs.Length)
+                throw new InvalidOperationException($"Run {config.Id}: the trainer selected epoch {report.SelectedEpoch} of {epochs.Length}; this is a bug in the trainer.");
             EpochRecord selected = epochs[report.SelectedEpoch - 1];
             result = result with
             {

@@ -17,6 +17,9 @@ public static class SweepDataset
     /// <summary>The dataset names (<see cref="MultiTaskDatasets.Names"/>).</summary>
     public static IReadOnlyList<string> Names => MultiTaskDatasets.Names;
 
+    /// <summary>The task (label) columns of every sweep dataset, in head order: one fixed weight per task.</summary>
+    public static IReadOnlyList<string> Tasks { get; } = [MultiTaskDatasets.LeftColumnName, MultiTaskDatasets.RightColumnName];
+
     /// <summary>Builds (lazily) the run's three splits, each cut to its first N rows when the config asks for it.</summary>
     /// <exception cref="ArgumentException">Unknown dataset name.</exception>
     public static SweepData Load(MLContext ml, RunConfig config)
@@ -32,6 +35,6 @@ public static class SweepDataset
             return rows > 0 ? ml.Data.TakeRows(view, rows) : view;
         }
         return new SweepData(Cut(DatasetSplit.Train, config.TrainRows), Cut(DatasetSplit.Validation, config.ValidationRows),
-            Cut(DatasetSplit.Test, config.TestRows), [MultiTaskDatasets.LeftColumnName, MultiTaskDatasets.RightColumnName], MultiTaskDatasets.ImageColumnName);
+            Cut(DatasetSplit.Test, config.TestRows), Tasks, MultiTaskDatasets.ImageColumnName);
     }
 }

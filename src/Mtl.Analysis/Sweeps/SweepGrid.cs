@@ -35,7 +35,10 @@ public static class SweepGrid
     /// how a study's or a submission's plan is handed to <c>mtl sweep run --grid</c>.
     /// </summary>
     /// <exception cref="ArgumentException">Malformed JSON, an unknown field, a bad value or two equal runs.</exception>
-    public static IReadOnlyList<RunConfig> Expand(string json)
+    public static IReadOnlyList<RunConfig> Expand(string json) => Expand(json, validate: true);
+
+    /// <summary>Expands grid JSON that <see cref="Expand(string)"/> has validated before (a sweep worker's plan).</summary>
+    internal static IReadOnlyList<RunConfig> Expand(string json, bool validate)
     {
         JsonNode? parsed;
         try
@@ -46,7 +49,7 @@ public static class SweepGrid
         {
             throw new ArgumentException($"not valid JSON ({e.Message}).", e);
         }
-        if (parsed is JsonArray plan) return ExpandPlan(plan);
+        if (parsed is JsonArray expanded) return ExpandPlan(expanded);
         JsonObject root = parsed as JsonObject ?? throw new ArgumentException("the grid must be a JSON object (or a plan: an array of runs).");
         foreach (var (key, _) in root)
             if (!TopLevelFields.Contains(key))
@@ -65,16 +68,14 @@ public static class SweepGrid
         {
             blocks.Add(root);
         }
-        var configs = new List<RunConfig>();
-        foreach (JsonObject block in blocks)
-            foreach (JsonObject overrides in ExpandBlock(block))
-            {
-                JsonObject merged = (JsonObject)baseConfig.DeepClone();
-                foreach (var (key, value) in overrides) merged[key] = value?.DeepClone();
-                RunConfig config = ToConfig(merged);
-                configs.AddRange(seeds.Select(s => config with { Seed = s }));
-            }
-        return Validated(configs);
+        // Lazy: a run is built from its grid position when asked for, so a 10⁶-run grid never sits in memory as configs.
+        var plan = new GridPlan(root, baseConfig, blocks.Select(ParseBlock).ToArray(), seeds);
+        if (validate)
+        {
+            Validated(plan);
+            plan.IsValidated = true;
+        }
+        return plan;
     }
 
     /// <summary>Checks every config and that no two runs are equal (they would share one id and one results line).</summary>
@@ -85,7 +86,14 @@ public static class SweepGrid
         var seen = new Dictionary<string, int>();
         for (int i = 0; i < configs.Count; i++)
         {
-            configs[i].Validate();
+            try
+            {
+                configs[i].Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"grid position {i}: {e.Message}", e);
+            }
             if (!seen.TryAdd(configs[i].Id, i))
                 throw new ArgumentException($"runs {seen[configs[i].Id]} and {i} are the same run ({configs[i].Label}, id {configs[i].Id}); remove the duplicate.");
         }
@@ -107,7 +115,7 @@ public static class SweepGrid
         }
     }
 
-    private static IEnumerable<JsonObject> ExpandBlock(JsonObject block)
+    private static GridBlock ParseBlock(JsonObject block)
     {
         foreach (var (key, _) in block)
             if (key is not ("axes" or "runs") && !TopLevelFields.Contains(key))
@@ -117,32 +125,15 @@ public static class SweepGrid
             foreach (JsonNode? run in runsNode as JsonArray ?? throw new ArgumentException("'runs' must be a list of objects."))
                 runs.Add(run as JsonObject ?? throw new ArgumentException("every entry of 'runs' must be an object of config fields."));
         if (runs.Count == 0) runs.Add(new JsonObject());
-        var axes = new List<(string Name, JsonNode?[] Values)>();
+        var axes = new List<GridAxis>();
         if (block["axes"] is JsonNode axesNode)
             foreach (var (name, values) in axesNode as JsonObject ?? throw new ArgumentException("'axes' must map field names to lists of values."))
             {
                 JsonNode?[] items = (values as JsonArray ?? throw new ArgumentException($"axis '{name}' must be a list of values.")).ToArray();
                 if (items.Length == 0) throw new ArgumentException($"axis '{name}' has no values.");
-                axes.Add((name, items));
+                axes.Add(new GridAxis(name, items));
             }
-        foreach (JsonObject run in runs)
-            foreach (JsonObject point in Product(axes, 0, run))
-                yield return point;
-    }
-
-    private static IEnumerable<JsonObject> Product(List<(string Name, JsonNode?[] Values)> axes, int axis, JsonObject prefix)
-    {
-        if (axis == axes.Count)
-        {
-            yield return prefix;
-            yield break;
-        }
-        foreach (JsonNode? value in axes[axis].Values)
-        {
-            var next = (JsonObject)prefix.DeepClone();
-            next[axes[axis].Name] = value?.DeepClone();
-            foreach (JsonObject point in Product(axes, axis + 1, next)) yield return point;
-        }
+        return new GridBlock(runs.ToArray(), axes.ToArray());
     }
 
     private static IReadOnlyList<RunConfig> ExpandPlan(JsonArray plan)
@@ -163,7 +154,7 @@ public static class SweepGrid
         return Validated(configs);
     }
 
-    private static RunConfig ToConfig(JsonObject fields)
+    internal static RunConfig ToConfig(JsonObject fields)
     {
         if (fields.ContainsKey("seed"))
             throw new ArgumentException("set seeds with the top-level 'seeds' list, not a 'seed' field.");
@@ -183,4 +174,80 @@ public static class SweepGrid
             throw new ArgumentException($"{e.Message} Config fields: {known}; enums are written as strings, e.g. \"optimizer\": \"sgd\".", e);
         }
     }
+}
+
+/// <summary>An axis of a grid block: a config field and the values it takes.</summary>
+internal sealed record GridAxis(string Name, JsonNode?[] Values);
+
+/// <summary>A grid block: explicit runs (outermost) crossed with its axes (the first varies slowest).</summary>
+internal sealed record GridBlock(JsonObject[] Runs, GridAxis[] Axes)
+{
+    /// <summary>Configurations in the block (before seeds).</summary>
+    public long Size => Axes.Aggregate((long)Runs.Length, (n, a) => checked(n * a.Values.Length));
+}
+
+/// <summary>
+/// A grid's runs in grid order, each built from its position when asked for: blocks in order; in a block, runs
+/// outermost, then the axes (the first varies slowest); seeds innermost. Holds only the grid's own JSON, so planning a
+/// 10⁶-run grid costs the grid file, not 10⁶ configs, and the plan a sweep writes is that file.
+/// </summary>
+internal sealed class GridPlan : IReadOnlyList<RunConfig>
+{
+    private readonly JsonObject baseConfig;
+    private readonly GridBlock[] blocks;
+    private readonly long[] blockStarts;
+    private readonly int[] seeds;
+
+    public GridPlan(JsonObject source, JsonObject baseConfig, GridBlock[] blocks, int[] seeds)
+    {
+        Source = source;
+        this.baseConfig = baseConfig;
+        this.blocks = blocks;
+        this.seeds = seeds;
+        blockStarts = new long[blocks.Length + 1];
+        for (int b = 0; b < blocks.Length; b++) blockStarts[b + 1] = checked(blockStarts[b] + blocks[b].Size);
+        long total = checked(blockStarts[^1] * seeds.Length);
+        if (total > int.MaxValue) throw new ArgumentException($"the grid has {total} runs; a sweep holds at most {int.MaxValue}.");
+        Count = (int)total;
+    }
+
+    /// <summary>True once <see cref="SweepGrid.Validated"/> has checked every run (a sweep need not check them again).</summary>
+    public bool IsValidated { get; set; }
+
+    /// <summary>The grid file's JSON (what a sweep writes as its plan).</summary>
+    public JsonObject Source { get; }
+
+    public int Count { get; }
+
+    public RunConfig this[int index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(index);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+            int seed = seeds[index % seeds.Length];
+            long position = index / seeds.Length;
+            int b = blocks.Length - 1;
+            while (blockStarts[b] > position) b--;
+            GridBlock block = blocks[b];
+            long local = position - blockStarts[b];
+            var values = new JsonNode?[block.Axes.Length];
+            for (int a = block.Axes.Length - 1; a >= 0; a--)
+            {
+                values[a] = block.Axes[a].Values[local % block.Axes[a].Values.Length];
+                local /= block.Axes[a].Values.Length;
+            }
+            var merged = (JsonObject)baseConfig.DeepClone();
+            foreach (var (key, value) in block.Runs[local]) merged[key] = value?.DeepClone();
+            for (int a = 0; a < values.Length; a++) merged[block.Axes[a].Name] = values[a]?.DeepClone();
+            return SweepGrid.ToConfig(merged) with { Seed = seed };
+        }
+    }
+
+    public IEnumerator<RunConfig> GetEnumerator()
+    {
+        for (int i = 0; i < Count; i++) yield return this[i];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

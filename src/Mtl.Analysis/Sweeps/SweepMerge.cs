@@ -1,3 +1,4 @@
+using Mtl.Trainers.IO;
 using System.Text;
 
 namespace Mtl.Analysis.Sweeps;
@@ -54,7 +55,7 @@ public static class SweepMerge
         IReadOnlyList<RunResult> merged = Merge(inputs, warnings);
         var text = new StringBuilder();
         foreach (RunResult r in merged) text.Append(ResultsFile.Serialize(r)).Append('\n');
-        AtomicFile.WriteAllText(output, text.ToString());
+        SafeFiles.WriteAllText(output, text.ToString());
         return merged;
     }
 }

@@ -33,7 +33,7 @@ public sealed class SweepOptions
 
 /// <summary>
 /// The command line of a worker process: an executable and the arguments before the worker's own
-/// (<c>--work &lt;folder&gt; --shard i/n --threads k</c>). The <c>mtl</c> app's is <c>mtl sweep worker</c>.
+/// (<c>--work &lt;folder&gt; --shard i/n --threads k --watch-parent</c>). The <c>mtl</c> app's is <c>mtl sweep worker</c>.
 /// </summary>
 /// <param name="FileName">The executable.</param>
 /// <param name="Arguments">Arguments that select the worker command.</param>

@@ -1,6 +1,8 @@
+using Mtl.Trainers.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Mtl.Analysis.Studies;
 using Mtl.Trainers.Monitoring;
 using TorchSharp;
@@ -22,6 +24,9 @@ public static class SweepRunner
     /// <summary>The plan file's name in the work folder.</summary>
     public const string PlanFileName = "plan.json";
 
+    /// <summary>The option that tells a worker to stop when its standard input closes (its parent died).</summary>
+    public const string WatchParentOption = "--watch-parent";
+
     /// <summary>The results file of a work folder.</summary>
     public static string ResultsPath(string workFolder) => Path.Combine(workFolder, ResultsFileName);
 
@@ -40,9 +45,9 @@ public static class SweepRunner
         if (options.Jobs > 1 && options.Monitors is not null)
             throw new ArgumentException("Extra monitors run only in this process: use Jobs = 1 with SweepOptions.Monitors.");
         if (options.Threads is < 1) throw new ArgumentException($"Threads per worker must be at least 1; got {options.Threads}.");
-        SweepGrid.Validated(plan);
+        if (plan is not GridPlan { IsValidated: true }) SweepGrid.Validated(plan);
         Directory.CreateDirectory(workFolder);
-        AtomicFile.WriteAllText(Path.Combine(workFolder, PlanFileName), JsonSerializer.Serialize(plan, RunConfig.Json));
+        WritePlan(workFolder, plan);
 
         IReadOnlyList<int> slice = options.Shard.Select(plan.Count);
         var warnings = new List<string>();
@@ -53,32 +58,74 @@ public static class SweepRunner
             options.Progress.Info(torn);
         }
         var recorded = before.Results.Select(r => r.Id).ToHashSet();
-        int skipped = slice.Count(i => recorded.Contains(plan[i].Id));
+        // Each id once: a lazy plan builds a run's config (and hashes it) on every access.
+        string[] sliceIds = slice.Select(i => plan[i].Id).ToArray();
+        int skipped = sliceIds.Count(recorded.Contains);
         int todo = slice.Count - skipped;
         options.Progress.Info($"sweep {options.Shard}: {todo} of {slice.Count} runs to train ({skipped} already recorded), {options.Jobs} job(s)");
         options.Progress.BeginStage($"sweep {options.Shard}", todo);
         if (todo > 0)
         {
-            if (options.Jobs == 1)
-            {
-                if (options.Threads is { } threads) torch.set_num_threads(threads);
-                WorkLoop(plan, slice, workFolder, options.Progress, options.Cancellation, options.Monitors);
-            }
-            else
-            {
-                RunWorkers(plan, slice, todo, workFolder, options);
-            }
+            if (options.Jobs == 1 && options.Threads is { } threads) torch.set_num_threads(threads);
+            TrainUntilRecorded(plan, slice, sliceIds, todo, workFolder, options);
         }
         ResultsReadout after = ResultsFile.Read(ResultsPath(workFolder));
         var byId = new Dictionary<string, RunResult>();
         foreach (RunResult r in after.Results) byId.TryAdd(r.Id, r);
-        var missing = slice.Where(i => !byId.ContainsKey(plan[i].Id)).ToArray();
+        var missing = Enumerable.Range(0, slice.Count).Where(k => !byId.ContainsKey(sliceIds[k])).Select(k => slice[k]).ToArray();
         options.Cancellation.ThrowIfCancellationRequested();
         if (missing.Length > 0)
             throw new InvalidOperationException($"The sweep ended with {missing.Length} runs of its slice unrecorded (first: {plan[missing[0]].Label}); run it again to finish them.");
         // Index from the plan: a line written under another grid that happens to contain the same run gets this grid's position.
-        RunResult[] results = slice.Select(i => byId[plan[i].Id] with { Index = i }).ToArray();
+        RunResult[] results = slice.Select((i, k) => byId[sliceIds[k]] with { Index = i }).ToArray();
         return new SweepOutcome(results, todo, skipped, warnings);
+    }
+
+    /// <summary>
+    /// Trains the slice's unrecorded runs (in this process or in workers), then waits for runs that another sweep on the
+    /// same folder still trains: a sweep returns only when every run of its slice is recorded. A run that another
+    /// process claimed but left unrecorded (it was stopped) is trained here.
+    /// </summary>
+    private static void TrainUntilRecorded(IReadOnlyList<RunConfig> plan, IReadOnlyList<int> slice, string[] sliceIds, int todo, string workFolder,
+        SweepOptions options)
+    {
+        var recorded = new RecordedRuns(ResultsPath(workFolder));
+        bool waiting = false;
+        while (true)
+        {
+            if (options.Jobs == 1) WorkLoop(plan, slice, workFolder, options.Progress, options.Cancellation, options.Monitors);
+            else RunWorkers(sliceIds, todo, workFolder, options);
+            while (true)
+            {
+                recorded.Refresh();
+                string[] missing = sliceIds.Where(id => !recorded.Contains(id)).ToArray();
+                if (missing.Length == 0) return;
+                if (!missing.Any(id => RunClaim.IsHeld(workFolder, id))) break;
+                if (!waiting)
+                {
+                    options.Progress.Info($"waiting for {missing.Length} run(s) that another sweep on this folder is training");
+                    waiting = true;
+                }
+                options.Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                options.Cancellation.ThrowIfCancellationRequested();
+            }
+            todo = sliceIds.Count(id => !recorded.Contains(id));
+        }
+    }
+
+    /// <summary>
+    /// Writes the plan that workers read, unless the folder already holds the same plan (a finished sweep's folder may
+    /// be read-only, and rerunning it must still report its results).
+    /// </summary>
+    internal static void WritePlan(string workFolder, IReadOnlyList<RunConfig> plan)
+    {
+        string path = Path.Combine(workFolder, PlanFileName);
+        // A grid's plan is the grid itself (workers expand it lazily); a plan built in code is its list of runs.
+        string json = plan is GridPlan grid
+            ? new JsonObject { ["format"] = GridPlanFormat, ["grid"] = grid.Source.DeepClone() }.ToJsonString()
+            : JsonSerializer.Serialize(plan, RunConfig.Json);
+        if (File.Exists(path) && File.ReadAllText(path) == json) return;
+        SafeFiles.WriteAllText(path, json);
     }
 
     /// <summary>
@@ -91,18 +138,36 @@ public static class SweepRunner
         string planPath = Path.Combine(workFolder, PlanFileName);
         if (!File.Exists(planPath))
             throw new FileNotFoundException($"'{planPath}' does not exist; sweep workers are started by 'mtl sweep run', which writes it.", planPath);
-        RunConfig[] plan = JsonSerializer.Deserialize<RunConfig[]>(File.ReadAllText(planPath), RunConfig.Json)
-                           ?? throw new InvalidDataException($"'{planPath}' holds no plan.");
+        IReadOnlyList<RunConfig> plan = ReadPlan(planPath);
         if (threads < 1) throw new ArgumentException($"--threads must be at least 1; got {threads}.");
         torch.set_num_threads(threads);
-        WorkLoop(plan, shard.Select(plan.Length), workFolder, StudyProgress.None, cancellation, null);
+        WorkLoop(plan, shard.Select(plan.Count), workFolder, StudyProgress.None, cancellation, null);
+    }
+
+    private const string GridPlanFormat = "mtl-sweep-plan/grid";
+
+    private static IReadOnlyList<RunConfig> ReadPlan(string planPath)
+    {
+        string text = File.ReadAllText(planPath);
+        try
+        {
+            if (JsonNode.Parse(text) is JsonObject { } root && root["format"]?.GetValue<string>() == GridPlanFormat && root["grid"] is JsonObject grid)
+                return SweepGrid.Expand(grid.ToJsonString(), validate: false);
+            return JsonSerializer.Deserialize<RunConfig[]>(text, RunConfig.Json) ?? throw new JsonException("null");
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"'{planPath}' is not a sweep plan ({e.Message}); run 'mtl sweep run' again, which rewrites it.", e);
+        }
     }
 
     private static void WorkLoop(IReadOnlyList<RunConfig> plan, IReadOnlyList<int> slice, string workFolder, IStudyProgress progress, CancellationToken cancellation,
         Func<RunConfig, IEnumerable<ITrainingMonitor>>? monitors)
     {
         string results = ResultsPath(workFolder);
-        HashSet<string> recorded = ResultsFile.Read(results).Results.Select(r => r.Id).ToHashSet();
+        // Read incrementally: each claim parses only the lines appended since the last one, not the whole history.
+        var recorded = new RecordedRuns(results);
+        recorded.Refresh();
         foreach (int index in slice)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -111,13 +176,12 @@ public static class SweepRunner
             using RunClaim? claim = RunClaim.TryAcquire(workFolder, config.Id);
             if (claim is null) continue;
             // Another worker may have finished it between our read and our claim.
-            recorded = ResultsFile.Read(results).Results.Select(r => r.Id).ToHashSet();
+            recorded.Refresh();
             if (recorded.Contains(config.Id)) continue;
             string checkpoints = CheckpointFolder(workFolder, config.Id);
             if (Directory.Exists(checkpoints)) progress.Info($"{config.Label}: resuming from its checkpoints in {checkpoints}");
             RunResult result = RunExecutor.Execute(config, index, checkpoints, cancellation, monitors?.Invoke(config));
             ResultsFile.Append(results, result);
-            recorded.Add(config.Id);
             if (Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
             progress.Advance(Describe(result));
         }
@@ -132,7 +196,21 @@ public static class SweepRunner
         _ => $"{r.Config.Label}: diverged",
     };
 
-    private static void RunWorkers(IReadOnlyList<RunConfig> plan, IReadOnlyList<int> slice, int todo, string workFolder, SweepOptions options)
+    private static readonly TimeSpan WorkerStopGrace = TimeSpan.FromSeconds(15);
+
+    private static void CloseQuietly(Process worker)
+    {
+        try
+        {
+            worker.StandardInput.Close();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            // It exited meanwhile.
+        }
+    }
+
+    private static void RunWorkers(IReadOnlyList<string> sliceIds, int todo, string workFolder, SweepOptions options)
     {
         WorkerCommand command = options.Worker ?? WorkerCommand.CurrentApp();
         int threads = options.Threads ?? Math.Max(1, Environment.ProcessorCount / options.Jobs);
@@ -146,25 +224,28 @@ public static class SweepRunner
                 {
                     RedirectStandardError = true,
                     RedirectStandardOutput = true,
+                    // The worker watches this pipe: when this process dies, however it dies, the pipe closes and the worker stops.
+                    RedirectStandardInput = true,
                     UseShellExecute = false,
                 };
                 foreach (string a in command.Arguments) start.ArgumentList.Add(a);
-                foreach (string a in new[] { "--work", Path.GetFullPath(workFolder), "--shard", options.Shard.ToString(), "--threads", threads.ToString(CultureInfo.InvariantCulture) })
+                foreach (string a in new[] { "--work", Path.GetFullPath(workFolder), "--shard", options.Shard.ToString(), "--threads", threads.ToString(CultureInfo.InvariantCulture), WatchParentOption })
                     start.ArgumentList.Add(a);
                 Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start the sweep worker '{command.FileName}'.");
                 _ = process.StandardOutput.ReadToEndAsync();
                 workers.Add((process, process.StandardError.ReadToEndAsync()));
             }
             // Progress from the shared results file: each new line of the slice is one unit.
-            var ids = slice.Select(i => plan[i].Id).ToHashSet();
-            var seen = ResultsFile.Read(ResultsPath(workFolder)).Results.Select(r => r.Id).ToHashSet();
+            var ids = sliceIds.ToHashSet();
+            var recorded = new RecordedRuns(ResultsPath(workFolder));
+            recorded.Refresh();
             // A failed worker stops the sweep at once (the others are killed below; their runs resume next time).
             while (workers.Any(w => !w.Process.HasExited) && !workers.Any(w => w.Process.HasExited && w.Process.ExitCode != 0))
             {
                 options.Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
                 options.Cancellation.ThrowIfCancellationRequested();
-                foreach (RunResult r in ResultsFile.Read(ResultsPath(workFolder)).Results)
-                    if (ids.Contains(r.Id) && seen.Add(r.Id)) options.Progress.Advance(Describe(r));
+                foreach (RunResult r in recorded.Refresh())
+                    if (ids.Contains(r.Id)) options.Progress.Advance(Describe(r));
             }
             var failed = workers.Where(w => w.Process.ExitCode != 0).ToArray();
             if (failed.Length > 0)
@@ -173,9 +254,15 @@ public static class SweepRunner
         }
         finally
         {
+            // Closing a worker's stdin asks it to stop before its next step (see WatchParentOption); one that does not
+            // stop within the grace period is killed (a killed run resumes from its last checkpoint all the same).
+            foreach (var (process, _) in workers)
+                if (!process.HasExited) CloseQuietly(process);
+            var deadline = DateTime.UtcNow + WorkerStopGrace;
             foreach (var (process, _) in workers)
             {
-                if (!process.HasExited) process.Kill(entireProcessTree: true);
+                TimeSpan left = deadline - DateTime.UtcNow;
+                if (!process.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero)) process.Kill(entireProcessTree: true);
                 process.WaitForExit();
                 process.Dispose();
             }

@@ -1,3 +1,4 @@
+using Mtl.Trainers.IO;
 using System.Text.Json;
 using Microsoft.ML;
 using Mtl.Trainers;
@@ -52,7 +53,7 @@ public sealed class TestSetMonitor : ITrainingMonitor, IDisposable
         records.Clear();
         if (recordFile is not null && File.Exists(recordFile))
         {
-            EpochRecord[] earlier = JsonSerializer.Deserialize<EpochRecord[]>(File.ReadAllText(recordFile), RunConfig.Json) ?? [];
+            EpochRecord[] earlier = ReadRecords(recordFile);
             // Epochs from FirstEpoch on are trained again (the checkpoint predates them): their old records are stale.
             records.AddRange(earlier.Where(r => r.Epoch < context.FirstEpoch));
         }
@@ -60,6 +61,24 @@ public sealed class TestSetMonitor : ITrainingMonitor, IDisposable
             throw new InvalidDataException(
                 $"The run resumes at epoch {context.FirstEpoch} but '{recordFile}' holds test figures for {records.Count} earlier epochs; " +
                 "delete the run's checkpoint folder to train it from the start.");
+    }
+
+    // The checkpoint's hashes do not cover this file: a damaged one must be a clear error, not a stack trace.
+    private static EpochRecord[] ReadRecords(string path)
+    {
+        try
+        {
+            EpochRecord[] records = JsonSerializer.Deserialize<EpochRecord[]>(File.ReadAllText(path), RunConfig.Json) ?? [];
+            if (records.Any(r => r is null || r.Train is null || r.Validation is null || r.Test is null))
+                throw new JsonException("a record is incomplete");
+            return records;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException(
+                $"'{path}' is damaged ({e.Message}); it holds the test figures of the run's earlier epochs. Delete the folder " +
+                $"'{Path.GetDirectoryName(path)}' to train that run again from the start, then rerun the sweep.", e);
+        }
     }
 
     /// <inheritdoc />
@@ -71,7 +90,7 @@ public sealed class TestSetMonitor : ITrainingMonitor, IDisposable
         var validation = new SplitFigures(epoch.Tasks.Select(t => t.ValidationLoss).ToArray(), epoch.Tasks.Select(t => t.ValidationMetric).ToArray());
         records.Add(new EpochRecord(epoch.Epoch, epoch.LearningRate, epoch.Seconds, train, validation, testFigures, epoch.ValidationAverage,
             epoch.MethodWeights?.ToArray()));
-        if (recordFile is not null) AtomicFile.WriteAllText(recordFile, JsonSerializer.Serialize(records, RunConfig.Json));
+        if (recordFile is not null) SafeFiles.WriteAllText(recordFile, JsonSerializer.Serialize(records, RunConfig.Json));
     }
 
     private SplitFigures Score(MultiHeadNetwork model, MaterializedData rows)

@@ -92,11 +92,15 @@ public static class StudyCommand
     private static IReadOnlyList<string> SplitMethods(string[]? values) =>
         (values ?? Array.Empty<string>()).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
 
-    private static int Run(IStudy study, StudySettings s) => CommandErrors.Run(() =>
+    private static int Run(IStudy study, StudySettings s)
     {
-        Validate(s);
-        return RunStudy(study, s);
-    });
+        using var signals = new ShutdownSignals();
+        return CommandErrors.Run(() =>
+        {
+            Validate(s);
+            return RunStudy(study, s, signals.Token);
+        }, e => e is OperationCanceledException ? "the report was not written; the study's sweep folder keeps what finished." : null, signals);
+    }
 
     private static void Validate(StudySettings s)
     {
@@ -107,7 +111,7 @@ public static class StudyCommand
         foreach (string m in s.Methods) Mtl.Trainers.Methods.MethodRegistry.Create(m);
     }
 
-    private static int RunStudy(IStudy study, StudySettings s)
+    private static int RunStudy(IStudy study, StudySettings s, CancellationToken stop)
     {
         string folder = Path.GetFullPath(s.OutputFolder);
         Directory.CreateDirectory(folder);
@@ -125,6 +129,7 @@ public static class StudyCommand
             Dataset = s.Dataset,
             Jobs = s.Jobs,
             Command = command,
+            Cancellation = stop,
         }));
         watch.Stop();
         if (report.Elapsed == TimeSpan.Zero) report.Elapsed = watch.Elapsed;

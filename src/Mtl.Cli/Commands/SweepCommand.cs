@@ -32,7 +32,11 @@ public static class SweepCommand
         var shard = new Option<string>("--shard") { Description = "Run only slice i of n (1-based), e.g. 3/8: run k of the grid belongs to slice k mod n + 1", DefaultValueFactory = _ => "1/1" };
         var threads = new Option<int?>("--threads") { Description = "Torch threads of this process (with --jobs 1; default: one per core), e.g. a batch job's CPU count" };
         var command = new Command("run", "Train every run of a grid (or of one shard of it) that the work folder has not recorded yet.") { grid, work, jobs, shard, threads };
-        command.SetAction(parse => Guarded(() => Run(parse.GetValue(grid)!, parse.GetValue(work)!, parse.GetValue(jobs), parse.GetValue(shard)!, parse.GetValue(threads))));
+        command.SetAction(parse =>
+        {
+            using var signals = new ShutdownSignals();
+            return Guarded(() => Run(parse.GetValue(grid)!, parse.GetValue(work)!, parse.GetValue(jobs), parse.GetValue(shard)!, parse.GetValue(threads), signals.Token), signals);
+        });
         return command;
     }
 
@@ -149,24 +153,30 @@ public static class SweepCommand
         var work = new Option<string>("--work") { Required = true };
         var shard = new Option<string>("--shard") { DefaultValueFactory = _ => "1/1" };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
-        var command = new Command("worker", "One worker process of 'mtl sweep run --jobs N' (started by it).") { work, shard, threads };
+        var watchParent = new Option<bool>(SweepRunner.WatchParentOption) { Description = "Stop when standard input closes (the parent died)" };
+        var command = new Command("worker", "One worker process of 'mtl sweep run --jobs N' (started by it).") { work, shard, threads, watchParent };
         command.Hidden = true;
-        command.SetAction(parse => Guarded(() =>
+        command.SetAction(parse =>
         {
-            SweepRunner.RunWorker(parse.GetValue(work)!, ShardSpec.Parse(parse.GetValue(shard)!), parse.GetValue(threads));
-            return 0;
-        }));
+            using var signals = new ShutdownSignals();
+            if (parse.GetValue(watchParent)) ParentWatch.Start(signals);
+            return Guarded(() =>
+            {
+                SweepRunner.RunWorker(parse.GetValue(work)!, ShardSpec.Parse(parse.GetValue(shard)!), parse.GetValue(threads), signals.Token);
+                return 0;
+            }, signals);
+        });
         return command;
     }
 
-    private static int Guarded(Func<int> action) => CommandErrors.Run(action, e => e switch
+    private static int Guarded(Func<int> action, ShutdownSignals? signals = null) => CommandErrors.Run(action, e => e switch
     {
-        OperationCanceledException => "interrupted; finished runs are recorded, and running the same command again resumes the rest.",
+        OperationCanceledException => "finished runs are recorded; running the same command again resumes the rest.",
         InvalidOperationException => e.Message,
         _ => null,
-    });
+    }, signals);
 
-    private static int Run(string gridPath, string work, int jobs, string shardText, int? threads)
+    private static int Run(string gridPath, string work, int jobs, string shardText, int? threads, CancellationToken stop)
     {
         if (jobs < 1) throw new ArgumentException($"--jobs must be at least 1; got {jobs}.");
         if (threads is < 1) throw new ArgumentException($"--threads must be at least 1; got {threads}.");
@@ -175,27 +185,17 @@ public static class SweepCommand
         IReadOnlyList<RunConfig> plan = SweepGrid.Load(gridPath);
         if (string.IsNullOrWhiteSpace(work)) throw new ArgumentException("--work needs a folder path; got an empty one.");
         if (File.Exists(work)) throw new ArgumentException($"--work '{work}' is a file; pass a folder path.");
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            AnsiConsole.MarkupLine($"[bold]mtl sweep run[/] {plan.Count} runs in the grid, shard {shard}, {jobs} job(s) → {Markup.Escape(Path.GetFullPath(work))}");
-            SweepOutcome outcome = StudyProgressDisplay.Run(progress => SweepRunner.Run(plan, work,
-                new SweepOptions { Jobs = jobs, Shard = shard, Threads = threads, Progress = progress, Cancellation = stop.Token }));
-            foreach (string warning in outcome.Warnings) Console.Error.WriteLine($"warning: {warning}");
-            PrintSummary(outcome.Results);
-            AnsiConsole.MarkupLine($"trained {outcome.Trained}, already recorded {outcome.Skipped}; results: [green]{Markup.Escape(SweepRunner.ResultsPath(work))}[/]");
-            return 0;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        if (jobs > Environment.ProcessorCount)
+            Console.Error.WriteLine($"warning: --jobs {jobs} is more than the {Environment.ProcessorCount} cores of this machine; each worker holds its own " +
+                                    "copy of the data and the workers compete for the cores, so the sweep gets slower and uses more memory. " +
+                                    $"Use --jobs {Environment.ProcessorCount} or fewer.");
+        AnsiConsole.MarkupLine($"[bold]mtl sweep run[/] {plan.Count} runs in the grid, shard {shard}, {jobs} job(s) → {Markup.Escape(Path.GetFullPath(work))}");
+        SweepOutcome outcome = StudyProgressDisplay.Run(progress => SweepRunner.Run(plan, work,
+            new SweepOptions { Jobs = jobs, Shard = shard, Threads = threads, Progress = progress, Cancellation = stop }));
+        foreach (string warning in outcome.Warnings) Console.Error.WriteLine($"warning: {warning}");
+        PrintSummary(outcome.Results);
+        AnsiConsole.MarkupLine($"trained {outcome.Trained}, already recorded {outcome.Skipped}; results: [green]{Markup.Escape(SweepRunner.ResultsPath(work))}[/]");
+        return 0;
     }
 
     private static int Merge(string output, string[] inputs)

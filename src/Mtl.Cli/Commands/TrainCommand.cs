@@ -3,7 +3,9 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Mtl.Datasets;
 using Mtl.Trainers;
+using Mtl.Trainers.IO;
 using Mtl.Trainers.Methods;
+using Mtl.Trainers.Monitoring;
 using Spectre.Console;
 using TorchSharp;
 
@@ -56,9 +58,18 @@ public static class TrainCommand
     public sealed record TrainSettings(string Dataset, string Method, OptimizerKind Optimizer, GradientMode Mode, int Epochs, double LearningRate,
         int BatchSize, int TrainRows, int Seed, string ModelPath);
 
-    private static int Run(TrainSettings s) => CommandErrors.Run(() => Train(s));
+    private static int Run(TrainSettings s)
+    {
+        using var signals = new ShutdownSignals();
+        return CommandErrors.Run(() => Train(s, signals.Token), e => e switch
+        {
+            OperationCanceledException => $"nothing was saved; '{s.ModelPath}' is as it was.",
+            NonFiniteLossException => $"{e.Message} Nothing was saved; '{s.ModelPath}' is as it was.",
+            _ => null,
+        }, signals);
+    }
 
-    private static int Train(TrainSettings s)
+    private static int Train(TrainSettings s, CancellationToken stop)
     {
         if (s.TrainRows < 0) throw new ArgumentException($"--train-rows must be 0 (all rows) or positive; got {s.TrainRows}.");
         // The trainer checks these too, but in its own option names; a command-line user typed --epochs, not MaxEpoch.
@@ -68,21 +79,21 @@ public static class TrainCommand
         if (s.BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1; got {s.BatchSize}.");
         RequireWritableModelPath(s.ModelPath);
         var ml = new MLContext(s.Seed);
-        // A reloaded zip's OnnxTransformer copies its ONNX model into TempFilePath and never deletes it: use a folder of our own.
-        string temp = Path.Combine(Path.GetTempPath(), $"mtl-train-{Environment.ProcessId}");
-        Directory.CreateDirectory(temp);
+        // A reloaded zip's OnnxTransformer copies its ONNX model into TempFilePath and never deletes it: use a private
+        // folder of our own (random name, owner-only; what killed runs left is removed first).
+        string temp = SafeFiles.CreatePrivateFolder("mtl-train-");
         ml.TempFilePath = temp;
         try
         {
-            return TrainSaveReload(ml, s);
+            return TrainSaveReload(ml, s, stop);
         }
         finally
         {
-            Directory.Delete(temp, recursive: true);
+            SafeFiles.DeleteFolder(temp);
         }
     }
 
-    private static int TrainSaveReload(MLContext ml, TrainSettings s)
+    private static int TrainSaveReload(MLContext ml, TrainSettings s, CancellationToken stop)
     {
         AnsiConsole.MarkupLine($"[bold]mtl train[/] dataset [cyan]{s.Dataset}[/], method [cyan]{s.Method}[/], optimizer [cyan]{s.Optimizer}[/], " +
                                $"{s.Epochs} epochs, lr {s.LearningRate}, batch {s.BatchSize}, seed {s.Seed}, {torch.get_num_threads()} threads");
@@ -108,9 +119,11 @@ public static class TrainCommand
             MaxEpoch = s.Epochs,
             ValidationSet = validation,
             Seed = s.Seed,
+            Monitors = { new CancellationMonitor(stop) },
         };
         MultiHeadNetworkTrainer trainer = ml.MultiTask().Trainers.MultiHead(options);
         using MultiHeadNetworkTransformer transformer = TrainingProgress.Run(ml, s.Epochs, () => trainer.Fit(train));
+        stop.ThrowIfCancellationRequested();
 
         MultiTaskMetrics metrics = ml.MultiTask().Evaluate(transformer.Transform(test), transformer);
         var table = new Table().Title($"Test accuracy ({s.Dataset}, {s.Method} + {s.Optimizer}, epoch {transformer.TrainingReport!.SelectedEpoch})");
@@ -123,7 +136,8 @@ public static class TrainCommand
             ? $"reference: mean test accuracy {KurinMultiMnistReference:F4} for unitary scalarization on Multi-MNIST (Kurin et al. 2022; 100 epochs, 60k digits)"
             : $"reference: {KurinMultiMnistReference:F4} on Multi-MNIST (Kurin et al. 2022, unitary scalarization, 100 epochs); Multi-Fashion is the harder set");
 
-        SaveAtomically(ml, transformer, train.Schema, s.ModelPath);
+        stop.ThrowIfCancellationRequested();
+        SafeFiles.WriteAtomically(s.ModelPath, stream => ml.Model.Save(transformer, train.Schema, stream));
         AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(s.ModelPath)}[/] ({new FileInfo(s.ModelPath).Length / 1024.0:F0} KiB)");
         ITransformer reloaded = ml.Model.Load(s.ModelPath, out _);
         try
@@ -147,7 +161,9 @@ public static class TrainCommand
         string folder = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"--model '{path}': the folder '{folder}' does not exist; create it or pass a path in an existing folder.");
-        string probe = Path.Combine(folder, $".mtl-write-probe-{Environment.ProcessId}");
+        // A FIFO or a device there would be replaced by a regular file: refuse it before any training.
+        SafeFiles.RequireWritableTarget(full);
+        string probe = Path.Combine(folder, SafeFiles.TempName(Path.GetFileName(full)));
         try
         {
             using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
@@ -155,22 +171,6 @@ public static class TrainCommand
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             throw new ArgumentException($"--model '{path}': cannot write in the folder '{folder}' ({e.Message}); pass a path in a folder you can write to.", e);
-        }
-    }
-
-    // Temp file + rename: a save that fails half-way leaves no truncated zip behind, and never replaces a good one.
-    private static void SaveAtomically(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path)
-    {
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            ml.Model.Save(model, inputSchema, temp);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
         }
     }
 

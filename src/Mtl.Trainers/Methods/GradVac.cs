@@ -50,6 +50,7 @@ public sealed class GradVac : GramianWeighting
         ArgumentNullException.ThrowIfNull(context);
         if (groupGramians.Count == 0)
             throw new ArgumentException("GradVac needs at least one parameter group.", nameof(groupGramians));
+        foreach (double[,] g in groupGramians) RequireFinite(g, context);
         var groups = groupGramians.Select(g => Symmetrised(g, Name)).ToArray();
         foreach (var g in groups)
             if (g.GetLength(0) != context.TaskCount)

@@ -34,9 +34,29 @@ public abstract partial class GradientMethod
         IReadOnlyList<Tensor> prepared = PrepareTaskLosses(losses, context);
         using StackedGradients gradients = step.TaskGradients(prepared);
         using Tensor jacobian = gradients.Jacobian();
+        RequireFinite(jacobian, context);
         using Tensor direction = step.Solve(() => Aggregate(jacobian, context));
         step.ApplyDirection(gradients, direction);
         return null;
+    }
+
+    /// <summary>Throws the divergence error, naming the task of the first row of <paramref name="jacobian"/> with a NaN or infinite entry.</summary>
+    /// <exception cref="NonFiniteLossException">An entry is not finite.</exception>
+    protected static void RequireFinite(Tensor jacobian, StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(jacobian);
+        ArgumentNullException.ThrowIfNull(context);
+        using var scope = NewDisposeScope();
+        Tensor finite = jacobian.detach().isfinite();
+        if (finite.all().item<bool>())
+            return;
+        // Only on divergence: find the first task row with a bad entry and the value there.
+        Tensor rows = finite.reshape(jacobian.shape[0], -1).all(1);
+        int task = 0;
+        while (task < rows.shape[0] - 1 && rows[task].item<bool>()) task++;
+        Tensor row = jacobian.detach().reshape(jacobian.shape[0], -1)[task].to_type(ScalarType.Float64);
+        double value = row[row.isfinite().logical_not().nonzero()[0, 0]].item<double>();
+        throw context.NonFinite(NonFiniteSite.Jacobian, task < context.TaskCount ? task : -1, value);
     }
 
     /// <summary>Checks that a Jacobian has one row per task and returns it viewed as [T, D].</summary>

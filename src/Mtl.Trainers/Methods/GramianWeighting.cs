@@ -23,11 +23,13 @@ public abstract partial class GramianWeighting : GradientMethod
     /// <param name="gramian">T×T Gramian of the per-task gradients (symmetric positive semi-definite up to rounding).</param>
     /// <param name="context">The step's context (losses, random generator, solver statistics).</param>
     /// <returns>T finite weights (also stored in <see cref="MtlMethod.CurrentWeights"/>).</returns>
-    /// <exception cref="ArgumentException">G is not square, not symmetric, has non-finite entries or a negative diagonal, or does not match the task count.</exception>
+    /// <exception cref="ArgumentException">G is not square, not symmetric, has a negative diagonal, or does not match the task count.</exception>
+    /// <exception cref="NonFiniteLossException">G has a NaN or infinite entry (a task gradient is not finite: training diverged).</exception>
     public double[] Weights(double[,] gramian, StepContext context)
     {
         ArgumentNullException.ThrowIfNull(gramian);
         ArgumentNullException.ThrowIfNull(context);
+        RequireFinite(gramian, context);
         var g = Symmetrised(gramian, Name);
         if (g.GetLength(0) != context.TaskCount)
             throw new ArgumentException($"The Gramian is {g.GetLength(0)}×{g.GetLength(0)} but the step context has {context.TaskCount} tasks.", nameof(gramian));
@@ -51,6 +53,18 @@ public abstract partial class GramianWeighting : GradientMethod
     /// <param name="gramian">Symmetric T×T Gramian (a private copy; may be modified).</param>
     /// <param name="context">The step's context.</param>
     protected abstract double[] ComputeWeights(double[,] gramian, StepContext context);
+
+    /// <summary>Throws the divergence error, naming the task of the first row with a NaN or infinite entry.</summary>
+    /// <exception cref="NonFiniteLossException">An entry is not finite.</exception>
+    protected static void RequireFinite(double[,] gramian, StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(gramian);
+        ArgumentNullException.ThrowIfNull(context);
+        for (int i = 0; i < gramian.GetLength(0); i++)
+            for (int j = 0; j < gramian.GetLength(1); j++)
+                if (!double.IsFinite(gramian[i, j]))
+                    throw context.NonFinite(NonFiniteSite.Gramian, i < context.TaskCount ? i : -1, gramian[i, j]);
+    }
 
     /// <summary>
     /// Validates a Gramian and returns its symmetric part (G + Gᵀ)/2; rounding asymmetry is tolerated,

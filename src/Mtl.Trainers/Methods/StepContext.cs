@@ -18,16 +18,21 @@ public sealed partial class StepContext
     private double[]? _losses;
     private double[]? _lossesAfterStep;
     private double[]? _sharedLayerNorms;
+    private readonly string[]? _taskNames;
 
     /// <summary>Creates a context.</summary>
     /// <param name="taskCount">Number of tasks T.</param>
     /// <param name="seed">Run seed; each step's <see cref="Random"/> is derived from (seed, step) (same seed → same random choices of PCGrad, GradVac, RLW and GradDrop).</param>
     /// <param name="solvers">Sink for solver runs; a new one when null.</param>
-    public StepContext(int taskCount, int seed = 0, SolverStatistics? solvers = null)
+    /// <param name="taskNames">Task names for messages (null: "task 0", "task 1", …).</param>
+    public StepContext(int taskCount, int seed = 0, SolverStatistics? solvers = null, IReadOnlyList<string>? taskNames = null)
     {
         if (taskCount < 1)
             throw new ArgumentOutOfRangeException(nameof(taskCount), taskCount, "A step context needs at least one task.");
+        if (taskNames is not null && taskNames.Count != taskCount)
+            throw new ArgumentException($"The step context has {taskCount} tasks but {taskNames.Count} task names were given.");
         TaskCount = taskCount;
+        _taskNames = taskNames?.ToArray();
         _seed = seed;
         Random = new Random(StepSeed(seed, 0));
         Solvers = solvers ?? new SolverStatistics();
@@ -35,6 +40,22 @@ public sealed partial class StepContext
 
     /// <summary>Number of tasks.</summary>
     public int TaskCount { get; }
+
+    /// <summary>The run's checkpoint folder, named by divergence messages (set by the trainer; null when none).</summary>
+    internal string? CheckpointFolder { get; set; }
+
+    /// <summary>The name of task <paramref name="task"/> (0-based) for messages.</summary>
+    public string TaskName(int task) => _taskNames is null ? $"task {task}" : _taskNames[task];
+
+    /// <summary>
+    /// The one divergence error of training (<see cref="NonFiniteLossException"/>) for a non-finite value met in this
+    /// step: methods throw it for a non-finite input so that every caller sees divergence as one type.
+    /// </summary>
+    /// <param name="site">Where the value was found.</param>
+    /// <param name="task">The task (0-based) it belongs to, or -1 for none.</param>
+    /// <param name="value">The value.</param>
+    public NonFiniteLossException NonFinite(NonFiniteSite site, int task, double value) =>
+        new(site, task < 0 ? null : TaskName(task), Step, Epoch, value, CheckpointFolder);
 
     /// <summary>Global index of the current optimisation step, as the trainer counts it (methods use it only modulo or for order).</summary>
     public long Step { get; private set; }
@@ -56,15 +77,20 @@ public sealed partial class StepContext
 
     /// <summary>Records the step's per-task gradient norms at the last shared weight matrix (see <see cref="SharedLayerGradientNorms"/>).</summary>
     /// <param name="norms">T finite norms ≥ 0.</param>
-    /// <exception cref="ArgumentException">Wrong count, negative or non-finite norm.</exception>
+    /// <exception cref="ArgumentException">Wrong count or a negative norm.</exception>
+    /// <exception cref="NonFiniteLossException">A norm is NaN or infinite.</exception>
     public void RecordSharedLayerGradientNorms(IReadOnlyList<double> norms)
     {
         ArgumentNullException.ThrowIfNull(norms);
         if (norms.Count != TaskCount)
             throw new ArgumentException($"Expected {TaskCount} gradient norms, got {norms.Count}.", nameof(norms));
         for (int i = 0; i < norms.Count; i++)
-            if (!(norms[i] >= 0) || !double.IsFinite(norms[i]))
-                throw new ArgumentException($"The gradient norm of task {i} is {norms[i]} at step {Step}; norms must be finite and ≥ 0.", nameof(norms));
+        {
+            if (!double.IsFinite(norms[i]))
+                throw NonFinite(NonFiniteSite.GradientNorm, i, norms[i]);
+            if (!(norms[i] >= 0))
+                throw new ArgumentException($"The gradient norm of task {i} is {norms[i]} at step {Step}; norms must be finite and ≥ 0.");
+        }
         _sharedLayerNorms = norms.ToArray();
     }
 
@@ -88,17 +114,18 @@ public sealed partial class StepContext
     /// <param name="step">Global step index (≥ 0).</param>
     /// <param name="epoch">Epoch index (≥ 0).</param>
     /// <param name="losses">The T task losses of this step, before the update.</param>
-    /// <exception cref="ArgumentException">Wrong count or a non-finite loss (the message names the task index).</exception>
+    /// <exception cref="ArgumentException">Wrong count.</exception>
+    /// <exception cref="NonFiniteLossException">A loss is NaN or infinite (names the task and step).</exception>
     public void BeginStep(long step, int epoch, IReadOnlyList<double> losses)
     {
         ArgumentNullException.ThrowIfNull(losses);
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        _losses = CheckedLosses(losses, nameof(losses));
-        _lossesAfterStep = null;
-        _sharedLayerNorms = null;
         Step = step;
         Epoch = epoch;
+        _losses = CheckedLosses(losses, NonFiniteSite.Loss);
+        _lossesAfterStep = null;
+        _sharedLayerNorms = null;
         Random = new Random(StepSeed(_seed, step));
         OnBeginStep();
     }
@@ -114,12 +141,13 @@ public sealed partial class StepContext
 
     /// <summary>Records the losses of the step's batch re-evaluated after the optimizer step (one extra forward pass).</summary>
     /// <param name="losses">The T task losses after the update.</param>
+    /// <exception cref="NonFiniteLossException">A loss is NaN or infinite (the step diverged).</exception>
     public void RecordLossesAfterStep(IReadOnlyList<double> losses)
     {
         ArgumentNullException.ThrowIfNull(losses);
         if (_losses is null)
             throw new InvalidOperationException("RecordLossesAfterStep was called before BeginStep; begin the step first.");
-        _lossesAfterStep = CheckedLosses(losses, nameof(losses));
+        _lossesAfterStep = CheckedLosses(losses, NonFiniteSite.LossAfterStep);
     }
 
     /// <summary>The step's losses, or a clear error naming the method that needs them.</summary>
@@ -133,15 +161,15 @@ public sealed partial class StepContext
     }
 
     /// <summary>Validates a list of T task losses (count and finiteness) and copies it.</summary>
-    internal double[] CheckedLosses(IReadOnlyList<double> losses, string parameter)
+    internal double[] CheckedLosses(IReadOnlyList<double> losses, NonFiniteSite site)
     {
         if (losses.Count != TaskCount)
-            throw new ArgumentException($"Expected {TaskCount} task losses, got {losses.Count}.", parameter);
+            throw new ArgumentException($"Expected {TaskCount} task losses, got {losses.Count}.");
         var copy = new double[losses.Count];
         for (int i = 0; i < copy.Length; i++)
         {
             if (!double.IsFinite(losses[i]))
-                throw new ArgumentException($"The loss of task {i} is {losses[i]} at step {Step}; training diverged or the data has invalid values.", parameter);
+                throw NonFinite(site, i, losses[i]);
             copy[i] = losses[i];
         }
         return copy;

@@ -18,8 +18,8 @@ public sealed class StepContextTests
     {
         using var context = new StepContext(2);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => context.BeginStep(1, 1, [0.5])).Message, "Expected 2 task losses, got 1");
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => context.BeginStep(4, 1, [0.5, double.NaN])).Message,
-            "The loss of task 1 is NaN at step");
+        StringAssert.Contains(Assert.ThrowsExactly<NonFiniteLossException>(() => context.BeginStep(4, 1, [0.5, double.NaN])).Message,
+            "The loss of task 'task 1' is NaN at step 4");
         StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => context.RecordLossesAfterStep([0.1, 0.2])).Message,
             "called before BeginStep");
         context.BeginStep(1, 1, [0.5, 0.25]);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Mtl.Trainers.IO;
 
 namespace Mtl.Analysis.Sweeps.Slurm;
 
@@ -180,18 +181,18 @@ public static class SlurmSubmitter
         string sbatch = FindOnPath("sbatch")
             ?? throw new InvalidOperationException("'sbatch' was not found on PATH: submit from a Slurm login node (Debian: the slurm-client package), or pass --dry-run to see the scripts.");
         Directory.CreateDirectory(layout.LogsFolder);
-        AtomicFile.WriteAllText(layout.PlanPath, JsonSerializer.Serialize(plan, RunConfig.Json));
-        AtomicFile.WriteAllText(layout.ArrayScriptPath, arrayScript);
-        AtomicFile.WriteAllText(layout.MergeScriptPath, mergeScript);
+        SafeFiles.WriteAllText(layout.PlanPath, JsonSerializer.Serialize(plan, RunConfig.Json));
+        SafeFiles.WriteAllText(layout.ArrayScriptPath, arrayScript);
+        SafeFiles.WriteAllText(layout.MergeScriptPath, mergeScript);
         SubmissionManifest manifest = options.Resume ? SubmissionManifest.Read(layout) : new SubmissionManifest { Shards = options.Shards, Runs = plan.Count };
         // The manifest is written before anything is queued, so a folder with jobs always knows its shard count.
-        AtomicFile.WriteAllText(layout.ManifestPath, JsonSerializer.Serialize(manifest, SubmissionManifest.Json));
+        SafeFiles.WriteAllText(layout.ManifestPath, JsonSerializer.Serialize(manifest, SubmissionManifest.Json));
 
         string arrayJob = Run(sbatch, "--parsable", $"--array={arraySpec}", layout.ArrayScriptPath);
         string mergeJob = Run(sbatch, "--parsable", $"--dependency=afterany:{arrayJob}", layout.MergeScriptPath);
         var jobs = new SlurmJobPair(DateTime.UtcNow, shards, arrayJob, mergeJob);
         manifest.Submissions.Add(jobs);
-        AtomicFile.WriteAllText(layout.ManifestPath, JsonSerializer.Serialize(manifest, SubmissionManifest.Json));
+        SafeFiles.WriteAllText(layout.ManifestPath, JsonSerializer.Serialize(manifest, SubmissionManifest.Json));
         return new SlurmSubmission(layout, shards, arrayScript, mergeScript, commands, jobs);
     }
 
