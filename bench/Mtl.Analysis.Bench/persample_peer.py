@@ -23,24 +23,8 @@ except ImportError:  # Debian builds without functorch: only the loop is measure
     HAVE_FUNCTORCH = False
 
 
-class Trunk(nn.Module):
-    """MultiLeNet trunk of Kurin et al., as src/Mtl.Trainers/Network/Trunks.cs builds it."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 10, 5)
-        self.conv2 = nn.Conv2d(10, 20, 5)
-        self.drop2d = nn.Dropout2d(0.5)
-        self.fc = nn.Linear(320, 50)
-
-    def forward(self, x):
-        x = F.relu(F.max_pool2d(self.conv1(x), 2))
-        x = F.relu(F.max_pool2d(self.drop2d(self.conv2(x)), 2))
-        return F.relu(self.fc(x.flatten(1)))
-
-
-def head():
-    return nn.Sequential(nn.Linear(50, 50), nn.ReLU(), nn.Dropout(0.5), nn.Linear(50, 10))
+# The one PyTorch MultiLeNet of the benchmarks (bench/Mtl.Trainers.Bench/multilenet_peer.py, copied beside this script).
+from multilenet_peer import Trunk, head  # noqa: E402
 
 
 class Case:
