@@ -35,14 +35,14 @@ internal sealed class ScoredDataView : IDataView
         DataViewSchema.Column features = input.Schema[parent.FeatureColumnName];
         if (anyOutput && !inputNeeded.Contains(features)) inputNeeded.Add(features);
         DataViewRowCursor cursor = input.GetRowCursor(inputNeeded, rand);
-        return anyOutput ? new BatchCursor(parent, Schema, cursor, active, inputCount) : new PassThroughCursor(Schema, cursor, active, inputCount);
+        return anyOutput ? new BatchCursor(parent, Schema, cursor, active, inputCount) : new PassThroughCursor(Schema, cursor, active);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
         new[] { GetRowCursor(columnsNeeded, rand) };
 
     /// <summary>Only input columns are needed: the input's own cursor, nothing kept, nothing scored.</summary>
-    private sealed class PassThroughCursor(DataViewSchema schema, DataViewRowCursor input, bool[] active, int inputCount) : DataViewRowCursor
+    private sealed class PassThroughCursor(DataViewSchema schema, DataViewRowCursor input, bool[] active) : DataViewRowCursor
     {
         public override long Position => input.Position;
         public override long Batch => input.Batch;
@@ -53,8 +53,8 @@ internal sealed class ScoredDataView : IDataView
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
+            // Only input columns can be active here (an active output column makes a BatchCursor).
             ActiveColumns.Check(Schema, column, active);
-            if (column.Index >= inputCount) throw new InvalidOperationException($"Column '{column.Name}' is not active in this cursor.");
             return input.GetGetter<TValue>(input.Schema[column.Index]);
         }
 

@@ -189,20 +189,12 @@ internal sealed class TrainingSession
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (Parameter p in network.SharedParameters())
-            if (FirstNonFinite(p) is { } value)
-                throw new NonFiniteLossException(NonFiniteSite.Weights, null, globalStep, epoch, value, options.CheckpointFolder);
+            if (NonFiniteValues.First(p) is { } bad)
+                throw new NonFiniteLossException(NonFiniteSite.Weights, null, globalStep, epoch, bad.Value, options.CheckpointFolder);
         for (int i = 0; i < tasks.Count; i++)
             foreach (Tensor p in network.HeadParameters(i))
-                if (FirstNonFinite(p) is { } value)
-                    throw new NonFiniteLossException(NonFiniteSite.Weights, tasks[i].Name, globalStep, epoch, value, options.CheckpointFolder);
-    }
-
-    private static double? FirstNonFinite(Tensor t)
-    {
-        Tensor finite = t.isfinite();
-        if (finite.all().item<bool>()) return null;
-        Tensor flat = t.flatten();
-        return flat[finite.flatten().logical_not().nonzero()[0, 0]].to_type(ScalarType.Float64).item<double>();
+                if (NonFiniteValues.First(p) is { } bad)
+                    throw new NonFiniteLossException(NonFiniteSite.Weights, tasks[i].Name, globalStep, epoch, bad.Value, options.CheckpointFolder);
     }
 
     /// <summary>A NaN or infinite validation loss or metric means the epoch's weights diverged: no epoch may be selected on it.</summary>

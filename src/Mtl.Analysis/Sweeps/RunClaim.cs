@@ -1,3 +1,5 @@
+using Mtl.Trainers.IO;
+
 namespace Mtl.Analysis.Sweeps;
 
 /// <summary>What a claim file says about a run, read without taking its lock (<see cref="RunClaim.Inspect"/>).</summary>
@@ -70,14 +72,14 @@ internal sealed class RunClaim : IDisposable
         {
             text = File.ReadAllText(OwnerPath(lockPath));
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
+        catch (IOException)
         {
             return ClaimState.Live; // claimed this instant, owner not written yet
         }
         string[] parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length != 2 || !int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out int pid)) return ClaimState.Live;
         if (!string.Equals(parts[0], Environment.MachineName, StringComparison.OrdinalIgnoreCase)) return ClaimState.Live;
-        return OperatingSystem.IsLinux() && !Directory.Exists($"/proc/{pid}") ? ClaimState.Stale : ClaimState.Live;
+        return SafeFiles.IsRunning(pid) ? ClaimState.Live : ClaimState.Stale;
     }
 
     /// <summary>True when another process (or worker) holds the claim of run <paramref name="id"/> now.</summary>

@@ -46,17 +46,11 @@ public abstract partial class GradientMethod
     {
         ArgumentNullException.ThrowIfNull(jacobian);
         ArgumentNullException.ThrowIfNull(context);
-        using var scope = NewDisposeScope();
-        Tensor finite = jacobian.detach().isfinite();
-        if (finite.all().item<bool>())
-            return;
-        // Only on divergence: find the first task row with a bad entry and the value there.
-        Tensor rows = finite.reshape(jacobian.shape[0], -1).all(1);
-        int task = 0;
-        while (task < rows.shape[0] - 1 && rows[task].item<bool>()) task++;
-        Tensor row = jacobian.detach().reshape(jacobian.shape[0], -1)[task].to_type(ScalarType.Float64);
-        double value = row[row.isfinite().logical_not().nonzero()[0, 0]].item<double>();
-        throw context.NonFinite(NonFiniteSite.Jacobian, task < context.TaskCount ? task : -1, value);
+        if (NonFiniteValues.First(jacobian) is not { } bad) return;
+        // Row-major [T, …]: the flat index's row is the task.
+        long perRow = jacobian.numel() / jacobian.shape[0];
+        int task = (int)(bad.Index / perRow);
+        throw context.NonFinite(NonFiniteSite.Jacobian, task < context.TaskCount ? task : -1, bad.Value);
     }
 
     /// <summary>Checks that a Jacobian has one row per task and returns it viewed as [T, D].</summary>

@@ -52,8 +52,7 @@ internal static class TorchNative
             return Prefix + $"There is no libLibTorchSharp.so under '{appFolder}' (runtimes/linux-x64/native/ or the folder itself): the app was built "
                    + "without TorchSharp's native assets. Reference the MtlMlNet.Trainers package (or TorchSharp-cpu) in the app's own project and rebuild; "
                    + "a RID-specific publish must target linux-x64.";
-        string? libtorch = new[] { Path.Combine(Path.GetDirectoryName(library)!, "libtorch_cpu.so") }.FirstOrDefault(File.Exists);
-        if (libtorch is null)
+        if (!File.Exists(Path.Combine(Path.GetDirectoryName(library)!, "libtorch_cpu.so")))
             return Prefix + $"'{library}' is there, but libtorch_cpu.so is not beside it: the libtorch-cpu-linux-x64 package's files did not reach the "
                    + "output folder. Rebuild the app (a full disk or an interrupted copy leaves it half-done).";
         try

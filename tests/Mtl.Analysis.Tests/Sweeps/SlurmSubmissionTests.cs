@@ -6,6 +6,7 @@ namespace Mtl.Analysis.Tests.Sweeps;
 
 /// <summary>The Slurm submission's pure parts and its refusals (the live cluster is in Mtl.Cli.Tests' SlurmSweepTests).</summary>
 [TestClass]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SlurmSubmissionTests
 {
     private const string Grid = """
@@ -146,5 +147,95 @@ public sealed class SlurmSubmissionTests
         CollectionAssert.AreEqual(plan.Select(p => p.Id).ToArray(), again.Select(p => p.Id).ToArray());
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepGrid.Expand("[1]")).Message, "plan entry 0");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepGrid.Expand("""[{"nope": 1}]""")).Message, "plan entry 0");
+    }
+
+    /// <summary>Runs <paramref name="body"/> with PATH set to <paramref name="path"/> only (the Slurm client is looked up there).</summary>
+    private static void WithPath(string path, Action body)
+    {
+        string? saved = Environment.GetEnvironmentVariable("PATH");
+        try
+        {
+            Environment.SetEnvironmentVariable("PATH", path);
+            body();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PATH", saved);
+        }
+    }
+
+    [TestMethod]
+    public void WithoutSbatchTheErrorNamesTheFixAndNothingIsWritten()
+    {
+        string root = Scratch();
+        try
+        {
+            string work = Path.Combine(root, "w");
+            WithPath(Path.Combine(root, "empty-bin"), () =>
+            {
+                var error = Assert.ThrowsExactly<InvalidOperationException>(() =>
+                    SlurmSubmitter.Submit(SweepGrid.Expand(Grid), work, new SlurmOptions { Shards = 2 }, App));
+                StringAssert.Contains(error.Message, "'sbatch' was not found on PATH");
+                StringAssert.Contains(error.Message, "--dry-run");
+            });
+            Assert.IsFalse(Directory.Exists(work), "nothing is written when nothing can be submitted");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void AnSbatchThatRefusesTheJobIsReportedWithItsMessage()
+    {
+        string root = Scratch();
+        try
+        {
+            string bin = Path.Combine(root, "bin");
+            Directory.CreateDirectory(bin);
+            string sbatch = Path.Combine(bin, "sbatch");
+            File.WriteAllText(sbatch, "#!/bin/sh\necho 'sbatch: error: invalid partition specified: nope' >&2\nexit 1\n");
+            File.SetUnixFileMode(sbatch, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            WithPath(bin, () =>
+            {
+                var error = Assert.ThrowsExactly<InvalidOperationException>(() =>
+                    SlurmSubmitter.Submit(SweepGrid.Expand(Grid), Path.Combine(root, "w"), new SlurmOptions { Shards = 2, Partition = "nope" }, App));
+                StringAssert.Contains(error.Message, "exit code 1");
+                StringAssert.Contains(error.Message, "invalid partition specified: nope");
+            });
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void TheJobIdsSbatchPrintsAreRecordedInTheManifest()
+    {
+        string root = Scratch();
+        try
+        {
+            // A stand-in sbatch that prints "<id>;<cluster>" as --parsable does on a federated cluster.
+            string bin = Path.Combine(root, "bin");
+            Directory.CreateDirectory(bin);
+            string sbatch = Path.Combine(bin, "sbatch");
+            File.WriteAllText(sbatch, "#!/bin/sh\ncase \"$*\" in *--array=*) echo '41;alpha' ;; *) echo '42;alpha' ;; esac\n");
+            File.SetUnixFileMode(sbatch, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            string work = Path.Combine(root, "w");
+            SlurmSubmission submitted = null!;
+            WithPath(bin, () => submitted = SlurmSubmitter.Submit(SweepGrid.Expand(Grid), work, new SlurmOptions { Shards = 2 }, App));
+            Assert.AreEqual("41", submitted.Jobs!.ArrayJobId);
+            Assert.AreEqual("42", submitted.Jobs.MergeJobId);
+            SubmissionManifest manifest = SubmissionManifest.Read(new SubmissionLayout(work));
+            Assert.AreEqual(2, manifest.Shards);
+            Assert.AreEqual("41", manifest.Submissions.Single().ArrayJobId);
+            Assert.IsTrue(File.Exists(Path.Combine(work, "slurm", "array.sh")));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 }

@@ -168,7 +168,7 @@ public static class SlurmSubmitter
 
         string arrayScript = SlurmScripts.Array(layout, options, app);
         string mergeScript = SlurmScripts.Merge(layout, options, app, followUp);
-        string arraySpec = ArraySpec(shards);
+        string arraySpec = FormatShards(shards);
         var commands = new List<string>();
         if (shards.Length > 0)
         {
@@ -188,8 +188,8 @@ public static class SlurmSubmitter
         // The manifest is written before anything is queued, so a folder with jobs always knows its shard count.
         SafeFiles.WriteAllText(layout.ManifestPath, JsonSerializer.Serialize(manifest, SubmissionManifest.Json));
 
-        string arrayJob = Run(sbatch, "--parsable", $"--array={arraySpec}", layout.ArrayScriptPath);
-        string mergeJob = Run(sbatch, "--parsable", $"--dependency=afterany:{arrayJob}", layout.MergeScriptPath);
+        string arrayJob = JobId(Run(sbatch, "--parsable", $"--array={arraySpec}", layout.ArrayScriptPath));
+        string mergeJob = JobId(Run(sbatch, "--parsable", $"--dependency=afterany:{arrayJob}", layout.MergeScriptPath));
         var jobs = new SlurmJobPair(DateTime.UtcNow, shards, arrayJob, mergeJob);
         manifest.Submissions.Add(jobs);
         SafeFiles.WriteAllText(layout.ManifestPath, JsonSerializer.Serialize(manifest, SubmissionManifest.Json));
@@ -197,10 +197,7 @@ public static class SlurmSubmitter
     }
 
     /// <summary>Shards as Slurm writes array indices: "1-4" for a contiguous range, else "2,5,7".</summary>
-    public static string FormatShards(IReadOnlyList<int> shards) => ArraySpec(shards);
-
-    /// <summary>"1-4" for a contiguous range, else "2,5,7".</summary>
-    internal static string ArraySpec(IReadOnlyList<int> shards) =>
+    public static string FormatShards(IReadOnlyList<int> shards) =>
         shards.Count > 1 && shards[^1] - shards[0] == shards.Count - 1
             ? $"{shards[0]}-{shards[^1]}"
             : string.Join(',', shards.Select(s => s.ToString(CultureInfo.InvariantCulture)));
@@ -246,7 +243,10 @@ public static class SlurmSubmitter
         return null;
     }
 
-    /// <summary>Runs a Slurm client command and returns its standard output (for sbatch --parsable, the job id).</summary>
+    /// <summary>The job id in what <c>sbatch --parsable</c> printed: "id" or "id;cluster".</summary>
+    private static string JobId(string parsable) => parsable.Trim().Split(';')[0];
+
+    /// <summary>Runs a Slurm client command and returns its standard output.</summary>
     private static string Run(string file, params string[] args)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -262,7 +262,6 @@ public static class SlurmSubmitter
         process.WaitForExit();
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"'{Path.GetFileName(file)} {string.Join(' ', args)}' failed (exit code {process.ExitCode}): {stderr.Result.Trim()}");
-        // sbatch --parsable prints "id" or "id;cluster".
-        return Path.GetFileName(file) == "sbatch" ? stdout.Result.Trim().Split(';')[0] : stdout.Result;
+        return stdout.Result;
     }
 }
