@@ -20,31 +20,16 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
     private readonly MLContext context;
     private readonly Options options;
 
-    /// <summary>Creates the trainer; options are validated here and the schema at <see cref="Fit"/>.</summary>
+    /// <summary>Creates the trainer; every option is validated here (the message names the option's path) and the schema at <see cref="Fit(IDataView)"/>.</summary>
+    /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
     public MultiHeadNetworkTrainer(MLContext context, Options options)
     {
         this.context = context ?? throw new ArgumentNullException(nameof(context));
-        this.options = options ?? throw new ArgumentNullException(nameof(options));
-        if (options.Tasks.Count == 0) throw new ArgumentException("The trainer needs at least one task (Options.Tasks).", nameof(options));
-        var dup = options.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (dup is not null) throw new ArgumentException($"Task name '{dup.Key}' is used twice; task names must be unique.", nameof(options));
-        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
-        if (options.ScoringBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.ScoringBatchSize, "ScoringBatchSize must be at least 1.");
-        if (options.MaxEpoch < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxEpoch, "MaxEpoch must be at least 1.");
-        if (!(options.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.LearningRate, "LearningRate must be positive.");
-        // Fail fast on unknown method names, before any data is read.
-        if (options.MethodInstance is null) MethodRegistry.Create(options.Method);
-        for (int i = 0; i < options.Monitors.Count; i++)
-        {
-            if (options.Monitors[i] is null) throw new ArgumentException($"Options.Monitors[{i}] is null; remove it or pass a monitor.", nameof(options));
-            if (options.Monitors[i].Interval < 1)
-                throw new ArgumentOutOfRangeException(nameof(options), options.Monitors[i].Interval,
-                    $"Options.Monitors[{i}] ({options.Monitors[i].GetType().Name}) has Interval {options.Monitors[i].Interval}; a monitor runs every k ≥ 1 steps.");
-        }
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        // Our own copy: changing the caller's object after construction cannot bypass the validation above.
+        this.options = options.ShallowCopy();
     }
-
-    /// <summary>The report of the last <see cref="Fit"/>.</summary>
-    public TrainingReport? LastReport { get; private set; }
 
     /// <inheritdoc />
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
@@ -78,42 +63,55 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         (c.IsKey ? $"Key<{c.ItemType}>" : c.ItemType.ToString()) + (c.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : $" {c.Kind}");
 
     /// <inheritdoc />
-    public MultiHeadNetworkTransformer Fit(IDataView input)
+    public MultiHeadNetworkTransformer Fit(IDataView input) => Fit(input, new TrainingHooks());
+
+    /// <summary>
+    /// Trains with monitors watching the run and/or warm-started from a trained model (<paramref name="hooks"/>), as
+    /// ML.NET's <c>Fit(trainData, modelParameters)</c> overloads do; otherwise the same as <see cref="Fit(IDataView)"/>.
+    /// </summary>
+    /// <param name="input">Training data.</param>
+    /// <param name="hooks">Monitors and the warm-start model.</param>
+    public MultiHeadNetworkTransformer Fit(IDataView input, TrainingHooks hooks)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(hooks);
+        hooks.Validate();
         // The schema first: every column problem is reported before any data is read or any network is built.
         var featureType = (VectorDataViewType)MaterializedData.FindFeatureColumn(input.Schema, options.FeatureColumnName, "Training data").Type;
         if (options.Augmentation is not null && featureType.Dimensions.Length != 3)
             throw new ArgumentOutOfRangeException(nameof(input), $"Options.Augmentation needs image features shaped (C, H, W); feature column '{options.FeatureColumnName}' is {featureType}.");
-        List<TaskDefinition> tasks = ResolveTasks(input.Schema);
-        MtlMethod method = options.MethodInstance ?? MethodRegistry.Create(options.Method);
-        method.Initialize(tasks.Count);
-        method.EnsureSupports(options.GradientMode);
 
         IHost host = ((IHostEnvironment)context).Register(LogSource);
         using IChannel channel = host.Start("Fit");
-        Options run = options.ShallowCopy();
-        run.Device = TrainingDevice.Resolve(context, channel);
+        Options run = AutomaticChoices.Resolve(options, featureType.Dimensions, channel);
+        List<TaskDefinition> tasks = ResolveTasks(run, input.Schema);
+        // A fresh method per Fit: a second Fit must not start from the first one's learned state.
+        MtlMethod method = options.Method.Create();
+        method.Initialize(tasks.Count);
+        method.EnsureSupports(options.GradientMode);
+
+        Device device = TrainingDevice.Resolve(context, channel);
         int seed = options.Seed ?? host.Rand.Next();
 
         using MaterializedData train = MaterializedData.Read(input, options.FeatureColumnName, tasks, withLabels: true, "Training data",
             keepHostFeatures: options.Augmentation is not null);
         using MaterializedData? validation = options.ValidationSet is null ? null
             : MaterializedData.Read(options.ValidationSet, options.FeatureColumnName, tasks, withLabels: true, "Validation data");
+        AutomaticChoices.ResolveLoop(run, train.Count, channel);
 
         torch.manual_seed(seed);
-        var network = new MultiHeadNetwork(ApplyDropout(options.Trunk), train.RowShape, tasks);
+        TrunkSpec trunk = ApplyDropout(run.Trunk!, run.Dropout);
+        var network = new MultiHeadNetwork(trunk, train.RowShape, tasks);
         try
         {
-            if (options.InitialModel is { } initial) WarmStart.CopyWeights(initial.Network, network);
-            if (run.Device.type != DeviceType.CPU) network.to(run.Device);
-            var session = new TrainingSession(channel, run, tasks, network, method, seed);
+            if (hooks.InitialModel is { } initial) WarmStart.CopyWeights(initial.Network, network);
+            if (device.type != DeviceType.CPU) network.to(device);
+            var session = new TrainingSession(channel, run, tasks, network, method, seed, device, hooks.Monitors);
             TrainingReport report;
             using (options.FreezeTrunk ? WarmStart.Freeze(network.SharedParameters()) : null)
                 report = session.Run(train, validation);
-            LastReport = report;
             return new MultiHeadNetworkTransformer(context, network, options.FeatureColumnName, train.RowShape, tasks,
-                options.Trunk, options.OutputEmbedding, options.ScoringBatchSize, run.Device, report, ClassNames(input.Schema, tasks));
+                run.Trunk!, options.OutputEmbedding, options.ScoringBatchSize, device, report, ClassNames(input.Schema, tasks));
         }
         catch
         {
@@ -122,14 +120,14 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         }
     }
 
-    private TrunkSpec ApplyDropout(TrunkSpec spec)
+    private static TrunkSpec ApplyDropout(TrunkSpec spec, double? dropout)
     {
-        if (options.Dropout is not { } p) return spec;
+        if (dropout is not { } p) return spec;
         return new TrunkSpec { Kind = spec.Kind, MlpHiddenSizes = spec.MlpHiddenSizes, Dropout = p, CustomFactory = spec.CustomFactory, CustomOutputSize = spec.CustomOutputSize };
     }
 
     /// <summary>Copies the task definitions, checks each label column against its kind and lets the kind fill what the column decides.</summary>
-    private List<TaskDefinition> ResolveTasks(DataViewSchema schema)
+    private static List<TaskDefinition> ResolveTasks(Options options, DataViewSchema schema)
     {
         var result = new List<TaskDefinition>();
         foreach (TaskDefinition t in options.Tasks)

@@ -1,45 +1,20 @@
 using Microsoft.ML;
-using TorchSharp;
-using static TorchSharp.torch;
 using Mtl.Trainers.Methods;
-using Mtl.Trainers.Monitoring;
 using Mtl.Trainers.Network;
 using Mtl.Transforms.Corruptions;
 
 namespace Mtl.Trainers;
 
-/// <summary>Optimizers the trainer can use.</summary>
-public enum OptimizerKind
-{
-    /// <summary>SGD with optional momentum / Nesterov.</summary>
-    Sgd,
-    /// <summary>Adam.</summary>
-    Adam,
-    /// <summary>AdamW (decoupled weight decay).</summary>
-    AdamW,
-    /// <summary>signSGD: step along the sign of the (combined) gradient.</summary>
-    SignSgd,
-    /// <summary>One Adam state per task on the shared parameters (Elich et al.): each task's shared gradient is normalised by its own moments; heads use plain Adam.</summary>
-    PerTaskAdam,
-}
-
-/// <summary>Learning-rate schedules (applied once per epoch).</summary>
-public enum LearningRateSchedule
-{
-    /// <summary>Constant.</summary>
-    Constant,
-    /// <summary>×γ every epoch (Kurin et al.: 0.95).</summary>
-    Exponential,
-    /// <summary>×γ every <see cref="MultiHeadNetworkTrainer.Options.ScheduleStepSize"/> epochs (Xin et al.: 0.85 every 30).</summary>
-    Step,
-    /// <summary>Cosine annealing to 0 over MaxEpoch.</summary>
-    Cosine,
-}
-
 public sealed partial class MultiHeadNetworkTrainer
 {
-    /// <summary>Options of the multi-head trainer (public fields, as ML.NET's trainer options).</summary>
-    public sealed partial class Options
+    /// <summary>
+    /// Options of the multi-head trainer, in ML.NET's style: public fields for the data and the loop, typed component
+    /// options for the parts (<see cref="Optimizer"/>, <see cref="Schedule"/>, <see cref="Method"/>, <see cref="Trunk"/>,
+    /// <see cref="EarlyStopping"/>). Validated once, when the trainer is created. Null for <see cref="Trunk"/>,
+    /// <see cref="BatchSize"/>, <see cref="MaxEpoch"/> and <see cref="EarlyStopping"/> means "chosen from the data at Fit"
+    /// (see <see cref="MultiHeadNetworkTrainer"/>'s remarks); each choice is logged through <see cref="MLContext.Log"/>.
+    /// </summary>
+    public sealed class Options
     {
         /// <summary>Feature column: a known-size Vector&lt;Single&gt; (images as C×H×W).</summary>
         public string FeatureColumnName = "Features";
@@ -47,59 +22,38 @@ public sealed partial class MultiHeadNetworkTrainer
         /// <summary>The tasks (at least one).</summary>
         public List<TaskDefinition> Tasks = new();
 
-        /// <summary>The shared trunk.</summary>
-        public TrunkSpec Trunk = TrunkSpec.MultiLeNet();
+        /// <summary>The shared trunk; null = follows the feature shape (an MLP for vectors, MultiLeNet for small images, ResNet for larger ones).</summary>
+        public TrunkSpec? Trunk;
 
-        /// <summary>How the tasks are combined: a method name from <see cref="MethodRegistry"/> ("ew", "mgda", "pcgrad", …).</summary>
-        public string Method = "ew";
-
-        /// <summary>A method instance (overrides <see cref="Method"/>), e.g. a user-written one.</summary>
-        public MtlMethod? MethodInstance;
+        /// <summary>How the tasks are combined, e.g. <c>new UPGrad.Options { Ridge = 1e-4 }</c> or the text <c>"upgrad(ridge=1e-4)"</c>; created fresh at every Fit.</summary>
+        public MtlMethodOptions Method = new EW.Options();
 
         /// <summary>Where per-task gradients are taken for gradient methods (ignored by loss weightings).</summary>
         public GradientMode GradientMode = GradientMode.Parameters;
 
-        /// <summary>Optimizer.</summary>
-        public OptimizerKind Optimizer = OptimizerKind.Adam;
+        /// <summary>The optimizer and its hyperparameters (default: Adam, learning rate 1e-3).</summary>
+        public MtlOptimizerOptions Optimizer = new MtlOptimizerOptions.Adam();
 
-        /// <summary>Learning rate (Kurin et al.: 1e-2 with Adam on Multi-MNIST; we default to 1e-3, safe for all methods).</summary>
-        public double LearningRate = 1e-3;
+        /// <summary>The learning-rate schedule (default: constant).</summary>
+        public LearningRateScheduleOptions Schedule = new LearningRateScheduleOptions.Constant();
 
-        /// <summary>SGD momentum.</summary>
-        public double Momentum = 0.9;
-
-        /// <summary>Nesterov momentum (SGD).</summary>
-        public bool Nesterov;
-
-        /// <summary>Weight decay (L2 for SGD/Adam, decoupled for AdamW).</summary>
-        public double WeightDecay;
-
-        /// <summary>Learning-rate schedule.</summary>
-        public LearningRateSchedule Schedule = LearningRateSchedule.Constant;
-
-        /// <summary>γ of the exponential/step schedules.</summary>
-        public double ScheduleGamma = 0.95;
-
-        /// <summary>Epochs between steps of the step schedule.</summary>
-        public int ScheduleStepSize = 30;
-
-        /// <summary>Overrides the trunk's and heads' dropout when set.</summary>
+        /// <summary>
+        /// Overrides the trunk's and heads' dropout when set. Null keeps the trunk's and tasks' own values, except that an
+        /// automatic trunk on vector features uses no dropout (small tables underfit with MultiLeNet's 0.5).
+        /// </summary>
         public double? Dropout;
 
-        /// <summary>Mini-batch size.</summary>
-        public int BatchSize = 256;
+        /// <summary>Mini-batch size; null = training rows / 16, clamped to [16, 256].</summary>
+        public int? BatchSize;
 
-        /// <summary>Number of epochs.</summary>
-        public int MaxEpoch = 10;
+        /// <summary>Number of epochs; null = enough for about 1000 optimizer steps, clamped to [10, 200].</summary>
+        public int? MaxEpoch;
 
-        /// <summary>Validation data (same schema); enables per-epoch validation metrics and early stopping.</summary>
+        /// <summary>Validation data (same schema); enables per-epoch validation metrics, best-epoch selection and early stopping.</summary>
         public IDataView? ValidationSet;
 
-        /// <summary>Stop after this many epochs without a better validation average (0 = never); the best epoch's weights are kept.</summary>
-        public int EarlyStoppingPatience;
-
-        /// <summary>Keep the weights of the best validation epoch at the end (needs <see cref="ValidationSet"/>).</summary>
-        public bool KeepBestValidationWeights = true;
+        /// <summary>Early stopping; null = on (patience 10, best weights kept) when there is a <see cref="ValidationSet"/>, off otherwise.</summary>
+        public EarlyStoppingOptions? EarlyStopping;
 
         /// <summary>Seed (null = drawn from the MLContext's seeded random source, so <c>new MLContext(seed)</c> fixes it).</summary>
         public int? Seed;
@@ -109,19 +63,6 @@ public sealed partial class MultiHeadNetworkTrainer
 
         /// <summary>Folder for per-epoch checkpoints; training resumes from the latest one found there.</summary>
         public string? CheckpointFolder;
-
-        /// <summary>
-        /// The device training and scoring run on. Not a user option: <see cref="MultiHeadNetworkTrainer.Fit"/> sets it on its own copy of the
-        /// options from <see cref="MLContext.GpuDeviceId"/> and <see cref="MLContext.FallbackToCpu"/>, as ML.NET's GPU components do.
-        /// </summary>
-        internal Device Device
-        {
-            // Resolved on first use: creating Options must not load libtorch (a failed load is reported by Fit, with the fix).
-            get => device ?? torch.CPU;
-            set => device = value;
-        }
-
-        private Device? device;
 
         /// <summary>Add an <c>Embedding</c> output column (the trunk's representation) to the transformer's output.</summary>
         public bool OutputEmbedding;
@@ -143,37 +84,76 @@ public sealed partial class MultiHeadNetworkTrainer
         public int ScoringBatchSize = 512;
 
         /// <summary>
-        /// Monitors called from inside the training loop (every <see cref="ITrainingMonitor.Interval"/> steps, and per epoch):
-        /// gradient conflicts, update magnitudes, trajectory factors. Mtl.Analysis has ready-made ones.
-        /// </summary>
-        public List<ITrainingMonitor> Monitors = new();
-
-        /// <summary>
-        /// Warm start: training begins from this trained model's weights (same trunk, input shape and tasks, in order) instead
-        /// of a fresh initialisation. The model itself is not changed.
-        /// </summary>
-        public MultiHeadNetworkTransformer? InitialModel;
-
-        /// <summary>
-        /// Train the heads only: the trunk's weights stay as initialised (or as in <see cref="InitialModel"/>) and its
-        /// dropout is off. Needs a method that combines losses (a loss weighting such as "ew"), since there are no shared
-        /// parameters to take per-task gradients of.
+        /// Train the heads only: the trunk's weights stay as initialised (or as in the warm-start model of
+        /// <see cref="TrainingHooks.InitialModel"/>) and its dropout is off. Needs a method that combines losses (a loss
+        /// weighting such as "ew"), since there are no shared parameters to take per-task gradients of.
         /// </summary>
         public bool FreezeTrunk;
-    }
-}
 
-public sealed partial class MultiHeadNetworkTrainer
-{
-    public sealed partial class Options
-    {
-        /// <summary>A member-wise copy (lists are copied, tasks are shared).</summary>
+        /// <summary>A member-wise copy (the task list is copied, tasks and component options are shared).</summary>
         public Options ShallowCopy()
         {
             var copy = (Options)MemberwiseClone();
             copy.Tasks = new List<TaskDefinition>(Tasks);
-            copy.Monitors = new List<ITrainingMonitor>(Monitors);
             return copy;
+        }
+
+        /// <summary>Checks every option once; the message names the option's path, e.g. "Options.Optimizer.LearningRate".</summary>
+        /// <exception cref="ArgumentException">The first option out of range.</exception>
+        internal void Validate()
+        {
+            OptionChecks.NotNull(Tasks, "Options.Tasks", "a list of tasks");
+            if (Tasks.Count == 0) throw new ArgumentException("The trainer needs at least one task (Options.Tasks).", "Options.Tasks");
+            for (int i = 0; i < Tasks.Count; i++) OptionChecks.NotNull(Tasks[i], $"Options.Tasks[{i}]", "a task definition");
+            var dup = Tasks.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (dup is not null) throw new ArgumentException($"Task name '{dup.Key}' is used twice; task names must be unique.", "Options.Tasks");
+            if (string.IsNullOrWhiteSpace(FeatureColumnName)) throw OptionChecks.Fail("Options.FeatureColumnName", "a column name", FeatureColumnName);
+            OptionChecks.NotNull(Method, "Options.Method", "method options, e.g. new EW.Options() or \"ew\"");
+            Method.Validate("Options.Method");
+            OptionChecks.NotNull(Optimizer, "Options.Optimizer", "optimizer options, e.g. new MtlOptimizerOptions.Adam()");
+            Optimizer.Validate("Options.Optimizer");
+            OptionChecks.NotNull(Schedule, "Options.Schedule", "schedule options, e.g. new LearningRateScheduleOptions.Constant()");
+            Schedule.Validate("Options.Schedule");
+            EarlyStopping?.Validate("Options.EarlyStopping");
+            Trunk?.Validate("Options.Trunk");
+            OptionChecks.AtLeast(BatchSize, 1, "Options.BatchSize");
+            OptionChecks.AtLeast(MaxEpoch, 1, "Options.MaxEpoch");
+            OptionChecks.AtLeast(ScoringBatchSize, 1, "Options.ScoringBatchSize");
+            OptionChecks.AtLeast(LogEveryNStep, 0, "Options.LogEveryNStep");
+            if (Dropout is { } p) OptionChecks.InRange(p, 0, 1, highInclusive: false, "Options.Dropout");
+            OptionChecks.PositiveFinite(AugmentationPixelScale, "Options.AugmentationPixelScale");
+            OptionChecks.Finite(AugmentationPixelOffset, "Options.AugmentationPixelOffset");
+        }
+    }
+}
+
+/// <summary>
+/// What a single <c>Fit</c> may be given besides the data, as ML.NET's warm-start <c>Fit(trainData, modelParameters)</c>
+/// overloads do: monitors that watch the run from inside the loop, and a trained model to start from. Not part of the
+/// options: the same estimator can be fitted with different hooks.
+/// </summary>
+public sealed class TrainingHooks
+{
+    /// <summary>
+    /// Monitors called from inside the training loop (every <see cref="Monitoring.ITrainingMonitor.Interval"/> steps,
+    /// and per epoch): gradient conflicts, update magnitudes, trajectory factors. Mtl.Analysis has ready-made ones.
+    /// </summary>
+    public IReadOnlyList<Monitoring.ITrainingMonitor> Monitors { get; init; } = [];
+
+    /// <summary>
+    /// Warm start: training begins from this trained model's weights (same trunk, input shape and tasks, in order)
+    /// instead of a fresh initialisation. The model itself is not changed.
+    /// </summary>
+    public MultiHeadNetworkTransformer? InitialModel { get; init; }
+
+    internal void Validate()
+    {
+        OptionChecks.NotNull(Monitors, "TrainingHooks.Monitors", "a list of monitors");
+        for (int i = 0; i < Monitors.Count; i++)
+        {
+            if (Monitors[i] is null) throw new ArgumentException($"TrainingHooks.Monitors[{i}] is null; remove it or pass a monitor.", "TrainingHooks.Monitors");
+            if (Monitors[i].Interval < 1)
+                throw OptionChecks.Fail($"TrainingHooks.Monitors[{i}].Interval", $"at least 1 ({Monitors[i].GetType().Name} runs every k ≥ 1 steps)", Monitors[i].Interval);
         }
     }
 }

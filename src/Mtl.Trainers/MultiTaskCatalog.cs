@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mtl.Trainers.Tasks;
+using Mtl.Trainers.Methods;
 
 namespace Mtl.Trainers;
 
@@ -74,20 +75,31 @@ public sealed class MultiTaskTrainers
 
     /// <summary>
     /// A multi-head network trainer for multiclass tasks whose label columns are named after the tasks
-    /// (e.g. "Left", "Right"), with the MultiLeNet trunk.
+    /// (e.g. "Left", "Right"); the trunk follows the feature shape, and a null batch size or epoch count is chosen from
+    /// the training rows (see <see cref="MultiHeadNetworkTrainer.Options"/>).
     /// </summary>
+    /// <param name="labelColumnNames">One multiclass task per label column, named after it.</param>
+    /// <param name="featureColumnName">The feature column.</param>
+    /// <param name="method">The method's text form, e.g. "ew" or "upgrad(ridge=1e-4)".</param>
+    /// <param name="optimizer">The optimizer (its other hyperparameters at their defaults).</param>
+    /// <param name="learningRate">The learning rate.</param>
+    /// <param name="batchSize">Mini-batch size (null = automatic).</param>
+    /// <param name="maxEpoch">Epochs (null = automatic).</param>
     public MultiHeadNetworkTrainer MultiHead(string[] labelColumnNames, string featureColumnName = "Features", string method = "ew",
-        OptimizerKind optimizer = OptimizerKind.Adam, double learningRate = 1e-3, int batchSize = 256, int maxEpoch = 10) =>
-        new(context, new MultiHeadNetworkTrainer.Options
+        OptimizerKind optimizer = OptimizerKind.Adam, double learningRate = 1e-3, int? batchSize = null, int? maxEpoch = null)
+    {
+        MtlOptimizerOptions optimizerOptions = MtlOptimizerOptions.For(optimizer);
+        optimizerOptions.LearningRate = learningRate;
+        return new(context, new MultiHeadNetworkTrainer.Options
         {
             FeatureColumnName = featureColumnName,
             Tasks = labelColumnNames.Select(n => new TaskDefinition(n)).ToList(),
-            Method = method,
-            Optimizer = optimizer,
-            LearningRate = learningRate,
+            Method = MtlMethodOptions.Parse(method),
+            Optimizer = optimizerOptions,
             BatchSize = batchSize,
             MaxEpoch = maxEpoch,
         });
+    }
 
     /// <summary>Single-task training (STL) of one task with the same code path: a one-head network.</summary>
     public MultiHeadNetworkTrainer SingleTask(TaskDefinition task, MultiHeadNetworkTrainer.Options options)
@@ -96,8 +108,7 @@ public sealed class MultiTaskTrainers
         ArgumentNullException.ThrowIfNull(options);
         var copy = options.ShallowCopy();
         copy.Tasks = new List<TaskDefinition> { task };
-        copy.Method = "ew";
-        copy.MethodInstance = null;
+        copy.Method = new EW.Options();
         return new MultiHeadNetworkTrainer(context, copy);
     }
 }

@@ -20,10 +20,20 @@ internal sealed class TrainingSession
     private readonly MtlMethod method;
     private readonly int seed;
     private readonly TrainingStep step;
+    private readonly Device device;
+    private readonly IReadOnlyList<ITrainingMonitor> monitors;
+    // Resolved by the trainer before the session starts (AutomaticChoices).
+    private readonly int batchSize, maxEpoch;
+    private readonly EarlyStoppingOptions earlyStopping;
 
     public TrainingSession(IChannel channel, MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks,
-        MultiHeadNetwork network, MtlMethod method, int seed)
+        MultiHeadNetwork network, MtlMethod method, int seed, Device device, IReadOnlyList<ITrainingMonitor> monitors)
     {
+        this.device = device;
+        this.monitors = monitors;
+        batchSize = options.BatchSize ?? throw new ArgumentException("The session needs a resolved batch size.", nameof(options));
+        maxEpoch = options.MaxEpoch ?? throw new ArgumentException("The session needs a resolved epoch count.", nameof(options));
+        earlyStopping = options.EarlyStopping ?? new EarlyStoppingOptions { Patience = 0 };
         this.channel = channel;
         this.options = options;
         this.tasks = tasks;
@@ -69,14 +79,13 @@ internal sealed class TrainingSession
             Log(ChannelMessageKind.Info, $"Resumed from the checkpoint of epoch {p.Epoch} in {options.CheckpointFolder}.");
         }
 
-        IReadOnlyList<ITrainingMonitor> monitors = options.Monitors;
-        var startContext = new MonitorStartContext(network, tasks, seed, firstEpoch, options.MaxEpoch, BatchCount(train.Count), train.Count);
+        var startContext = new MonitorStartContext(network, tasks, seed, firstEpoch, maxEpoch, BatchCount(train.Count), train.Count);
         foreach (ITrainingMonitor m in monitors) m.OnTrainingStart(startContext);
         IReadOnlyList<Parameter> shared = network.SharedParameters();
 
         try
         {
-            for (int epoch = firstEpoch; epoch <= options.MaxEpoch; epoch++)
+            for (int epoch = firstEpoch; epoch <= maxEpoch; epoch++)
             {
                 double lr = step.LearningRateForEpoch(epoch);
                 var watch = Stopwatch.StartNew();
@@ -92,8 +101,8 @@ internal sealed class TrainingSession
                 {
                     globalStep++;
                     using var scope = NewDisposeScope();
-                    int start = b * options.BatchSize;
-                    int size = (int)Math.Min(options.BatchSize, train.Count - start);
+                    int start = b * batchSize;
+                    int size = (int)Math.Min(batchSize, train.Count - start);
                     Tensor index = orderTensor.narrow(0, start, size);
                     // Moved to the device once here: the step and any due monitor share the same tensors.
                     Tensor x = OnDevice(features.index_select(0, index));
@@ -148,7 +157,7 @@ internal sealed class TrainingSession
                         bestValidation = valAverage;
                         epochsWithoutImprovement = 0;
                         report.SelectedEpoch = epoch;
-                        if (options.KeepBestValidationWeights) bestWeights = Snapshot(bestWeights);
+                        if (earlyStopping.KeepBestWeights) bestWeights = Snapshot(bestWeights);
                     }
                     else
                     {
@@ -161,7 +170,7 @@ internal sealed class TrainingSession
                 }
                 checkpoints?.Save(new TrainingProgress(epoch, globalStep, report.EarlierEpochs.Concat(report.Epochs).ToArray(), report.SelectedEpoch,
                     bestValidation, epochsWithoutImprovement), bestWeights);
-                if (validation is not null && options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= options.EarlyStoppingPatience)
+                if (validation is not null && earlyStopping.Patience > 0 && epochsWithoutImprovement >= earlyStopping.Patience)
                 {
                     report.StoppedEarly = true;
                     Log(ChannelMessageKind.Info, $"Early stopping after epoch {epoch}: no better validation average for {epochsWithoutImprovement} epochs.");
@@ -215,9 +224,9 @@ internal sealed class TrainingSession
         if (options.FreezeTrunk) network.Trunk.eval();
     }
 
-    private Tensor OnDevice(Tensor t) => options.Device.type == DeviceType.CPU ? t : t.to(options.Device);
+    private Tensor OnDevice(Tensor t) => device.type == DeviceType.CPU ? t : t.to(device);
 
-    private int BatchCount(long rows) => (int)((rows + options.BatchSize - 1) / options.BatchSize);
+    private int BatchCount(long rows) => (int)((rows + batchSize - 1) / batchSize);
 
     /// <summary>Seeded permutation of the rows for one epoch (the same seed and epoch give the same order).</summary>
     internal static long[] Permutation(long n, int seed, int epoch)
@@ -258,20 +267,20 @@ internal sealed class TrainingSession
         var metricSum = new double[tasks.Count];
         using (no_grad())
         {
-            int batch = Math.Max(options.BatchSize, options.ScoringBatchSize);
+            int batch = Math.Max(batchSize, options.ScoringBatchSize);
             for (long start = 0; start < data.Count; start += batch)
             {
                 using var scope = NewDisposeScope();
                 long size = Math.Min(batch, data.Count - start);
                 Tensor x = data.Features.narrow(0, start, size);
-                if (options.Device.type != DeviceType.CPU) x = x.to(options.Device);
+                if (device.type != DeviceType.CPU) x = x.to(device);
                 Tensor[] outputs = network.forward(x);
                 var losses = new Tensor[tasks.Count];
                 var metrics = new Tensor[tasks.Count];
                 for (int i = 0; i < tasks.Count; i++)
                 {
                     Tensor y = data.Labels[i].narrow(0, start, size);
-                    if (options.Device.type != DeviceType.CPU) y = y.to(options.Device);
+                    if (device.type != DeviceType.CPU) y = y.to(device);
                     losses[i] = TaskLosses.Loss(tasks[i], outputs[i], y);
                     metrics[i] = TaskLosses.MetricSum(tasks[i], outputs[i], y);
                 }
@@ -293,7 +302,7 @@ internal sealed class TrainingSession
             ? $"{t.Task}: loss {t.TrainLoss:F4} metric {t.TrainMetric:F4}"
             : $"{t.Task}: loss {t.TrainLoss:F4} metric {t.TrainMetric:F4} | val loss {t.ValidationLoss:F4} metric {t.ValidationMetric:F4}");
         string weights = e.MethodWeights is null ? "" : " weights [" + string.Join(", ", e.MethodWeights.Select(w => w.ToString("F3"))) + "]";
-        return $"epoch {e.Epoch}/{options.MaxEpoch} ({e.Seconds:F1}s, lr {e.LearningRate:G3}): " + string.Join("; ", parts) + weights;
+        return $"epoch {e.Epoch}/{maxEpoch} ({e.Seconds:F1}s, lr {e.LearningRate:G3}): " + string.Join("; ", parts) + weights;
     }
 
     /// <summary>Sums of per-batch figures over an epoch.</summary>

@@ -63,10 +63,10 @@ internal sealed class TrainingStep : IDisposable
         method.EnsureSupports(options.GradientMode);
         method.Initialize(tasks.Count);
         requirements = method.Requirements;
-        if (options.Optimizer == OptimizerKind.PerTaskAdam)
+        if (options.Optimizer is MtlOptimizerOptions.PerTaskAdam)
             EnsurePerTaskAdamFits();
         if (options.FreezeTrunk && (requirements.Gradients != GradientNeed.CombinedLoss || requirements.NeedsSharedLayerGradientNorms
-                                    || requirements.SharedGradientClipNorm > 0 || options.Optimizer == OptimizerKind.PerTaskAdam))
+                                    || requirements.SharedGradientClipNorm > 0 || options.Optimizer is MtlOptimizerOptions.PerTaskAdam))
             throw new NotSupportedException(
                 $"Options.FreezeTrunk trains the heads only, so there are no shared parameters for '{method.Name}' to take per-task gradients, gradient norms or per-task Adam moments of. Use a loss weighting (e.g. \"ew\", \"uw\", \"fixed\") with a single-state optimizer, or leave the trunk trainable.");
 
@@ -81,7 +81,7 @@ internal sealed class TrainingStep : IDisposable
         context = new StepContext(tasks.Count, seed, taskNames: tasks.Select(t => t.Name).ToArray()) { CheckpointFolder = options.CheckpointFolder };
         context.Solvers.OnProblem = run => log(ChannelMessageKind.Warning, $"{method.Name}: {run} (step {context.Step}).");
         // The option decides: per-task Adam also receives the weighted task gradients, every other optimizer reads .grad.
-        PerTaskAdam? perTask = options.Optimizer == OptimizerKind.PerTaskAdam ? OptimizerFactory.PerTask(options, shared, others, tasks.Count) : null;
+        PerTaskAdam? perTask = options.Optimizer is MtlOptimizerOptions.PerTaskAdam ? OptimizerFactory.PerTask(options, shared, others, tasks.Count) : null;
         optimizer = perTask ?? OptimizerFactory.Create(options, shared, others, tasks.Count);
         gradients = new StepGradients(options.GradientMode, shared, heads, () => methodParameters, perTask);
         scheduler = OptimizerFactory.Schedule(options, optimizer);

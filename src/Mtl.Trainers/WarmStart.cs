@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Mtl.Trainers;
 
-/// <summary>Starting from a trained model's weights (<see cref="MultiHeadNetworkTrainer.Options.InitialModel"/>) and freezing the trunk.</summary>
+/// <summary>Starting from a trained model's weights (<see cref="TrainingHooks.InitialModel"/>) and freezing the trunk.</summary>
 internal static class WarmStart
 {
     /// <summary>Copies every parameter and buffer of <paramref name="from"/> into <paramref name="to"/>, after checking that names and shapes agree.</summary>
@@ -17,13 +17,13 @@ internal static class WarmStart
         foreach ((string name, Tensor t) in target)
         {
             if (!source.TryGetValue(name, out Tensor? s))
-                throw new ArgumentException($"Options.InitialModel has no weight '{name}' that this network needs. {fix}");
+                throw new ArgumentException($"TrainingHooks.InitialModel has no weight '{name}' that this network needs. {fix}");
             if (!s.shape.SequenceEqual(t.shape))
-                throw new ArgumentException($"Options.InitialModel's weight '{name}' has shape ({string.Join(", ", s.shape)}); this network's is ({string.Join(", ", t.shape)}). {fix}");
+                throw new ArgumentException($"TrainingHooks.InitialModel's weight '{name}' has shape ({string.Join(", ", s.shape)}); this network's is ({string.Join(", ", t.shape)}). {fix}");
         }
         string? extra = source.Keys.FirstOrDefault(k => !target.ContainsKey(k));
         if (extra is not null)
-            throw new ArgumentException($"Options.InitialModel has a weight '{extra}' this network does not. {fix}");
+            throw new ArgumentException($"TrainingHooks.InitialModel has a weight '{extra}' this network does not. {fix}");
         using var noGrad = no_grad();
         foreach ((string name, Tensor t) in target)
             t.copy_(source[name]);

@@ -95,4 +95,30 @@ public sealed class AlignedMTL : GramianWeighting
         }
         return weights;
     }
+
+    /// <summary>Options of <see cref="AlignedMTL"/>; text "alignedmtl(preference=ones)" for LibMTL's convention (the default "mean" is TorchJD's).</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>Which eigenvalue sets the scale (Min = the paper's).</summary>
+        public AlignedMtlScale Scale = AlignedMtlScale.Min;
+
+        /// <summary>Eigenvalues at or below this·T·λmax count as zero (float32 ε).</summary>
+        public double RelativeTolerance = 1.2e-7;
+
+        /// <summary>The preference vector: Mean (TorchJD) or Ones (LibMTL).</summary>
+        public AlignedMtlPreference Preference = AlignedMtlPreference.Mean;
+
+        /// <inheritdoc />
+        public override string Name => "alignedmtl";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new AlignedMTL(Scale, RelativeTolerance, Preference);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Choice(nameof(Scale), () => Scale, v => Scale = v),
+            MethodArgument.Number(nameof(RelativeTolerance), () => RelativeTolerance, v => RelativeTolerance = v, OptionChecks.NonNegativeFinite, "a finite number ≥ 0"),
+            MethodArgument.Choice(nameof(Preference), () => Preference, v => Preference = v),
+        ];
+    }
 }

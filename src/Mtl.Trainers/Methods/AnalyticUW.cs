@@ -22,4 +22,15 @@ public sealed class AnalyticUW : LossWeighting
         RequirePositive(values, context);
         return WeightedSum(losses, values.Select(v => 1 / v).ToArray());
     }
+
+    /// <summary>Options of <see cref="AnalyticUW"/> (no hyperparameters; text "analyticuw").</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+
+        /// <inheritdoc />
+        public override string Name => "analyticuw";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new AnalyticUW();
+    }
 }

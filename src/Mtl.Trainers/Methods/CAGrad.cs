@@ -67,4 +67,26 @@ public sealed class CAGrad : GramianWeighting
             weights[i] = (uniform[i] + lambda * solution.Weights[i]) / divisor;
         return weights;
     }
+
+    /// <summary>Options of <see cref="CAGrad"/>; text "cagrad(ca=0.5,rescale=oneplusca)".</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>Radius factor ca ≥ 0 (0 = EW; 0.5 in the paper).</summary>
+        public double Ca = 0.5;
+
+        /// <summary>Final rescaling (the reference code divides by 1 + ca²).</summary>
+        public CAGradRescale Rescale = CAGradRescale.OnePlusCaSquared;
+
+        /// <inheritdoc />
+        public override string Name => "cagrad";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new CAGrad(Ca, Rescale);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Number(nameof(Ca), () => Ca, v => Ca = v, OptionChecks.NonNegativeFinite, "a finite number ≥ 0"),
+            MethodArgument.Choice(nameof(Rescale), () => Rescale, v => Rescale = v),
+        ];
+    }
 }

@@ -80,4 +80,22 @@ public sealed class DWA : LossWeighting
         _epochMeans.AddRange(history);
         _weights = weights;
     }
+
+    /// <summary>Options of <see cref="DWA"/>; text "dwa(temperature=2)".</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>Softmax temperature τ (2 in the paper).</summary>
+        public double Temperature = 2.0;
+
+        /// <inheritdoc />
+        public override string Name => "dwa";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new DWA(Temperature);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Number(nameof(Temperature), () => Temperature, v => Temperature = v, OptionChecks.PositiveFinite, "a positive finite number"),
+        ];
+    }
 }

@@ -30,6 +30,24 @@ public sealed class DualProj : GramianWeighting
         context.Solvers.Record(result.Run);
         return result.Solution;
     }
+
+    /// <summary>Options of <see cref="DualProj"/>; text "dualproj(ridge=1e-4)".</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>Added to the diagonal of G/trace(G): 0 = exact projection, 1e-4 = TorchJD's convention.</summary>
+        public double Ridge;
+
+        /// <inheritdoc />
+        public override string Name => "dualproj";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new DualProj(Ridge);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Number(nameof(Ridge), () => Ridge, v => Ridge = v, OptionChecks.NonNegativeFinite, "a finite number ≥ 0"),
+        ];
+    }
 }
 
 /// <summary>Shared preprocessing of the dual-cone projections.</summary>

@@ -14,4 +14,15 @@ public sealed class EW : LossWeighting
     /// <inheritdoc />
     protected override Tensor CombineCore(IReadOnlyList<Tensor> losses, StepContext context) =>
         WeightedSum(losses, Enumerable.Repeat(1.0, losses.Count).ToArray());
+
+    /// <summary>Options of <see cref="EW"/> (no hyperparameters; text "ew").</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+
+        /// <inheritdoc />
+        public override string Name => "ew";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new EW();
+    }
 }

@@ -107,4 +107,26 @@ public sealed class FAMO : LossWeighting
         var before = MethodState.ReadDoubles(reader, TaskCount, "FAMO losses before the step");
         (_logits, _lossesBefore) = (logits, before);
     }
+
+    /// <summary>Options of <see cref="FAMO"/>; text "famo(learningrate=0.025,decay=0.001)".</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>β, the logits' step size.</summary>
+        public double LearningRate = 0.025;
+
+        /// <summary>γ, the logits' weight decay.</summary>
+        public double Decay = 1e-3;
+
+        /// <inheritdoc />
+        public override string Name => "famo";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new FAMO(LearningRate, Decay);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Number(nameof(LearningRate), () => LearningRate, v => LearningRate = v, OptionChecks.PositiveFinite, "a positive finite number"),
+            MethodArgument.Number(nameof(Decay), () => Decay, v => Decay = v, OptionChecks.NonNegativeFinite, "a finite number ≥ 0"),
+        ];
+    }
 }

@@ -54,4 +54,46 @@ public sealed class FixedWeights : LossWeighting
     /// <inheritdoc />
     protected override Tensor CombineCore(IReadOnlyList<Tensor> losses, StepContext context) =>
         WeightedSum(losses, _weights ?? OneHot(losses.Count));
+
+    /// <summary>Options of fixed weights (linear scalarization); text "fixed(0.3,0.7)" (also "fixed:0.3,0.7").</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>One finite weight ≥ 0 per task, not all zero.</summary>
+        public double[]? Weights;
+
+        /// <inheritdoc />
+        public override string Name => "fixed";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new FixedWeights(Weights ?? []);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Numbers(nameof(Weights), () => Weights, v => Weights = v, CheckWeights, "one finite weight ≥ 0 per task, e.g. 0.3,0.7", positional: true),
+        ];
+
+        private static void CheckWeights(double[]? values, string path)
+        {
+            if (values is null || values.Length == 0 || values.Any(w => !(w >= 0) || !double.IsFinite(w)) || values.All(w => w == 0))
+                throw OptionChecks.Fail(path, "one finite weight ≥ 0 per task, not all zero", values);
+        }
+    }
+
+    /// <summary>Options of single-task learning (<see cref="SingleTask"/>): text "stl(1)" trains task 1 (0-based) alone.</summary>
+    public sealed class SingleTaskOptions : MtlMethodOptions
+    {
+        /// <summary>0-based index of the task to train.</summary>
+        public int Task;
+
+        /// <inheritdoc />
+        public override string Name => "stl";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => SingleTask(Task);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Integer(nameof(Task), () => Task, v => Task = v, 0, positional: true),
+        ];
+    }
 }

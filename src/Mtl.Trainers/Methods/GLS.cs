@@ -26,4 +26,15 @@ public sealed class GLS : LossWeighting
         using var mean = logs.mean();
         return mean.exp();
     }
+
+    /// <summary>Options of <see cref="GLS"/> (no hyperparameters; text "gls").</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+
+        /// <inheritdoc />
+        public override string Name => "gls";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new GLS();
+    }
 }

@@ -86,4 +86,26 @@ public sealed class GradDrop : GradientMethod
         using var scale = plainNorm / (resultNorm + 1e-7);
         return result * scale;
     }
+
+    /// <summary>Options of <see cref="GradDrop"/>; text "graddrop(leak=0,rescaletosumnorm=true)".</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>Fraction of a dropped gradient kept anyway, in [0, 1] (0 = pure GradDrop).</summary>
+        public double Leak;
+
+        /// <summary>Rescale the result to the norm of Σᵢ∇_zLᵢ (Kurin et al.).</summary>
+        public bool RescaleToSumNorm;
+
+        /// <inheritdoc />
+        public override string Name => "graddrop";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new GradDrop(Leak, RescaleToSumNorm);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Number(nameof(Leak), () => Leak, v => Leak = v, (v, path) => OptionChecks.InRange(v, 0, 1, highInclusive: true, path), "a number in [0, 1]"),
+            MethodArgument.Flag(nameof(RescaleToSumNorm), () => RescaleToSumNorm, v => RescaleToSumNorm = v),
+        ];
+    }
 }

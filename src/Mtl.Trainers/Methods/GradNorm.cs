@@ -173,4 +173,22 @@ public sealed class GradNorm : LossWeighting
         bool pending = reader.ReadBoolean();
         (_initialLosses, _lastLosses, _balancePending) = (initial, last, pending);
     }
+
+    /// <summary>Options of <see cref="GradNorm"/>; text "gradnorm(alpha=1.5)".</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>Restoring-force strength α (1.5 in the paper).</summary>
+        public double Alpha = 1.5;
+
+        /// <inheritdoc />
+        public override string Name => "gradnorm";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new GradNorm(Alpha);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Number(nameof(Alpha), () => Alpha, v => Alpha = v, OptionChecks.NonNegativeFinite, "a finite number ≥ 0"),
+        ];
+    }
 }

@@ -131,4 +131,22 @@ public sealed class GradVac : GramianWeighting
                 }
         _targets = targets;
     }
+
+    /// <summary>Options of <see cref="GradVac"/>; text "gradvac(beta=0.01)" for the paper's EMA rate (0.5 is LibMTL's).</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>EMA rate β ∈ (0, 1] of the target similarities (LibMTL 0.5; the paper 1e-2).</summary>
+        public double Beta = 0.5;
+
+        /// <inheritdoc />
+        public override string Name => "gradvac";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new GradVac(Beta);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Number(nameof(Beta), () => Beta, v => Beta = v, (v, path) => OptionChecks.InRange(v, 0, 1, highInclusive: true, path, lowInclusive: false), "a number in (0, 1]"),
+        ];
+    }
 }

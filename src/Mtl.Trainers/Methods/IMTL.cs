@@ -37,4 +37,15 @@ public sealed class IMTL : GramianWeighting
 
     /// <inheritdoc />
     protected override double[] ComputeWeights(double[,] gramian, StepContext context) => IMTLG.EqualProjectionWeights(gramian);
+
+    /// <summary>Options of <see cref="IMTL"/> (no hyperparameters; text "imtl").</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+
+        /// <inheritdoc />
+        public override string Name => "imtl";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new IMTL();
+    }
 }

@@ -66,4 +66,15 @@ public sealed class IMTLG : GramianWeighting
         alpha[0] = 1 - rest;
         return alpha;
     }
+
+    /// <summary>Options of <see cref="IMTLG"/> (no hyperparameters; text "imtl-g").</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+
+        /// <inheritdoc />
+        public override string Name => "imtl-g";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new IMTLG();
+    }
 }

@@ -50,4 +50,15 @@ public sealed class IMTLL : LossWeighting
             part.Dispose();
         return stacked.sum();
     }
+
+    /// <summary>Options of <see cref="IMTLL"/> (no hyperparameters; text "imtl-l").</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+
+        /// <inheritdoc />
+        public override string Name => "imtl-l";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new IMTLL();
+    }
 }

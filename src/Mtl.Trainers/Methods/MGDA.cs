@@ -121,4 +121,42 @@ public sealed class MGDA : GramianWeighting
         }
         return inverse;
     }
+
+    /// <summary>Options of <see cref="MGDA"/>; text "mgda(normalization=l2)", "mgda(upperbound=true)" (also "mgda-ub"), "mgda(stopping=absolutechange,exactfallback=false)" for the reference algorithm.</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>Gradient rescaling before the solve.</summary>
+        public MgdaNormalization Normalization = MgdaNormalization.None;
+
+        /// <summary>Frank–Wolfe iteration limit.</summary>
+        public int MaxIterations = 250;
+
+        /// <summary>Frank–Wolfe stopping tolerance.</summary>
+        public double Tolerance = 1e-5;
+
+        /// <summary>Finish with an exact solve when Frank–Wolfe hits its limit (false = the reference algorithm).</summary>
+        public bool ExactFallback = true;
+
+        /// <summary>Frank–Wolfe stopping rule.</summary>
+        public FrankWolfeStopping Stopping = FrankWolfeStopping.RelativeGap;
+
+        /// <summary>MGDA-UB: the same rule on the representation gradients (Representation mode only; its own defaults for the solver).</summary>
+        public bool UpperBound;
+
+        /// <inheritdoc />
+        public override string Name => "mgda";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => UpperBound ? new MGDA("MGDA-UB", Normalization, MaxIterations, Tolerance, ExactFallback, Stopping, GradientMode.Representation) : new MGDA(Normalization, MaxIterations, Tolerance, ExactFallback, Stopping);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Choice(nameof(Normalization), () => Normalization, v => Normalization = v),
+            MethodArgument.Integer(nameof(MaxIterations), () => MaxIterations, v => MaxIterations = v, 1),
+            MethodArgument.Number(nameof(Tolerance), () => Tolerance, v => Tolerance = v, OptionChecks.PositiveFinite, "a positive finite number"),
+            MethodArgument.Flag(nameof(ExactFallback), () => ExactFallback, v => ExactFallback = v),
+            MethodArgument.Choice(nameof(Stopping), () => Stopping, v => Stopping = v),
+            MethodArgument.Flag(nameof(UpperBound), () => UpperBound, v => UpperBound = v),
+        ];
+    }
 }

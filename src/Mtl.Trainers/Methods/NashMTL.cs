@@ -75,4 +75,30 @@ public sealed class NashMTL : GramianWeighting
 
     /// <inheritdoc />
     protected override void OnReadState(BinaryReader reader) => _alpha = MethodState.ReadDoubles(reader, TaskCount, "Nash-MTL α");
+
+    /// <summary>Options of <see cref="NashMTL"/>; text "nashmtl(updateevery=1,maxgradientnorm=1,maxiterations=100)".</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>Recompute α every k steps (1 = every step).</summary>
+        public int UpdateEvery = 1;
+
+        /// <summary>Norm the trainer clips the shared gradient to (the authors use 1); ≤ 0 disables.</summary>
+        public double MaxGradientNorm = 1.0;
+
+        /// <summary>Newton iteration limit per solve.</summary>
+        public int MaxIterations = 100;
+
+        /// <inheritdoc />
+        public override string Name => "nashmtl";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new NashMTL(UpdateEvery, MaxGradientNorm, MaxIterations);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Integer(nameof(UpdateEvery), () => UpdateEvery, v => UpdateEvery = v, 1),
+            MethodArgument.Number(nameof(MaxGradientNorm), () => MaxGradientNorm, v => MaxGradientNorm = v, OptionChecks.Finite, "a finite number (≤ 0 disables clipping)"),
+            MethodArgument.Integer(nameof(MaxIterations), () => MaxIterations, v => MaxIterations = v, 1),
+        ];
+    }
 }

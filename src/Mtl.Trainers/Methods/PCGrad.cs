@@ -37,4 +37,15 @@ public sealed class PCGrad : GramianWeighting
         }
         return weights;
     }
+
+    /// <summary>Options of <see cref="PCGrad"/> (no hyperparameters; text "pcgrad").</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+
+        /// <inheritdoc />
+        public override string Name => "pcgrad";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new PCGrad();
+    }
 }

@@ -57,4 +57,26 @@ public sealed class RLW : LossWeighting
     /// <inheritdoc />
     protected override Tensor CombineCore(IReadOnlyList<Tensor> losses, StepContext context) =>
         WeightedSum(losses, SampleWeights(losses.Count, context.Random));
+
+    /// <summary>Options of <see cref="RLW"/>; text "rlw(distribution=dirichlet)" (also "rlw-dirichlet"), "rlw(sumtotaskcount=true)" for Kurin et al.'s scale (false is LibMTL's).</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>Weight distribution.</summary>
+        public RlwDistribution Distribution = RlwDistribution.NormalSoftmax;
+
+        /// <summary>True: weights sum to T (Kurin et al.); false: to 1 (LibMTL).</summary>
+        public bool SumToTaskCount;
+
+        /// <inheritdoc />
+        public override string Name => "rlw";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new RLW(Distribution, SumToTaskCount);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Choice(nameof(Distribution), () => Distribution, v => Distribution = v),
+            MethodArgument.Flag(nameof(SumToTaskCount), () => SumToTaskCount, v => SumToTaskCount = v),
+        ];
+    }
 }

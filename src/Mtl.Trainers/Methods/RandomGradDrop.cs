@@ -43,4 +43,26 @@ public sealed class RandomGradDrop : GradientMethod
         using (result)
             return result.reshape(jacobian.shape[1..]);
     }
+
+    /// <summary>Options of <see cref="RandomGradDrop"/>; text "random-graddrop(dropprobability=0.5)".</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>p, the probability of dropping an element, in [0, 1).</summary>
+        public double DropProbability = 0.5;
+
+        /// <summary>Rescale the result to the norm of the plain sum (Kurin et al. do).</summary>
+        public bool RescaleToSumNorm = true;
+
+        /// <inheritdoc />
+        public override string Name => "random-graddrop";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new RandomGradDrop(DropProbability, RescaleToSumNorm);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Number(nameof(DropProbability), () => DropProbability, v => DropProbability = v, (v, path) => OptionChecks.InRange(v, 0, 1, highInclusive: false, path), "a number in [0, 1)"),
+            MethodArgument.Flag(nameof(RescaleToSumNorm), () => RescaleToSumNorm, v => RescaleToSumNorm = v),
+        ];
+    }
 }

@@ -93,4 +93,36 @@ public sealed class STCH : LossWeighting
             throw new InvalidDataException($"The saved STCH state counts {epochs} completed epochs.");
         (_ideal, _completedEpochs) = (ideal, epochs);
     }
+
+    /// <summary>Options of <see cref="STCH"/>; text "stch(mu=0.5,warmupepochs=2,preferences=[1,2])".</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>Smoothing μ &gt; 0 (smaller = closer to the max).</summary>
+        public double Mu = 1.0;
+
+        /// <summary>Epochs of EW training used to estimate the ideal point.</summary>
+        public int WarmupEpochs = 1;
+
+        /// <summary>λ, one positive value per task (null = all 1).</summary>
+        public double[]? Preferences;
+
+        /// <inheritdoc />
+        public override string Name => "stch";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new STCH(Mu, WarmupEpochs, Preferences);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Number(nameof(Mu), () => Mu, v => Mu = v, OptionChecks.PositiveFinite, "a positive finite number"),
+            MethodArgument.Integer(nameof(WarmupEpochs), () => WarmupEpochs, v => WarmupEpochs = v, 0),
+            MethodArgument.Numbers(nameof(Preferences), () => Preferences, v => Preferences = v, CheckPreferences, "a list of positive finite numbers, e.g. [1,2]", positional: false),
+        ];
+
+        private static void CheckPreferences(double[]? values, string path)
+        {
+            if (values is not null && (values.Length == 0 || values.Any(v => !(v > 0) || !double.IsFinite(v))))
+                throw OptionChecks.Fail(path, "positive finite numbers", values);
+        }
+    }
 }

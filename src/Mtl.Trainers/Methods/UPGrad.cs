@@ -47,4 +47,22 @@ public sealed class UPGrad : GramianWeighting
         }
         return weights;
     }
+
+    /// <summary>Options of <see cref="UPGrad"/>; text "upgrad(ridge=1e-4)" for TorchJD's convention (<see cref="TorchJDRidge"/>).</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>Added to the diagonal of G/trace(G) before the projections: 0 = exact, <see cref="TorchJDRidge"/> = TorchJD.</summary>
+        public double Ridge;
+
+        /// <inheritdoc />
+        public override string Name => "upgrad";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new UPGrad(Ridge);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Number(nameof(Ridge), () => Ridge, v => Ridge = v, OptionChecks.NonNegativeFinite, "a finite number ≥ 0"),
+        ];
+    }
 }

@@ -46,4 +46,22 @@ public sealed class UW : LossWeighting
         CurrentWeights = LogVariances.Select(v => 0.5 * Math.Exp(-v)).ToArray();
         return half.sum();
     }
+
+    /// <summary>Options of <see cref="UW"/>; text "uw(initiallogvariance=-0.5)".</summary>
+    public sealed class Options : MtlMethodOptions
+    {
+        /// <summary>Initial value of every log-variance sᵢ (−0.5, as LibMTL).</summary>
+        public double InitialLogVariance = -0.5;
+
+        /// <inheritdoc />
+        public override string Name => "uw";
+
+        /// <inheritdoc />
+        public override MtlMethod Create() => new UW(InitialLogVariance);
+
+        internal override IReadOnlyList<MethodArgument> Arguments =>
+        [
+            MethodArgument.Number(nameof(InitialLogVariance), () => InitialLogVariance, v => InitialLogVariance = v, OptionChecks.Finite, "a finite number"),
+        ];
+    }
 }

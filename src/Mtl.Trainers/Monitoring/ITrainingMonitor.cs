@@ -1,7 +1,7 @@
 namespace Mtl.Trainers.Monitoring;
 
 /// <summary>
-/// Watches a training run from inside the trainer (<see cref="MultiHeadNetworkTrainer.Options.Monitors"/>): gradient
+/// Watches a training run from inside the trainer (<see cref="TrainingHooks.Monitors"/>): gradient
 /// conflicts, update magnitudes, sharpness at checkpoints. Its step callbacks run on every <see cref="Interval"/>-th step
 /// (global steps k, 2k, …), before and after the optimizer step, with the network, the batch and gradients on the shared
 /// parameters at hand. A monitor observes: it must not change the weights or the batch.

@@ -44,12 +44,56 @@ public sealed class TrunkSpec
     /// <summary>A small ResNet.</summary>
     public static TrunkSpec ResNet() => new() { Kind = TrunkKind.ResNet, Dropout = 0 };
 
-    /// <summary>An MLP with the given hidden sizes.</summary>
-    public static TrunkSpec Mlp(params int[] hiddenSizes) => new() { Kind = TrunkKind.Mlp, MlpHiddenSizes = hiddenSizes, Dropout = 0 };
+    /// <summary>An MLP with the given hidden sizes (at least one, each ≥ 1).</summary>
+    /// <exception cref="ArgumentException">No hidden size, or one below 1.</exception>
+    public static TrunkSpec Mlp(params int[] hiddenSizes)
+    {
+        var spec = new TrunkSpec { Kind = TrunkKind.Mlp, MlpHiddenSizes = hiddenSizes, Dropout = 0 };
+        spec.Validate("TrunkSpec.Mlp(hiddenSizes)");
+        return spec;
+    }
 
     /// <summary>A user module and the size of its (flattened) output, the representation the heads read.</summary>
-    public static TrunkSpec Custom(Func<long[], nn.Module<Tensor, Tensor>> factory, int outputSize) =>
-        new() { Kind = TrunkKind.Custom, CustomFactory = factory, CustomOutputSize = outputSize };
+    /// <exception cref="ArgumentException">No factory, or an output size below 1.</exception>
+    public static TrunkSpec Custom(Func<long[], nn.Module<Tensor, Tensor>> factory, int outputSize)
+    {
+        var spec = new TrunkSpec { Kind = TrunkKind.Custom, CustomFactory = factory, CustomOutputSize = outputSize };
+        spec.Validate("TrunkSpec.Custom");
+        return spec;
+    }
+
+    /// <summary>Checks the sizes the kind needs, so that a bad trunk fails when the trainer is created, not at Fit.</summary>
+    /// <param name="path">Where the spec sits, e.g. "Options.Trunk".</param>
+    internal void Validate(string path)
+    {
+        if (!Enum.IsDefined(Kind)) throw OptionChecks.Fail(path + ".Kind", "one of " + string.Join(", ", Enum.GetNames<TrunkKind>()), Kind);
+        OptionChecks.InRange(Dropout, 0, 1, highInclusive: false, path + ".Dropout");
+        if (Kind == TrunkKind.Mlp && (MlpHiddenSizes is null || MlpHiddenSizes.Length == 0 || MlpHiddenSizes.Any(h => h < 1)))
+            throw OptionChecks.Fail(path + ".MlpHiddenSizes", "at least one hidden layer size, each ≥ 1, e.g. TrunkSpec.Mlp(64)",
+                MlpHiddenSizes is null ? null : "[" + string.Join(", ", MlpHiddenSizes) + "]");
+        if (Kind == TrunkKind.Custom && CustomFactory is null)
+            throw new ArgumentNullException(path + ".CustomFactory", $"{path}.CustomFactory must be a function from the input shape to the trunk module (use TrunkSpec.Custom(factory, outputSize)); got null.");
+        if (Kind == TrunkKind.Custom) OptionChecks.AtLeast(CustomOutputSize, 1, path + ".CustomOutputSize");
+    }
+
+    /// <summary>
+    /// The trunk an automatic <c>Options.Trunk</c> (null) gets: an MLP with one hidden layer of 64 for vector features,
+    /// MultiLeNet for small images (sides 12–64, e.g. 1×28×28), the small ResNet for other images.
+    /// </summary>
+    /// <param name="featureShape">The feature column's dimensions (without the batch dimension).</param>
+    internal static TrunkSpec For(IReadOnlyList<long> featureShape)
+    {
+        if (featureShape.Count != 3) return Mlp(64);
+        bool small = featureShape[1] is >= 12 and <= 64 && featureShape[2] is >= 12 and <= 64;
+        return small ? MultiLeNet() : ResNet();
+    }
+
+    /// <summary>A short description for logs, e.g. "Mlp [64]".</summary>
+    internal string Describe() => Kind switch
+    {
+        TrunkKind.Mlp => $"Mlp [{string.Join(", ", MlpHiddenSizes)}], dropout {Dropout}",
+        _ => $"{Kind}, dropout {Dropout}",
+    };
 
     /// <summary>Builds the trunk for inputs of the given shape (without the batch dimension); returns it and its output size.</summary>
     public (nn.Module<Tensor, Tensor> module, int outputSize) Build(long[] inputShape)
@@ -79,6 +123,6 @@ public sealed class TrunkSpec
     private void RequireImage(long[] shape, int minSide)
     {
         if (shape.Length != 3 || shape[1] < minSide || shape[2] < minSide)
-            throw new ArgumentException($"The {Kind} trunk needs image features shaped (C, H, W) with H, W ≥ {minSide}, e.g. Vector<Single, 1, 28, 28>; got ({string.Join(", ", shape)}). Use TrunkSpec.Mlp() for flat features.");
+            throw new ArgumentException($"The {Kind} trunk needs image features shaped (C, H, W) with H, W ≥ {minSide}, e.g. Vector<Single, 1, 28, 28>; got ({string.Join(", ", shape)}). Use TrunkSpec.Mlp(64) (or leave Options.Trunk null) for flat features.");
     }
 }
