@@ -11,7 +11,7 @@ namespace Mtl.Analysis.Monitors;
 /// optimizer moves the weights, it takes per-sample, per-task gradients on the shared parameters for the batch's first n
 /// rows and compares inter-task pairs ∇L_s(xᵢ) vs ∇L_t(xᵢ) (every task pair) and inter-sample pairs ∇L_t(x_a) vs ∇L_t(x_b).
 /// Per epoch it summarises cosine, magnitude similarity and the conflicting-parameter ratio, keeps the raw values and
-/// records each task's mean training loss. Attach it through <see cref="MultiHeadNetworkTrainer.Options.Monitors"/>; it
+/// records each task's mean training loss. Attach it through <see cref="TrainingHooks.Monitors"/>; it
 /// measures in evaluation mode and leaves gradients and the random generator alone, so the run trains as without it.
 /// One instance describes one run: <see cref="ITrainingMonitor.OnTrainingStart"/> forgets earlier epochs.
 /// </summary>

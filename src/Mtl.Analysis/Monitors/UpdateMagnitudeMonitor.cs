@@ -151,7 +151,7 @@ public sealed class UpdateMagnitudeMonitor : ITrainingMonitor, IDisposable
 
     private void RequireGroup(string group)
     {
-        if (groups is null) throw new InvalidOperationException("UpdateMagnitudeMonitor has not seen a training run yet; pass it in Options.Monitors and call Fit first.");
+        if (groups is null) throw new InvalidOperationException("UpdateMagnitudeMonitor has not seen a training run yet; pass it in TrainingHooks.Monitors to Fit first.");
         if (!groups.Any(g => g.Name == group))
             throw new ArgumentException($"No parameter group \"{group}\"; the groups are {string.Join(", ", GroupNames)}.", nameof(group));
     }

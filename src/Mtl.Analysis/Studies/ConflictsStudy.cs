@@ -76,10 +76,17 @@ public sealed class ConflictsStudy : IStudy
         var names = new List<string> { "ew" };
         foreach (string m in requested)
         {
-            string name = m.Trim().ToLowerInvariant();
-            if (!MethodRegistry.Names.Contains(name))
-                throw new ArgumentException($"Unknown method '{m}' in --method. Methods: {string.Join(", ", MethodRegistry.Names)}.", nameof(requested));
-            if (!names.Contains(name)) names.Add(name);
+            // Method text with arguments ("upgrad(ridge=1e-4)") is kept as written, after a check that it parses.
+            string name = m.Trim();
+            try
+            {
+                MtlMethodOptions.Parse(name);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"--method '{m}': {e.Message}", nameof(requested), e);
+            }
+            if (!names.Contains(name, StringComparer.OrdinalIgnoreCase)) names.Add(name);
         }
         return names.ToArray();
     }
@@ -104,20 +111,15 @@ public sealed class ConflictsStudy : IStudy
             context.Progress.Advance($"epoch {epoch.Epoch}: {conflict:P0} inter-task cosines < 0; loss {losses}");
         };
         var ml = new MLContext(seed);
-        var options = new MultiHeadNetworkTrainer.Options
+        var config = new TrainingConfig
         {
-            FeatureColumnName = MultiTaskDatasets.ImageColumnName,
-            Tasks = new List<TaskDefinition> { new(MultiTaskDatasets.LeftColumnName), new(MultiTaskDatasets.RightColumnName) },
-            Method = method,
-            Optimizer = OptimizerKind.Adam,
-            LearningRate = 1e-3,
-            BatchSize = protocol.BatchSize,
-            MaxEpoch = protocol.Epochs,
-            Seed = seed,
-            Monitors = { monitor },
+            Method = method, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = protocol.BatchSize, Epochs = protocol.Epochs,
+            Seed = seed, Trunk = "multilenet",
         };
+        MultiHeadNetworkTrainer.Options options = config.ToOptions(MultiTaskDatasets.ImageColumnName,
+            [new(MultiTaskDatasets.LeftColumnName), new(MultiTaskDatasets.RightColumnName)]);
         var watch = Stopwatch.StartNew();
-        using (ml.MultiTask().Trainers.MultiHead(options).Fit(train)) { }
+        using (ml.MultiTask().Trainers.MultiHead(options).Fit(train, new TrainingHooks { Monitors = [monitor] })) { }
         context.Progress.Info($"{method}, seed {seed}: {protocol.Epochs} epochs in {watch.Elapsed.TotalSeconds:F0} s");
         return new ConflictsRun(method, seed, monitor.TaskNames, monitor.Epochs, watch.Elapsed.TotalSeconds);
     }

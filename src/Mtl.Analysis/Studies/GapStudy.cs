@@ -81,21 +81,14 @@ public sealed class GapStudy : IStudy
                 $"seed {seed} {run} epoch {c.Epochs:F2}: train loss {string.Join("/", c.TrainingLoss.Select(l => l.ToString("F3")))}, " +
                 $"val loss {string.Join("/", c.ValidationLoss.Select(l => l.ToString("F3")))}, sharpness {c.SharpnessTotal:G3} ({c.Seconds:F1}s)");
             using var monitor = new TrajectoryFactorMonitor(options);
-            var trainer = ml.MultiTask().Trainers.MultiHead(new MultiHeadNetworkTrainer.Options
+            var config = new TrainingConfig
             {
-                FeatureColumnName = MultiTaskDatasets.ImageColumnName,
-                Tasks = heads.Select(h => tasks[h]).ToList(),
-                Trunk = TrunkSpec.MultiLeNet(),
-                Method = "ew",
-                Optimizer = OptimizerKind.Adam,
-                LearningRate = 1e-3,
-                BatchSize = settings.BatchSize,
-                MaxEpoch = settings.Epochs,
-                Seed = seed,
-                Monitors = { monitor },
-            });
+                Method = "ew", Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = settings.BatchSize, Epochs = settings.Epochs,
+                Seed = seed, Trunk = "multilenet",
+            };
+            var trainer = ml.MultiTask().Trainers.MultiHead(config.ToOptions(MultiTaskDatasets.ImageColumnName, heads.Select(h => tasks[h])));
             var runWatch = Stopwatch.StartNew();
-            using (MultiHeadNetworkTransformer model = trainer.Fit(train)) { }
+            using (MultiHeadNetworkTransformer model = trainer.Fit(train, new TrainingHooks { Monitors = [monitor] })) { }
             result.Runs[run] = monitor.Checkpoints.ToArray();
             double factorSeconds = monitor.Checkpoints.Sum(c => c.Seconds);
             context.Progress.Advance($"seed {seed} {run}: {monitor.Checkpoints.Count} checkpoints, {runWatch.Elapsed.TotalSeconds:F1}s ({factorSeconds:F1}s measuring)");

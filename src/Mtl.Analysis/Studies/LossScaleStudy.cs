@@ -85,22 +85,17 @@ public sealed class LossScaleStudy : IStudy
                 tasks[0].LossWeight = FirstTaskScale;
                 tasks[1].LossWeight = SecondTaskScale;
             }
-            var options = new MultiHeadNetworkTrainer.Options
+            var config = new TrainingConfig
             {
-                FeatureColumnName = toy ? ToyFeatureColumn : MultiTaskDatasets.ImageColumnName,
-                Tasks = tasks,
-                Trunk = toy ? ToyTrunk() : TrunkSpec.MultiLeNet(),
-                Method = "ew",
-                Optimizer = optimizer,
-                LearningRate = optimizer == OptimizerKind.Sgd ? 1e-2 : 1e-3,
-                Momentum = 0,
-                BatchSize = toy ? settings.ToyBatch : settings.ImageBatch,
-                MaxEpoch = toy ? settings.ToyEpochs : settings.ImageEpochs,
-                Seed = context.Seed,
-                Monitors = { monitor },
+                Method = "ew", Optimizer = optimizer, LearningRate = optimizer == OptimizerKind.Sgd ? 1e-2 : 1e-3, Momentum = 0,
+                BatchSize = toy ? settings.ToyBatch : settings.ImageBatch, Epochs = toy ? settings.ToyEpochs : settings.ImageEpochs,
+                Seed = context.Seed, Trunk = toy ? null : "multilenet",
             };
+            MultiHeadNetworkTrainer.Options options = config.ToOptions(toy ? ToyFeatureColumn : MultiTaskDatasets.ImageColumnName, tasks);
+            // The toy trunk is a custom module, which a serialisable configuration cannot name.
+            if (toy) options.Trunk = ToyTrunk();
             var watch = Stopwatch.StartNew();
-            using MultiHeadNetworkTransformer model = ml.MultiTask().Trainers.MultiHead(options).Fit(train);
+            using MultiHeadNetworkTransformer model = ml.MultiTask().Trainers.MultiHead(options).Fit(train, new TrainingHooks { Monitors = [monitor] });
             EpochReport last = model.TrainingReport!.Epochs[^1];
             runs.Add(new Dictionary<string, object?>
             {

@@ -27,15 +27,13 @@ internal sealed class TransferTrainer
         sampler = new CorruptionSampler(ImageCorruption.Suite(protocol.Corruptions, protocol.Severities));
     }
 
-    private MultiHeadNetworkTrainer.Options BaseOptions(int seed, TransferModel model, double learningRate) => new()
+    private TrainingConfig BaseConfig(int seed, TransferModel model, double learningRate) => new()
     {
-        FeatureColumnName = MultiTaskDatasets.ImageColumnName,
-        Tasks = model.Tasks.Select(t => new TaskDefinition(t)).ToList(),
-        Method = model.Method,
-        LearningRate = learningRate,
-        BatchSize = protocol.BatchSize,
-        Seed = seed,
+        Method = model.Method, LearningRate = learningRate, BatchSize = protocol.BatchSize, Seed = seed, Trunk = "multilenet",
     };
+
+    private MultiHeadNetworkTrainer.Options ToOptions(TrainingConfig config, TransferModel model, IDataView? validationSet) =>
+        config.ToOptions(MultiTaskDatasets.ImageColumnName, model.Tasks.Select(t => new TaskDefinition(t)), validationSet);
 
     /// <summary>Trains the model at every learning rate of the grid and returns the one with the best validation metric.</summary>
     public MultiHeadNetworkTransformer SelectClean(int seed, TransferModel model, TransferResults results)
@@ -48,10 +46,8 @@ internal sealed class TransferTrainer
             foreach (double lr in protocol.LearningRates)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
-                MultiHeadNetworkTrainer.Options options = BaseOptions(seed, model, lr);
-                options.MaxEpoch = protocol.Epochs;
-                options.ValidationSet = validation;
-                options.EarlyStoppingPatience = protocol.EarlyStoppingPatience;
+                MultiHeadNetworkTrainer.Options options = ToOptions(
+                    BaseConfig(seed, model, lr) with { Epochs = protocol.Epochs, EarlyStoppingPatience = protocol.EarlyStoppingPatience }, model, validation);
                 MultiHeadNetworkTransformer candidate;
                 try
                 {
@@ -98,14 +94,13 @@ internal sealed class TransferTrainer
     public MultiHeadNetworkTransformer FineTune(int seed, TransferModel model, MultiHeadNetworkTransformer clean, TransferResults results)
     {
         double lr = results.Selections.Single(r => r.Seed == seed && r.Model == model && r.Chosen).LearningRate;
-        MultiHeadNetworkTrainer.Options options = BaseOptions(seed, model, lr);
-        options.MaxEpoch = protocol.FineTuneEpochs;
-        options.InitialModel = clean;
+        // No validation set and early stopping: fine-tuning runs its fixed number of epochs.
+        MultiHeadNetworkTrainer.Options options = ToOptions(BaseConfig(seed, model, lr) with { Epochs = protocol.FineTuneEpochs, EarlyStoppingPatience = 0 }, model, null);
         options.FreezeTrunk = true;
         options.Augmentation = sampler;
         options.AugmentationPixelScale = normalization.Std;
         options.AugmentationPixelOffset = normalization.Mean;
-        MultiHeadNetworkTransformer tuned = new MLContext(seed).MultiTask().Trainers.MultiHead(options).Fit(train);
+        MultiHeadNetworkTransformer tuned = new MLContext(seed).MultiTask().Trainers.MultiHead(options).Fit(train, new TrainingHooks { InitialModel = clean });
         IReadOnlyList<EpochReport> epochs = tuned.TrainingReport!.Epochs;
         results.FineTunes.Add(new TransferFineTuneRun(seed, model, lr, epochs[0].Tasks.Average(t => t.TrainLoss), epochs[^1].Tasks.Average(t => t.TrainLoss),
             tuned.TrainingReport.TrainingSeconds));

@@ -38,7 +38,7 @@ public sealed record UnitaryRun(string Dataset, UnitaryMethod Method, int Seed, 
             return null;
         }
         reason = null;
-        return new UnitaryRun(result.Config.Dataset, method, result.Config.Seed, result.Tasks, result.TestAtSelected.Metric.ToArray(),
+        return new UnitaryRun(result.Config.Dataset, method, result.Config.Seed.GetValueOrDefault(), result.Tasks, result.TestAtSelected.Metric.ToArray(),
             result.Epochs.Select(e => e.Seconds).ToArray(), result.SelectedEpoch, result.StoppedEarly);
     }
 }

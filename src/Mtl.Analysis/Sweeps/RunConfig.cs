@@ -8,12 +8,28 @@ using Mtl.Trainers.Methods;
 namespace Mtl.Analysis.Sweeps;
 
 /// <summary>
-/// One training run of a sweep: dataset, rows, method (and its options), optimizer and schedule, regularisation, epochs
-/// and seed. Serialises to JSON (camelCase, enums as strings); <see cref="Id"/> is a hash of that canonical JSON, so the
-/// same settings always name the same run, in every process and on every machine.
+/// One training run of a sweep: the dataset and its rows, plus the run's <see cref="TrainingConfig"/> (method text,
+/// optimizer, schedule, regularisation, epochs, seed), which maps to trainer options through
+/// <see cref="TrainingConfig.ToOptions"/> like every other front end. Serialises to JSON (camelCase, enums as strings,
+/// one flat object); <see cref="Id"/> is a hash of that canonical JSON, so the same settings always name the same run, in
+/// every process and on every machine.
 /// </summary>
-public sealed record RunConfig
+/// <remarks>
+/// The JSON gained the training configuration's fields (nesterov, beta1, beta2, epsilon, trunk) when the trainer's
+/// options became typed, so sweep folders written before that get new run ids: their runs train again rather than
+/// resume.
+/// </remarks>
+public sealed record RunConfig : TrainingConfig
 {
+    /// <summary>A sweep's defaults: 3 epochs of batch 256, no early stopping, seed 1.</summary>
+    public RunConfig()
+    {
+        Epochs = 3;
+        BatchSize = 256;
+        EarlyStoppingPatience = 0;
+        Seed = 1;
+    }
+
     /// <summary>Dataset: "multi-fashion", "multi-mnist" or "multi-fashion-mnist" (see <see cref="SweepDataset"/>).</summary>
     public string Dataset { get; init; } = "multi-fashion";
 
@@ -26,50 +42,8 @@ public sealed record RunConfig
     /// <summary>Test rows: the first N of the test split (0 = all).</summary>
     public int TestRows { get; init; }
 
-    /// <summary>MTL method name from <see cref="MethodRegistry"/> ("ew", "pcgrad", …; "fixed" takes <see cref="Weights"/>).</summary>
-    public string Method { get; init; } = "ew";
-
-    /// <summary>Fixed task weights for <c>Method = "fixed"</c> (one per task); null otherwise.</summary>
+    /// <summary>Fixed task weights for <c>Method = "fixed"</c> (one per task); null otherwise. (Or write the method as "fixed(0.3,0.7)".)</summary>
     public double[]? Weights { get; init; }
-
-    /// <summary>Where gradient methods take per-task gradients.</summary>
-    public GradientMode GradientMode { get; init; } = GradientMode.Parameters;
-
-    /// <summary>Optimizer.</summary>
-    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
-
-    /// <summary>Learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-3;
-
-    /// <summary>SGD momentum (ignored by the other optimizers).</summary>
-    public double Momentum { get; init; } = 0.9;
-
-    /// <summary>Weight decay.</summary>
-    public double WeightDecay { get; init; }
-
-    /// <summary>Dropout of trunk and heads (null = the network's own).</summary>
-    public double? Dropout { get; init; }
-
-    /// <summary>Learning-rate schedule.</summary>
-    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
-
-    /// <summary>γ of the exponential / step schedules.</summary>
-    public double ScheduleGamma { get; init; } = 0.95;
-
-    /// <summary>Epochs between steps of the step schedule.</summary>
-    public int ScheduleStepSize { get; init; } = 30;
-
-    /// <summary>Epochs.</summary>
-    public int Epochs { get; init; } = 3;
-
-    /// <summary>Mini-batch size.</summary>
-    public int BatchSize { get; init; } = 256;
-
-    /// <summary>Early-stopping patience in epochs (0 = never stop early).</summary>
-    public int EarlyStoppingPatience { get; init; }
-
-    /// <summary>Seed of data, initialisation, dropout and method draws.</summary>
-    public int Seed { get; init; } = 1;
 
     /// <summary>The serializer settings of the canonical JSON (and of every sweep file).</summary>
     public static JsonSerializerOptions Json { get; } = CreateJson();
@@ -78,25 +52,30 @@ public sealed record RunConfig
     [JsonIgnore]
     public string Id => Hash(CanonicalJson());
 
-    /// <summary>Id of the configuration without its seed: runs that differ only in <see cref="Seed"/> share it.</summary>
+    /// <summary>Id of the configuration without its seed: runs that differ only in <see cref="TrainingConfig.Seed"/> share it.</summary>
     [JsonIgnore]
     public string ConfigKey => Hash((this with { Seed = 0 }).CanonicalJson());
 
-    /// <summary>The trainer's method name: <see cref="Method"/>, or "fixed:w1,w2" when <see cref="Weights"/> are given.</summary>
+    /// <summary>The trainer's method text: <see cref="TrainingConfig.Method"/>, or "fixed(w1,w2)" when <see cref="Weights"/> are given.</summary>
     [JsonIgnore]
-    public string MethodName => Weights is null ? Method : $"{Method}:{string.Join(",", Weights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}";
+    public string MethodName => Weights is null ? Method : $"{Method}({string.Join(",", Weights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))})";
+
+    /// <inheritdoc />
+    protected override string MethodText => MethodName;
 
     /// <summary>A short label: method, optimizer, lr, dropout and seed, e.g. "pcgrad sgd lr=0.01 seed=1".</summary>
     [JsonIgnore]
-    public string Label =>
-        $"{MethodName} {Optimizer.ToString().ToLowerInvariant()} lr={LearningRate:G3}{(Dropout is { } d ? $" dropout={d:G3}" : "")} seed={Seed}";
+    public string Label => Describe(MethodName);
 
     /// <summary>The canonical JSON: properties in declaration order, shortest round-trip numbers, no indentation.</summary>
     public string CanonicalJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Checks the settings a trainer would reject only later; the message names the field and the run.</summary>
-    /// <exception cref="ArgumentException">A field is out of range or the method is unknown.</exception>
-    public void Validate()
+    /// <summary>
+    /// Checks the dataset and rows, then the training settings with the trainer's own validation
+    /// (<see cref="TrainingConfig.Validate"/>); the message names the run and the setting.
+    /// </summary>
+    /// <exception cref="ArgumentException">A field is out of range or the method text is not valid.</exception>
+    public new void Validate()
     {
         void Require(bool ok, string field, string what)
         {
@@ -104,20 +83,21 @@ public sealed record RunConfig
         }
         Require(SweepDataset.Names.Contains(Dataset), "dataset", $"must be one of {string.Join(", ", SweepDataset.Names)}; got '{Dataset}'");
         Require(TrainRows >= 0 && ValidationRows >= 0 && TestRows >= 0, "trainRows/validationRows/testRows", "must be 0 (all) or positive");
-        Require(MethodRegistry.Contains(MethodName), "method", $"'{MethodName}' is not a known method ({string.Join(", ", MethodRegistry.Names)}, fixed + weights)");
+        // The seed names the run's data split and its result: a sweep run never draws it from a context.
+        Require(Seed is not null, "seed", "must be set");
         Require(Weights is null || Weights.All(w => double.IsFinite(w) && w >= 0), "weights", "must be finite and ≥ 0");
         // Found here, when the grid is read, not when the run starts after others trained.
         Require(Weights is null || Weights.Any(w => w > 0), "weights", $"must not all be zero; got [{string.Join(", ", Weights ?? [])}]");
         Require(Weights is null || Weights.Length == SweepDataset.Tasks.Count, "weights",
             $"needs one weight per task ({string.Join(", ", SweepDataset.Tasks)}): {SweepDataset.Tasks.Count} values; got {Weights?.Length}");
-        Require(LearningRate > 0 && double.IsFinite(LearningRate), "learningRate", $"must be positive and finite; got {LearningRate}");
-        Require(Momentum >= 0 && Momentum < 1, "momentum", $"must be in [0, 1); got {Momentum}");
-        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), "weightDecay", $"must be ≥ 0; got {WeightDecay}");
-        Require(Dropout is null || (Dropout >= 0 && Dropout < 1), "dropout", $"must be in [0, 1) or null; got {Dropout}");
-        Require(Epochs >= 1, "epochs", $"must be at least 1; got {Epochs}");
-        Require(BatchSize >= 1, "batchSize", $"must be at least 1; got {BatchSize}");
-        Require(EarlyStoppingPatience >= 0, "earlyStoppingPatience", $"must be ≥ 0; got {EarlyStoppingPatience}");
-        Require(ScheduleStepSize >= 1 && ScheduleGamma > 0, "scheduleStepSize/scheduleGamma", "must be positive");
+        try
+        {
+            base.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Run {Id} ({Label}): {e.Message}", e);
+        }
     }
 
     private static string Hash(string json) =>

@@ -33,30 +33,9 @@ public static class RunExecutor
         var ml = new MLContext(config.Seed);
         SweepData data = SweepDataset.Load(ml, config);
         using var testMonitor = new TestSetMonitor(data.Test, data.FeatureColumn, Path.Combine(checkpointFolder, RecordFileName));
-        var options = new MultiHeadNetworkTrainer.Options
-        {
-            FeatureColumnName = data.FeatureColumn,
-            Tasks = data.Tasks.Select(t => new TaskDefinition(t)).ToList(),
-            Method = config.MethodName,
-            GradientMode = config.GradientMode,
-            Optimizer = config.Optimizer,
-            LearningRate = config.LearningRate,
-            Momentum = config.Momentum,
-            WeightDecay = config.WeightDecay,
-            Dropout = config.Dropout,
-            Schedule = config.Schedule,
-            ScheduleGamma = config.ScheduleGamma,
-            ScheduleStepSize = config.ScheduleStepSize,
-            MaxEpoch = config.Epochs,
-            BatchSize = config.BatchSize,
-            ValidationSet = data.Validation,
-            EarlyStoppingPatience = config.EarlyStoppingPatience,
-            KeepBestValidationWeights = true,
-            Seed = config.Seed,
-            CheckpointFolder = checkpointFolder,
-            Monitors = { testMonitor, new CancellationMonitor(cancellation) },
-        };
-        if (monitors is not null) options.Monitors.AddRange(monitors);
+        MultiHeadNetworkTrainer.Options options = config.ToOptions(data.FeatureColumn, data.Tasks.Select(t => new TaskDefinition(t)), data.Validation);
+        options.CheckpointFolder = checkpointFolder;
+        var hooks = new TrainingHooks { Monitors = [testMonitor, new CancellationMonitor(cancellation), .. monitors ?? []] };
         var result = new RunResult
         {
             Id = config.Id,
@@ -68,7 +47,7 @@ public static class RunExecutor
         MultiHeadNetworkTrainer trainer = ml.MultiTask().Trainers.MultiHead(options);
         try
         {
-            using MultiHeadNetworkTransformer model = trainer.Fit(data.Train);
+            using MultiHeadNetworkTransformer model = trainer.Fit(data.Train, hooks);
             TrainingReport report = model.TrainingReport ?? throw new InvalidOperationException("The trained model has no training report.");
             EpochRecord[] epochs = testMonitor.Records.ToArray();
             int trained = report.EarlierEpochs.Count + report.Epochs.Count;

@@ -28,7 +28,7 @@ public static class SweepDataset
         ArgumentNullException.ThrowIfNull(config);
         if (!Names.Contains(config.Dataset))
             throw new ArgumentException($"Unknown dataset '{config.Dataset}' in run {config.Id}; use one of {string.Join(", ", Names)}.");
-        MultiImageSet create(DatasetSplit split) => MultiTaskDatasets.Create(config.Dataset, split, config.Seed);
+        MultiImageSet create(DatasetSplit split) => MultiTaskDatasets.Create(config.Dataset, split, config.Seed.GetValueOrDefault());
         IDataView Cut(DatasetSplit split, int rows)
         {
             IDataView view = create(split).AsDataView();

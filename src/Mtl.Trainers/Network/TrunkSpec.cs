@@ -88,6 +88,38 @@ public sealed class TrunkSpec
         return small ? MultiLeNet() : ResNet();
     }
 
+    /// <summary>
+    /// Reads a built-in trunk's text form: "multilenet", "resnet" or "mlp(256,128)" (case-insensitive), as
+    /// <see cref="TrainingConfig.Trunk"/> keeps it; <see cref="ToString"/> writes it.
+    /// </summary>
+    /// <param name="text">The trunk's text.</param>
+    /// <exception cref="ArgumentException">Not one of the accepted forms.</exception>
+    public static TrunkSpec Parse(string text)
+    {
+        const string accepted = "Accepted trunks: multilenet, resnet, mlp(h1,h2,…) with hidden sizes ≥ 1, e.g. mlp(64).";
+        ArgumentNullException.ThrowIfNull(text);
+        string t = text.Trim().ToLowerInvariant();
+        if (t == "multilenet") return MultiLeNet();
+        if (t == "resnet") return ResNet();
+        if (t.StartsWith("mlp(", StringComparison.Ordinal) && t.EndsWith(')'))
+        {
+            string[] parts = t[4..^1].Split(',', StringSplitOptions.TrimEntries);
+            var sizes = new int[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+                if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
+                    throw new ArgumentException($"Trunk '{text}': '{parts[i]}' is not a hidden size. {accepted}", nameof(text));
+            return Mlp(sizes);
+        }
+        throw new ArgumentException($"Unknown trunk '{text}'. {accepted}", nameof(text));
+    }
+
+    /// <summary>The text form <see cref="Parse"/> reads ("multilenet", "resnet", "mlp(256,128)"); a custom trunk is "custom".</summary>
+    public override string ToString() => Kind switch
+    {
+        TrunkKind.Mlp => $"mlp({string.Join(",", MlpHiddenSizes)})",
+        _ => Kind.ToString().ToLowerInvariant(),
+    };
+
     /// <summary>A short description for logs, e.g. "Mlp [64]".</summary>
     internal string Describe() => Kind switch
     {
