@@ -25,7 +25,11 @@ public static class TrainCommand
     public static Command Create()
     {
         var dataset = new Option<string>("--dataset") { Description = "multi-fashion | multi-mnist | multi-fashion-mnist", DefaultValueFactory = _ => "multi-fashion" };
-        var method = new Option<string>("--method") { Description = "MTL method: " + string.Join(", ", MethodRegistry.Names), DefaultValueFactory = _ => "ew" };
+        var method = new Option<string>("--method")
+        {
+            Description = "MTL method, with arguments if any, e.g. \"upgrad(ridge=1e-4)\", \"fixed(0.3,0.7)\": " + string.Join(", ", MethodRegistry.Names),
+            DefaultValueFactory = _ => "ew",
+        };
         var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "Sgd | Adam | AdamW | SignSgd | PerTaskAdam", DefaultValueFactory = _ => OptimizerKind.Adam };
         var mode = new Option<GradientMode>("--mode") { Description = "Gradient mode of gradient methods: Parameters | Representation", DefaultValueFactory = _ => GradientMode.Parameters };
         var epochs = new Option<int>("--epochs") { Description = "Number of epochs", DefaultValueFactory = _ => 5 };
@@ -46,7 +50,7 @@ public static class TrainCommand
 
     /// <summary>What <c>mtl train</c> was asked to do.</summary>
     /// <param name="Dataset">multi-fashion, multi-mnist or multi-fashion-mnist.</param>
-    /// <param name="Method">Name of the MTL method (see <see cref="MethodRegistry.Names"/>).</param>
+    /// <param name="Method">The MTL method in text form (see <see cref="MtlMethodOptions.Parse"/>).</param>
     /// <param name="Optimizer">The optimizer.</param>
     /// <param name="Mode">Gradient mode of gradient methods.</param>
     /// <param name="Epochs">Number of epochs.</param>
@@ -56,7 +60,25 @@ public static class TrainCommand
     /// <param name="Seed">The one seed of the run.</param>
     /// <param name="ModelPath">Where the model .zip goes.</param>
     public sealed record TrainSettings(string Dataset, string Method, OptimizerKind Optimizer, GradientMode Mode, int Epochs, double LearningRate,
-        int BatchSize, int TrainRows, int Seed, string ModelPath);
+        int BatchSize, int TrainRows, int Seed, string ModelPath)
+    {
+        /// <summary>
+        /// The run configuration these flags describe; the trainer options come from it through
+        /// <see cref="TrainingConfig.ToOptions"/>, as for sweeps and studies. No early stopping: every epoch runs, the best
+        /// validation epoch is kept.
+        /// </summary>
+        public TrainingConfig ToConfig() => new()
+        {
+            Method = Method, Optimizer = Optimizer, GradientMode = Mode, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize,
+            Seed = Seed, EarlyStoppingPatience = 0, Trunk = "multilenet",
+        };
+    }
+
+    // The options each flag sets, so the configuration's one validation speaks in the flags a command-line user typed.
+    private static readonly (string Option, string Flag)[] Flags =
+    [
+        ("Options.Optimizer.LearningRate", "--lr"), ("Options.MaxEpoch", "--epochs"), ("Options.BatchSize", "--batch-size"), ("Options.Method", "--method"),
+    ];
 
     private static int Run(TrainSettings s)
     {
@@ -72,11 +94,15 @@ public static class TrainCommand
     private static int Train(TrainSettings s, CancellationToken stop)
     {
         if (s.TrainRows < 0) throw new ArgumentException($"--train-rows must be 0 (all rows) or positive; got {s.TrainRows}.");
-        // The trainer checks these too, but in its own option names; a command-line user typed --epochs, not MaxEpoch.
-        if (s.Epochs < 1) throw new ArgumentException($"--epochs must be at least 1; got {s.Epochs}.");
-        if (!(s.LearningRate > 0) || double.IsInfinity(s.LearningRate))
-            throw new ArgumentException($"--lr must be a positive finite number; got {s.LearningRate}.");
-        if (s.BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1; got {s.BatchSize}.");
+        try
+        {
+            s.ToConfig().Validate();
+        }
+        catch (ArgumentException e)
+        {
+            string message = Flags.Aggregate(e.Message, (m, f) => m.Replace(f.Option, f.Flag, StringComparison.Ordinal));
+            throw new ArgumentException(message, e);
+        }
         RequireWritableModelPath(s.ModelPath);
         var ml = new MLContext(s.Seed);
         // A reloaded zip's OnnxTransformer copies its ONNX model into TempFilePath and never deletes it: use a private
@@ -107,22 +133,10 @@ public static class TrainCommand
         }
         AnsiConsole.MarkupLine($"data: {trainCount} train / {validation.GetRowCount()} validation / {test.GetRowCount()} test rows ({load.Elapsed.TotalSeconds:F1}s)");
 
-        var options = new MultiHeadNetworkTrainer.Options
-        {
-            FeatureColumnName = MultiTaskDatasets.ImageColumnName,
-            Tasks = taskNames.Select(n => new TaskDefinition(n)).ToList(),
-            Method = s.Method,
-            GradientMode = s.Mode,
-            Optimizer = s.Optimizer,
-            LearningRate = s.LearningRate,
-            BatchSize = s.BatchSize,
-            MaxEpoch = s.Epochs,
-            ValidationSet = validation,
-            Seed = s.Seed,
-            Monitors = { new CancellationMonitor(stop) },
-        };
+        MultiHeadNetworkTrainer.Options options = s.ToConfig().ToOptions(MultiTaskDatasets.ImageColumnName, taskNames.Select(n => new TaskDefinition(n)), validation);
         MultiHeadNetworkTrainer trainer = ml.MultiTask().Trainers.MultiHead(options);
-        using MultiHeadNetworkTransformer transformer = TrainingProgress.Run(ml, s.Epochs, () => trainer.Fit(train));
+        using MultiHeadNetworkTransformer transformer = TrainingProgress.Run(ml, s.Epochs,
+            () => trainer.Fit(train, new TrainingHooks { Monitors = [new CancellationMonitor(stop)] }));
         stop.ThrowIfCancellationRequested();
 
         MultiTaskMetrics metrics = ml.MultiTask().Evaluate(transformer.Transform(test), transformer);
