@@ -110,8 +110,8 @@ internal static class MonitorBenchmark
             MaxEpoch = epochs,
             Seed = 1,
         };
-        if (monitor is not null) options.Monitors.Add(monitor);
-        using MultiHeadNetworkTransformer model = ml.MultiTask().Trainers.MultiHead(options).Fit(train);
+        var hooks = new TrainingHooks { Monitors = monitor is null ? [] : [monitor] };
+        using MultiHeadNetworkTransformer model = ml.MultiTask().Trainers.MultiHead(options).Fit(train, hooks);
         return model.TrainingReport!.Epochs.Sum(e => e.Seconds);
     }
 

@@ -26,15 +26,20 @@ public class CheckpointResumeTests
         },
         Trunk = TrunkSpec.Mlp(12),
         Method = method,
-        Optimizer = optimizer,
-        Schedule = LearningRateSchedule.Exponential,
-        ScheduleGamma = 0.9,
+        Optimizer = Optimizer(optimizer, 5e-3),
+        Schedule = new LearningRateScheduleOptions.Exponential { Gamma = 0.9 },
         BatchSize = 16,
         MaxEpoch = epochs,
-        LearningRate = 5e-3,
         Seed = 11,
         CheckpointFolder = folder,
     };
+
+    private static MtlOptimizerOptions Optimizer(OptimizerKind kind, double learningRate)
+    {
+        MtlOptimizerOptions o = MtlOptimizerOptions.For(kind);
+        o.LearningRate = learningRate;
+        return o;
+    }
 
     [TestMethod]
     [DataRow("uw", OptimizerKind.Adam)]
@@ -53,9 +58,9 @@ public class CheckpointResumeTests
         var resumedTrainer = new MLContext(1).MultiTask().Trainers.MultiHead(Options(method, optimizer, 4, temp.Path));
         using var resumed = resumedTrainer.Fit(Data());
 
-        TrainingReport r = resumedTrainer.LastReport!;
+        TrainingReport r = resumed.TrainingReport!;
         Assert.AreEqual(2, r.ResumedFromEpoch);
-        var expected = straight.LastReport!.Epochs;
+        var expected = whole.TrainingReport!.Epochs;
         var actual = r.EarlierEpochs.Concat(r.Epochs).ToList();
         Assert.AreEqual(expected.Count, actual.Count);
         for (int e = 0; e < expected.Count; e++)
@@ -80,10 +85,9 @@ public class CheckpointResumeTests
     {
         using var temp = new TempFolder();
         var options = Options("uw", OptimizerKind.Sgd, 3, temp.Path);
-        options.Momentum = 0;
-        options.Schedule = LearningRateSchedule.Constant;
+        options.Optimizer = new MtlOptimizerOptions.Sgd { Momentum = 0, LearningRate = 1e12 }; // one full-batch step per epoch; the second epoch's loss overflows
+        options.Schedule = new LearningRateScheduleOptions.Constant();
         options.BatchSize = 96;
-        options.LearningRate = 1e12; // one full-batch step per epoch; the second epoch's loss overflows
         var e = Assert.ThrowsExactly<NonFiniteLossException>(() => new MLContext(1).MultiTask().Trainers.MultiHead(options).Fit(Data()));
         Assert.AreEqual(2, e.Epoch);
         StringAssert.Contains(e.Message, $"task '{e.Task}'");

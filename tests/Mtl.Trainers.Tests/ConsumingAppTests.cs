@@ -18,7 +18,7 @@ public class ConsumingAppTests
         IDataView train = KindData.View(ml, 64, seed: 7);
         var options = new MultiHeadNetworkTrainer.Options
         {
-            FeatureColumnName = "Image", Tasks = KindData.Tasks(), Trunk = TrunkSpec.MultiLeNet(), BatchSize = 16, MaxEpoch = 2, LearningRate = 3e-3, Seed = 4,
+            FeatureColumnName = "Image", Tasks = KindData.Tasks(), Trunk = TrunkSpec.MultiLeNet(), BatchSize = 16, MaxEpoch = 2, Optimizer = new MtlOptimizerOptions.Adam { LearningRate = 3e-3 }, Seed = 4,
         };
         using var model = ml.MultiTask().Trainers.MultiHead(options).Fit(train);
         string zip = Path.Combine(temp.Path, "model.zip");

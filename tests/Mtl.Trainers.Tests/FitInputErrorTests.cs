@@ -207,7 +207,7 @@ public class FitInputErrorTests
         options.Trunk = TrunkSpec.MultiLeNet();
         var e = Assert.ThrowsExactly<ArgumentException>(() => ml.MultiTask().Trainers.MultiHead(options).Fit(KeyRows(ml, 0, 1)));
         StringAssert.Contains(e.Message, "needs image features shaped (C, H, W)");
-        StringAssert.Contains(e.Message, "Use TrunkSpec.Mlp() for flat features");
+        StringAssert.Contains(e.Message, "Use TrunkSpec.Mlp(64) (or leave Options.Trunk null) for flat features");
     }
 
     [TestMethod]
@@ -220,7 +220,7 @@ public class FitInputErrorTests
             change(options);
             return Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(options).Fit(KeyRows(ml, 0, 1))).Message;
         }
-        StringAssert.Contains(Fails(o => { o.Optimizer = OptimizerKind.Sgd; o.Momentum = 1; }), "Options.Momentum must be in [0, 1) for SGD; got 1");
-        StringAssert.Contains(Fails(o => o.WeightDecay = -0.1), "Options.WeightDecay must be a finite number ≥ 0; got -0.1");
+        StringAssert.Contains(Fails(o => o.Optimizer = new MtlOptimizerOptions.Sgd { Momentum = 1 }), "Options.Optimizer.Momentum must be in [0, 1); got 1");
+        StringAssert.Contains(Fails(o => o.Optimizer = new MtlOptimizerOptions.Adam { WeightDecay = -0.1 }), "Options.Optimizer.WeightDecay must be a finite number ≥ 0; got -0.1");
     }
 }

@@ -13,14 +13,15 @@ public class MonitorTests
     private static IDataView Images(MLContext ml, int rows) =>
         ml.Data.TakeRows(MultiTaskDatasets.CreateMultiFashion(DatasetSplit.Test, seed: 1).AsDataView(), rows);
 
-    private static MultiHeadNetworkTrainer.Options Options(params ITrainingMonitor[] monitors) => new()
+    private static TrainingHooks Hooks(params ITrainingMonitor[] monitors) => new() { Monitors = monitors };
+
+    private static MultiHeadNetworkTrainer.Options Options() => new()
     {
         FeatureColumnName = MultiTaskDatasets.ImageColumnName,
         Tasks = { new TaskDefinition(MultiTaskDatasets.LeftColumnName), new TaskDefinition(MultiTaskDatasets.RightColumnName) },
         BatchSize = 16,
         MaxEpoch = 2,
         Seed = 7,
-        Monitors = monitors.ToList(),
     };
 
     /// <summary>Writes down every call it gets.</summary>
@@ -52,7 +53,7 @@ public class MonitorTests
         var ml = new MLContext(1);
         var every3 = new RecordingMonitor(3);
         var every1 = new RecordingMonitor(1);
-        using MultiHeadNetworkTransformer model = ml.MultiTask().Trainers.MultiHead(Options(every3, every1)).Fit(Images(ml, 64));
+        using MultiHeadNetworkTransformer model = ml.MultiTask().Trainers.MultiHead(Options()).Fit(Images(ml, 64), Hooks(every3, every1));
 
         // 64 rows / 16 = 4 steps per epoch; global steps 1..8; k = 3 → steps 3 and 6 (6 is batch 1 of epoch 2).
         CollectionAssert.AreEqual(new[]
@@ -115,7 +116,7 @@ public class MonitorTests
     {
         var checking = new GradientCheckingMonitor();
         using MultiHeadNetworkTransformer plain = new MLContext(1).MultiTask().Trainers.MultiHead(Options()).Fit(Images(new MLContext(1), 64));
-        using MultiHeadNetworkTransformer watched = new MLContext(1).MultiTask().Trainers.MultiHead(Options(checking)).Fit(Images(new MLContext(1), 64));
+        using MultiHeadNetworkTransformer watched = new MLContext(1).MultiTask().Trainers.MultiHead(Options()).Fit(Images(new MLContext(1), 64), Hooks(checking));
 
         Assert.AreEqual(8, checking.Checked);
         Assert.IsTrue(checking.WorstError < 1e-4, $"relative gradient error {checking.WorstError}");
@@ -131,21 +132,20 @@ public class MonitorTests
     public void BadMonitorsAreRefusedWithTheirPlaceAndAFix()
     {
         var ml = new MLContext(1);
-        var zero = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(Options(new RecordingMonitor(0))));
-        StringAssert.Contains(zero.Message, "Options.Monitors[0] (RecordingMonitor) has Interval 0");
-        var options = Options();
-        options.Monitors.Add(null!);
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.MultiTask().Trainers.MultiHead(options)).Message, "Options.Monitors[0] is null");
+        var zero = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(Options()).Fit(Images(ml, 32), Hooks(new RecordingMonitor(0))));
+        StringAssert.Contains(zero.Message, "TrainingHooks.Monitors[0].Interval must be at least 1 (RecordingMonitor runs every k ≥ 1 steps); got 0");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.MultiTask().Trainers.MultiHead(Options()).Fit(Images(ml, 32), Hooks(null!))).Message,
+            "TrainingHooks.Monitors[0] is null");
 
-        var tooMany = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(Options(new MeasuringMonitor(c => c.PerSampleSharedGradients(17)))).Fit(Images(ml, 32)));
+        var tooMany = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(Options()).Fit(Images(ml, 32), Hooks(new MeasuringMonitor(c => c.PerSampleSharedGradients(17)))));
         StringAssert.Contains(tooMany.Message, "between 1 and the batch's 16 rows");
 
         // A frozen trunk takes no gradients: both measurements refuse with the option's name, not a libtorch error.
         foreach (Func<MonitorStepContext, object> measure in new Func<MonitorStepContext, object>[] { c => c.PerSampleSharedGradients(1), c => c.TaskSharedGradients() })
         {
-            var frozen = Options(new MeasuringMonitor(measure));
+            var frozen = Options();
             frozen.FreezeTrunk = true;
-            var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.MultiTask().Trainers.MultiHead(frozen).Fit(Images(ml, 32)));
+            var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.MultiTask().Trainers.MultiHead(frozen).Fit(Images(ml, 32), Hooks(new MeasuringMonitor(measure))));
             StringAssert.Contains(e.Message, "Options.FreezeTrunk is set");
         }
     }

@@ -35,7 +35,7 @@ public class MultiFashionTrainingTests
             Tasks = { new TaskDefinition(MultiTaskDatasets.LeftColumnName), new TaskDefinition(MultiTaskDatasets.RightColumnName) },
             Method = method,
             GradientMode = mode,
-            LearningRate = 2e-3,
+            Optimizer = new MtlOptimizerOptions.Adam { LearningRate = 2e-3 },
             BatchSize = 128,
             MaxEpoch = 2,
             Seed = 1,

@@ -48,7 +48,7 @@ public class SavedModelParityTests
         var options = new MultiHeadNetworkTrainer.Options
         {
             FeatureColumnName = "Image", Tasks = KindData.Tasks(), Trunk = Trunk(trunk),
-            BatchSize = 32, MaxEpoch = 2, LearningRate = 3e-3, ScoringBatchSize = 16, Seed = 9,
+            BatchSize = 32, MaxEpoch = 2, Optimizer = new MtlOptimizerOptions.Adam { LearningRate = 3e-3 }, ScoringBatchSize = 16, Seed = 9,
         };
         using var model = ml.MultiTask().Trainers.MultiHead(options).Fit(train);
         string path = Path.Combine(temp.Path, "model.zip");

@@ -39,7 +39,7 @@ public class TrainerTests
         Method = method,
         BatchSize = 64,
         MaxEpoch = 2,
-        LearningRate = 1e-2,
+        Optimizer = new MtlOptimizerOptions.Adam { LearningRate = 1e-2 },
         Seed = 5,
     };
 
@@ -90,7 +90,7 @@ public class TrainerTests
             var ml = new MLContext(1);
             var trainer = ml.MultiTask().Trainers.MultiHead(RegressionOptions("mgda"));
             using var model = trainer.Fit(Synthetic());
-            return trainer.LastReport!.Epochs.SelectMany(e => e.Tasks.Select(t => t.TrainLoss)).ToArray();
+            return model.TrainingReport!.Epochs.SelectMany(e => e.Tasks.Select(t => t.TrainLoss)).ToArray();
         }
         CollectionAssert.AreEqual(Run(), Run());
     }
@@ -103,7 +103,7 @@ public class TrainerTests
         options.MaxEpoch = 8;
         var trainer = ml.MultiTask().Trainers.MultiHead(options);
         using var model = trainer.Fit(Synthetic(512));
-        var epochs = trainer.LastReport!.Epochs;
+        var epochs = model.TrainingReport!.Epochs;
         for (int t = 0; t < 2; t++)
             Assert.IsTrue(epochs[^1].Tasks[t].TrainLoss < 0.5 * epochs[0].Tasks[t].TrainLoss,
                 $"task {t}: loss {epochs[0].Tasks[t].TrainLoss} → {epochs[^1].Tasks[t].TrainLoss}");
@@ -151,17 +151,16 @@ public class TrainerTests
         {
             var ml = new MLContext(1);
             var options = RegressionOptions();
-            options.Optimizer = optimizer;
-            options.Momentum = 0;
+            // Learning rate large enough that float32 differences resolve the SGD update to ~1e-3.
+            options.Optimizer = optimizer == OptimizerKind.Sgd ? new MtlOptimizerOptions.Sgd { Momentum = 0, LearningRate = 1e-2 } : new MtlOptimizerOptions.Adam { LearningRate = 1e-2 };
             options.MaxEpoch = 1;
             options.BatchSize = 256;
-            options.LearningRate = 1e-2; // large enough that float32 differences resolve the SGD update to ~1e-3
             options.Tasks[0].LossWeight = scale;
             using var model = ml.MultiTask().Trainers.MultiHead(options).Fit(Synthetic());
             // Rebuild the initial network exactly as the trainer did (same seed, same construction order).
             manual_seed(5);
             var tasks = options.Tasks.Select(t => t.Clone()).ToList();
-            using var initial = new MultiHeadNetwork(options.Trunk, new long[] { 8 }, tasks);
+            using var initial = new MultiHeadNetwork(options.Trunk!, new long[] { 8 }, tasks);
             using var scope = NewDisposeScope();
             Tensor after = cat(model.Network.HeadParameters(0).Select(p => p.flatten()).ToArray());
             Tensor before = cat(initial.HeadParameters(0).Select(p => p.flatten()).ToArray());
@@ -186,9 +185,7 @@ public class TrainerTests
     {
         var ml = new MLContext(1);
         var options = RegressionOptions();
-        options.Optimizer = OptimizerKind.Sgd;
-        options.Momentum = 0;
-        options.LearningRate = 1e12; // diverges after the first step
+        options.Optimizer = new MtlOptimizerOptions.Sgd { Momentum = 0, LearningRate = 1e12 }; // diverges after the first step
         options.BatchSize = 256;
         options.MaxEpoch = 3;
         string folder = Path.Combine(Path.GetTempPath(), $"mtl-ckpt-{Guid.NewGuid():N}");
@@ -267,9 +264,9 @@ public class TrainerTests
             options.MaxEpoch = 3;
             var trainer = new MLContext(1).MultiTask().Trainers.MultiHead(options);
             using var model = trainer.Fit(Synthetic());
-            Assert.AreEqual(2, trainer.LastReport!.ResumedFromEpoch);
-            Assert.AreEqual(1, trainer.LastReport.Epochs.Count);
-            Assert.AreEqual(3, trainer.LastReport.Epochs[0].Epoch);
+            Assert.AreEqual(2, model.TrainingReport!.ResumedFromEpoch);
+            Assert.AreEqual(1, model.TrainingReport.Epochs.Count);
+            Assert.AreEqual(3, model.TrainingReport.Epochs[0].Epoch);
         }
         finally
         {
@@ -309,13 +306,13 @@ public class EveryMethodTrainsTests
                     GradientMode = mode,
                     BatchSize = 32,
                     MaxEpoch = 4,
-                    LearningRate = 1e-2,
+                    Optimizer = new MtlOptimizerOptions.Adam { LearningRate = 1e-2 },
                     Seed = 2,
                 });
                 try
                 {
                     using var model = trainer.Fit(data);
-                    var epochs = trainer.LastReport!.Epochs;
+                    var epochs = model.TrainingReport!.Epochs;
                     double first = epochs[0].Tasks.Sum(t => t.TrainLoss), last = epochs[^1].Tasks.Sum(t => t.TrainLoss);
                     if (!(last < first)) failures.Add($"{name}/{mode}: loss {first:G4} → {last:G4} did not fall");
                 }
@@ -346,15 +343,21 @@ public class EveryMethodTrainsTests
             FeatureColumnName = SyntheticMultiTaskRegression.FeaturesColumnName,
             Tasks = { new TaskDefinition("A", kind: TaskKind.Regression) { HeadDropout = 0 }, new TaskDefinition("B", kind: TaskKind.Regression) { HeadDropout = 0 } },
             Trunk = TrunkSpec.Mlp(16),
-            Optimizer = optimizer,
-            LearningRate = optimizer == OptimizerKind.SignSgd ? 1e-3 : 1e-2,
+            Optimizer = Optimizer(optimizer, optimizer == OptimizerKind.SignSgd ? 1e-3 : 1e-2),
             BatchSize = 32,
             MaxEpoch = 5,
             Seed = 2,
         });
         using var model = trainer.Fit(data);
-        var epochs = trainer.LastReport!.Epochs;
+        var epochs = model.TrainingReport!.Epochs;
         Assert.IsTrue(epochs[^1].Tasks.Sum(t => t.TrainLoss) < 0.8 * epochs[0].Tasks.Sum(t => t.TrainLoss),
             $"{optimizer}: {epochs[0].Tasks.Sum(t => t.TrainLoss)} → {epochs[^1].Tasks.Sum(t => t.TrainLoss)}");
+    }
+
+    private static MtlOptimizerOptions Optimizer(OptimizerKind kind, double learningRate)
+    {
+        MtlOptimizerOptions o = MtlOptimizerOptions.For(kind);
+        o.LearningRate = learningRate;
+        return o;
     }
 }

@@ -125,13 +125,13 @@ public class TransformerAndEvaluationTests
         var ml = new MLContext(1);
         var options = Options();
         options.MaxEpoch = 30;
-        options.EarlyStoppingPatience = 2;
-        options.LearningRate = 0.03; // a large step on 40 rows: the model overfits and validation turns worse
+        options.EarlyStopping = new EarlyStoppingOptions { Patience = 2 };
+        options.Optimizer = new MtlOptimizerOptions.Adam { LearningRate = 0.03 }; // a large step on 40 rows: the model overfits and validation turns worse
         options.BatchSize = 10;
         options.ValidationSet = ml.Data.SkipRows(Synthetic(), 100);
         var trainer = ml.MultiTask().Trainers.MultiHead(options);
         using var model = trainer.Fit(ml.Data.TakeRows(Synthetic(), 40));
-        TrainingReport r = trainer.LastReport!;
+        TrainingReport r = model.TrainingReport!;
         double best = r.Epochs.Max(e => e.ValidationAverage);
         Assert.AreEqual(best, r.Epochs.Single(e => e.Epoch == r.SelectedEpoch).ValidationAverage);
         Assert.IsTrue(r.StoppedEarly, $"expected early stopping; validation averages: {string.Join(", ", r.Epochs.Select(e => e.ValidationAverage.ToString("F3")))}");
@@ -164,7 +164,7 @@ public class TransformerAndEvaluationTests
         using var one = single.Fit(data);
         Assert.AreEqual(1, one.Tasks.Count);
         Assert.AreEqual("B", one.Tasks[0].Name);
-        Assert.AreEqual("ew", single.LastReport!.Method.ToLowerInvariant());
+        Assert.AreEqual("ew", one.TrainingReport!.Method.ToLowerInvariant());
         Assert.IsNull(one.Transform(data).Schema.GetColumnOrNull("A.Score"));
     }
 

@@ -23,7 +23,7 @@ public class TrunkAndPipelineTests
         Trunk = trunk,
         BatchSize = 64,
         MaxEpoch = 2,
-        LearningRate = 2e-3,
+        Optimizer = new MtlOptimizerOptions.Adam { LearningRate = 2e-3 },
         Seed = 1,
     };
 
@@ -34,7 +34,7 @@ public class TrunkAndPipelineTests
         IDataView data = SmallMultiFashion(256);
         var trainer = ml.MultiTask().Trainers.MultiHead(ImageOptions(TrunkSpec.ResNet()));
         using var model = trainer.Fit(data);
-        var epochs = trainer.LastReport!.Epochs;
+        var epochs = model.TrainingReport!.Epochs;
         Assert.IsTrue(epochs[^1].Tasks.Sum(t => t.TrainLoss) < epochs[0].Tasks.Sum(t => t.TrainLoss));
         Assert.IsTrue(model.Network.state_dict().Keys.Any(k => k.EndsWith("running_mean", StringComparison.Ordinal)));
         // Eval-mode batch norm (running statistics) in both: ONNX Runtime matches TorchSharp.

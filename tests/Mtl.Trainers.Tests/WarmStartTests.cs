@@ -26,12 +26,12 @@ public class WarmStartTests
         Trunk = TrunkSpec.Mlp(trunkWidth),
         BatchSize = 64,
         MaxEpoch = 2,
-        LearningRate = 1e-2,
+        Optimizer = new MtlOptimizerOptions.Adam { LearningRate = 1e-2 },
         Seed = seed,
     };
 
-    private static MultiHeadNetworkTransformer Train(MultiHeadNetworkTrainer.Options options, IDataView? data = null) =>
-        new MLContext(1).MultiTask().Trainers.MultiHead(options).Fit(data ?? Data(options.Tasks.Count));
+    private static MultiHeadNetworkTransformer Train(MultiHeadNetworkTrainer.Options options, TrainingHooks? hooks = null, IDataView? data = null) =>
+        new MLContext(1).MultiTask().Trainers.MultiHead(options).Fit(data ?? Data(options.Tasks.Count), hooks ?? new TrainingHooks());
 
     /// <summary>Every parameter and buffer as managed floats, by name.</summary>
     private static Dictionary<string, float[]> Weights(nn.Module module) =>
@@ -64,14 +64,11 @@ public class WarmStartTests
 
         var warm = new StartCapture();
         MultiHeadNetworkTrainer.Options options = Options(seed: 99);
-        options.InitialModel = source;
-        options.Monitors.Add(warm);
-        using MultiHeadNetworkTransformer warmModel = Train(options);
+        using MultiHeadNetworkTransformer warmModel = Train(options, new TrainingHooks { InitialModel = source, Monitors = [warm] });
 
         var cold = new StartCapture();
         MultiHeadNetworkTrainer.Options coldOptions = Options(seed: 99);
-        coldOptions.Monitors.Add(cold);
-        using MultiHeadNetworkTransformer coldModel = Train(coldOptions);
+        using MultiHeadNetworkTransformer coldModel = Train(coldOptions, new TrainingHooks { Monitors = [cold] });
 
         Assert.IsTrue(SameWeights(sourceWeights, warm.AtStart!), "a warm start must begin at the source model's weights, bit for bit");
         Assert.IsFalse(SameWeights(sourceWeights, cold.AtStart!), "control: seed 99 alone initialises differently");
@@ -91,11 +88,9 @@ public class WarmStartTests
 
         var watch = new StartCapture();
         MultiHeadNetworkTrainer.Options options = Options(seed: 6);
-        options.InitialModel = source;
         options.FreezeTrunk = true;
         options.Dropout = 0.5; // the trunk must ignore its dropout while frozen
-        options.Monitors.Add(watch);
-        using MultiHeadNetworkTransformer tuned = Train(options);
+        using MultiHeadNetworkTransformer tuned = Train(options, new TrainingHooks { InitialModel = source, Monitors = [watch] });
 
         Assert.IsTrue(SameWeights(sourceTrunk, Trunk(tuned.Network)), "a frozen trunk must keep its weights bit for bit");
         Assert.IsFalse(SameWeights(sourceHeads, Heads(tuned.Network)), "the heads must train");
@@ -111,8 +106,7 @@ public class WarmStartTests
         MultiHeadNetworkTrainer.Options options = Options(seed: 8);
         options.FreezeTrunk = true;
         options.Method = "uw"; // a loss weighting with parameters of its own also works with a frozen trunk
-        options.Monitors.Add(watch);
-        using MultiHeadNetworkTransformer model = Train(options);
+        using MultiHeadNetworkTransformer model = Train(options, new TrainingHooks { Monitors = [watch] });
         Dictionary<string, float[]> initialTrunk = watch.AtStart!.Where(kv => kv.Key.StartsWith("trunk.", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key["trunk.".Length..], kv => kv.Value);
         Assert.IsTrue(initialTrunk.Count > 0, "the trunk's weights are named trunk.*: " + string.Join(", ", watch.AtStart!.Keys));
@@ -132,7 +126,7 @@ public class WarmStartTests
             StringAssert.Contains(e.Message, method, StringComparison.OrdinalIgnoreCase);
         }
         MultiHeadNetworkTrainer.Options perTask = Options(seed: 5);
-        perTask.Optimizer = OptimizerKind.PerTaskAdam;
+        perTask.Optimizer = new MtlOptimizerOptions.PerTaskAdam { LearningRate = 1e-2 };
         perTask.FreezeTrunk = true;
         StringAssert.Contains(Assert.ThrowsExactly<NotSupportedException>(() => Train(perTask)).Message, "FreezeTrunk");
     }
@@ -145,23 +139,20 @@ public class WarmStartTests
 
         // A wider trunk: the first trunk weight differs in shape.
         MultiHeadNetworkTrainer.Options wider = Options(seed: 5, trunkWidth: 12);
-        wider.InitialModel = source;
-        var e = Assert.ThrowsExactly<ArgumentException>(() => Train(wider));
-        StringAssert.Contains(e.Message, "Options.InitialModel");
+        var e = Assert.ThrowsExactly<ArgumentException>(() => Train(wider, new TrainingHooks { InitialModel = source }));
+        StringAssert.Contains(e.Message, "TrainingHooks.InitialModel");
         string named = names.First(n => e.Message.Contains($"'{n}'", StringComparison.Ordinal));
         StringAssert.StartsWith(named, "trunk.");
         StringAssert.Contains(e.Message, "shape");
 
         // A third task: its head's weights are missing from the two-task model.
         MultiHeadNetworkTrainer.Options three = Options(seed: 5, tasks: 3);
-        three.InitialModel = source;
-        e = Assert.ThrowsExactly<ArgumentException>(() => Train(three));
-        StringAssert.Contains(e.Message, "Options.InitialModel has no weight 'heads.2.");
+        e = Assert.ThrowsExactly<ArgumentException>(() => Train(three, new TrainingHooks { InitialModel = source }));
+        StringAssert.Contains(e.Message, "TrainingHooks.InitialModel has no weight 'heads.2.");
 
         // One task fewer: the source has a head this network does not.
         MultiHeadNetworkTrainer.Options one = Options(seed: 5, tasks: 1);
-        one.InitialModel = source;
-        e = Assert.ThrowsExactly<ArgumentException>(() => Train(one));
+        e = Assert.ThrowsExactly<ArgumentException>(() => Train(one, new TrainingHooks { InitialModel = source }));
         StringAssert.Contains(e.Message, "'heads.1.");
     }
 }

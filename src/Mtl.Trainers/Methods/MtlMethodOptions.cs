@@ -53,7 +53,7 @@ public abstract class MtlMethodOptions : IEquatable<MtlMethodOptions>
     public static MtlMethodOptions Parse(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
-            throw new ArgumentException($"An MTL method is required. Accepted methods: {string.Join(", ", MethodRegistry.Names)}.", nameof(text));
+            throw new ArgumentException($"An MTL method is required. Accepted methods: {MethodRegistry.Accepted}.", nameof(text));
         string trimmed = text.Trim();
         string name, body;
         int open = trimmed.IndexOf('('), colon = trimmed.IndexOf(':');
@@ -72,7 +72,7 @@ public abstract class MtlMethodOptions : IEquatable<MtlMethodOptions>
             (name, body) = (trimmed, "");
         }
         MtlMethodOptions options = MethodRegistry.Defaults(name)
-            ?? throw new ArgumentException($"Unknown MTL method '{name.Trim()}' in '{text}'. Accepted methods: {string.Join(", ", MethodRegistry.Names)}.", nameof(text));
+            ?? throw new ArgumentException($"Unknown MTL method '{name.Trim()}' in '{text}'. Accepted methods: {MethodRegistry.Accepted}.", nameof(text));
         options.ReadArguments(text, body);
         try
         {

@@ -15,7 +15,7 @@ namespace Mtl.Analysis.Tests.Monitors;
 public class GradientConflictMonitorTests
 {
     /// <summary>Seeded synthetic regression tasks on an MLP trunk with dropout (so the random generator matters).</summary>
-    private static (MLContext ml, IDataView data, MultiHeadNetworkTrainer.Options options) Setup(int rows, int tasks, int batch, int epochs, params ITrainingMonitor[] monitors)
+    private static (MLContext ml, IDataView data, MultiHeadNetworkTrainer.Options options, TrainingHooks hooks) Setup(int rows, int tasks, int batch, int epochs, params ITrainingMonitor[] monitors)
     {
         var ml = new MLContext(7);
         var set = new SyntheticMultiTaskRegression(new SyntheticMultiTaskRegression.Options { RowCount = rows, FeatureCount = 6, TaskCount = tasks, Nonlinearity = 0.5 });
@@ -28,15 +28,14 @@ public class GradientConflictMonitorTests
             BatchSize = batch,
             MaxEpoch = epochs,
             Seed = 3,
-            Monitors = monitors.ToList(),
         };
-        return (ml, set.AsDataView(), options);
+        return (ml, set.AsDataView(), options, new TrainingHooks { Monitors = monitors });
     }
 
     private static TrainingReport Train(int rows, int tasks, int batch, int epochs, params ITrainingMonitor[] monitors)
     {
-        (MLContext ml, IDataView data, var options) = Setup(rows, tasks, batch, epochs, monitors);
-        using MultiHeadNetworkTransformer model = ml.MultiTask().Trainers.MultiHead(options).Fit(data);
+        (MLContext ml, IDataView data, var options, TrainingHooks hooks) = Setup(rows, tasks, batch, epochs, monitors);
+        using MultiHeadNetworkTransformer model = ml.MultiTask().Trainers.MultiHead(options).Fit(data, hooks);
         return model.TrainingReport!;
     }
 
@@ -104,10 +103,10 @@ public class GradientConflictMonitorTests
     [TestMethod]
     public void TrainingWithTheMonitorGivesTheSameLossesAndWeightsAsWithout()
     {
-        (MLContext mlA, IDataView dataA, var plain) = Setup(160, 2, 16, 2);
-        (MLContext mlB, IDataView dataB, var watched) = Setup(160, 2, 16, 2, new GradientConflictMonitor(interval: 2, samples: 4));
-        using MultiHeadNetworkTransformer a = mlA.MultiTask().Trainers.MultiHead(plain).Fit(dataA);
-        using MultiHeadNetworkTransformer b = mlB.MultiTask().Trainers.MultiHead(watched).Fit(dataB);
+        (MLContext mlA, IDataView dataA, var plain, TrainingHooks none) = Setup(160, 2, 16, 2);
+        (MLContext mlB, IDataView dataB, var watched, TrainingHooks hooks) = Setup(160, 2, 16, 2, new GradientConflictMonitor(interval: 2, samples: 4));
+        using MultiHeadNetworkTransformer a = mlA.MultiTask().Trainers.MultiHead(plain).Fit(dataA, none);
+        using MultiHeadNetworkTransformer b = mlB.MultiTask().Trainers.MultiHead(watched).Fit(dataB, hooks);
         for (int e = 0; e < 2; e++)
             for (int t = 0; t < 2; t++)
                 Assert.AreEqual(a.TrainingReport!.Epochs[e].Tasks[t].TrainLoss, b.TrainingReport!.Epochs[e].Tasks[t].TrainLoss, $"epoch {e + 1} task {t}");

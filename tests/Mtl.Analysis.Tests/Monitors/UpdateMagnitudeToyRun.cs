@@ -19,8 +19,16 @@ internal static class UpdateMagnitudeToyRun
         }).ToArray();
     }
 
-    public static MultiHeadNetworkTrainer.Options Options(OptimizerKind optimizer, double lr, int batch, int epochs, params ITrainingMonitor[] monitors)
+    /// <summary>The toy run's options and the monitors its Fit gets.</summary>
+    public sealed record Run(MultiHeadNetworkTrainer.Options Options, ITrainingMonitor[] Monitors)
     {
+        public List<TaskDefinition> Tasks => Options.Tasks;
+    }
+
+    public static Run Options(OptimizerKind optimizer, double lr, int batch, int epochs, params ITrainingMonitor[] monitors)
+    {
+        MtlOptimizerOptions o = optimizer == OptimizerKind.Sgd ? new MtlOptimizerOptions.Sgd { Momentum = 0 } : MtlOptimizerOptions.For(optimizer);
+        o.LearningRate = lr;
         var options = new MultiHeadNetworkTrainer.Options
         {
             FeatureColumnName = "Features",
@@ -29,20 +37,17 @@ internal static class UpdateMagnitudeToyRun
                 Loss = TaskLoss.AbsoluteError, HeadHiddenSizes = new[] { 8 }, HeadDropout = 0,
             }).ToList(),
             Trunk = TrunkSpec.Mlp(8),
-            Optimizer = optimizer,
-            LearningRate = lr,
-            Momentum = 0,
+            Optimizer = o,
             BatchSize = batch,
             MaxEpoch = epochs,
             Seed = 3,
         };
-        options.Monitors.AddRange(monitors);
-        return options;
+        return new Run(options, monitors);
     }
 
-    public static MultiHeadNetworkTransformer Fit(MultiHeadNetworkTrainer.Options options, int rows = 40)
+    public static MultiHeadNetworkTransformer Fit(Run run, int rows = 40)
     {
         var ml = new MLContext(3);
-        return ml.MultiTask().Trainers.MultiHead(options).Fit(ml.Data.LoadFromEnumerable(Rows(rows, 5)));
+        return ml.MultiTask().Trainers.MultiHead(run.Options).Fit(ml.Data.LoadFromEnumerable(Rows(rows, 5)), new TrainingHooks { Monitors = run.Monitors });
     }
 }

@@ -144,9 +144,8 @@ public class ConflictsStudyTests
             BatchSize = 30,
             MaxEpoch = 4,
             Seed = 2,
-            Monitors = { monitor },
         };
-        using (ml.MultiTask().Trainers.MultiHead(options).Fit(set.AsDataView())) { }
+        using (ml.MultiTask().Trainers.MultiHead(options).Fit(set.AsDataView(), new TrainingHooks { Monitors = [monitor] })) { }
         ConflictEpoch second = monitor.Epochs[1];
         double[] cosines = second.Values(PairKind.InterTask, SimilarityMetric.Cosine);
         Assert.AreEqual(cosines.Count(c => c < 0) / (double)cosines.Length, ConflictsAnalysis.ConflictFraction(second), 1e-15);

@@ -28,7 +28,7 @@ var trainer = ml.MultiTask().Trainers.MultiHead(new MultiHeadNetworkTrainer.Opti
     Method = "pcgrad",
     MaxEpoch = 20,
     BatchSize = 32,
-    LearningRate = 1e-2,
+    Optimizer = new MtlOptimizerOptions.Adam { LearningRate = 1e-2 },
 });
 using MultiHeadNetworkTransformer model = trainer.Fit(data);
 IDataView scored = model.Transform(data);

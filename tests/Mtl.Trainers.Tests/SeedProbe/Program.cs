@@ -23,9 +23,9 @@ var trainer = ml.MultiTask().Trainers.MultiHead(new MultiHeadNetworkTrainer.Opti
     Method = "rlw",
     BatchSize = 16,
     MaxEpoch = 3,
-    LearningRate = 1e-2,
+    Optimizer = new MtlOptimizerOptions.Adam { LearningRate = 1e-2 },
 });
 using var model = trainer.Fit(data);
-foreach (EpochReport e in trainer.LastReport!.Epochs)
+foreach (EpochReport e in model.TrainingReport!.Epochs)
     foreach (TaskEpochResult t in e.Tasks)
         Console.WriteLine(t.TrainLoss.ToString("R", CultureInfo.InvariantCulture));

@@ -286,7 +286,10 @@ public sealed class FlatAdamTests
         using var scope = torch.NewDisposeScope();
         var shared = new Parameter(torch.ones(4, 3));
         var head = new Parameter(torch.zeros(3));
-        var options = new MultiHeadNetworkTrainer.Options { Optimizer = kind, LearningRate = 0.02, WeightDecay = 0.1 };
+        MtlOptimizerOptions adam = MtlOptimizerOptions.For(kind);
+        adam.LearningRate = 0.02;
+        adam.WeightDecay = 0.1;
+        var options = new MultiHeadNetworkTrainer.Options { Optimizer = adam };
         using var optimizer = OptimizerFactory.Create(options, [shared], [head], tasks: 2);
         var flat = optimizer as FlatAdam;
         Assert.IsNotNull(flat, $"{kind} is taken by FlatAdam");

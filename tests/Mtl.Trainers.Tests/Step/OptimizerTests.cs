@@ -189,7 +189,7 @@ public sealed class OptimizerTests
     public void SchedulesFollowTheirClosedFormsOncePerEpoch(LearningRateSchedule schedule)
     {
         using var scope = torch.NewDisposeScope();
-        var options = new MultiHeadNetworkTrainer.Options { LearningRate = 0.2, Schedule = schedule, ScheduleGamma = 0.5, ScheduleStepSize = 3, MaxEpoch = 8 };
+        var options = new MultiHeadNetworkTrainer.Options { Schedule = LearningRateScheduleOptions.For(schedule, gamma: 0.5, stepSize: 3), MaxEpoch = 8 };
         var p = Vector(1);
         using var optimizer = optim.SGD([p], 0.2);
         var scheduler = OptimizerFactory.Schedule(options, optimizer);
@@ -215,12 +215,16 @@ public sealed class OptimizerTests
         var p = Vector(1);
         using var optimizer = optim.SGD([p], 0.1);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
-            OptimizerFactory.Schedule(new MultiHeadNetworkTrainer.Options { Schedule = LearningRateSchedule.Exponential, ScheduleGamma = 0 }, optimizer)).Message, "ScheduleGamma");
+            OptimizerFactory.Schedule(new MultiHeadNetworkTrainer.Options { Schedule = new LearningRateScheduleOptions.Exponential { Gamma = 0 } }, optimizer)).Message,
+            "Options.Schedule.Gamma must be in (0, 1]; got 0");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
-            OptimizerFactory.Schedule(new MultiHeadNetworkTrainer.Options { Schedule = LearningRateSchedule.Step, ScheduleStepSize = 0 }, optimizer)).Message, "ScheduleStepSize");
+            OptimizerFactory.Schedule(new MultiHeadNetworkTrainer.Options { Schedule = new LearningRateScheduleOptions.Step { StepSize = 0 } }, optimizer)).Message,
+            "Options.Schedule.StepSize must be at least 1; got 0");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
-            OptimizerFactory.Create(new MultiHeadNetworkTrainer.Options { LearningRate = -1 }, [p], [], 1)).Message, "LearningRate");
+            OptimizerFactory.Create(new MultiHeadNetworkTrainer.Options { Optimizer = new MtlOptimizerOptions.Adam { LearningRate = -1 } }, [p], [], 1)).Message,
+            "Options.Optimizer.LearningRate must be a positive finite number; got -1");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
-            OptimizerFactory.Create(new MultiHeadNetworkTrainer.Options { Optimizer = OptimizerKind.Sgd, Momentum = 0, Nesterov = true }, [p], [], 1)).Message, "Nesterov");
+            OptimizerFactory.Create(new MultiHeadNetworkTrainer.Options { Optimizer = new MtlOptimizerOptions.Sgd { Momentum = 0, Nesterov = true } }, [p], [], 1)).Message,
+            "when Nesterov is on");
     }
 }

@@ -28,18 +28,21 @@ public sealed class TrainingStepTests
         return new MultiHeadNetwork(TrunkSpec.Mlp(8), [5], tasks);
     }
 
-    private static MultiHeadNetworkTrainer.Options Options(OptimizerKind optimizer, GradientMode mode) => new()
+    private static MultiHeadNetworkTrainer.Options Options(OptimizerKind optimizer, GradientMode mode)
     {
-        Optimizer = optimizer,
-        GradientMode = mode,
-        LearningRate = 0.01,
-        Momentum = 0.9,
-        Nesterov = optimizer == OptimizerKind.Sgd,
-        WeightDecay = 1e-3,
-        Schedule = LearningRateSchedule.Exponential,
-        ScheduleGamma = 0.9,
-        MaxEpoch = 3,
-    };
+        MtlOptimizerOptions o = optimizer == OptimizerKind.Sgd
+            ? new MtlOptimizerOptions.Sgd { Momentum = 0.9, Nesterov = true }
+            : MtlOptimizerOptions.For(optimizer);
+        o.LearningRate = 0.01;
+        o.WeightDecay = 1e-3;
+        return new()
+        {
+            Optimizer = o,
+            GradientMode = mode,
+            Schedule = new LearningRateScheduleOptions.Exponential { Gamma = 0.9 },
+            MaxEpoch = 3,
+        };
+    }
 
     private static TrainingStep Step(MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks, MultiHeadNetwork network, string method) =>
         new(options, tasks, network, MethodRegistry.Create(method), Seed, (_, _) => { });
@@ -201,10 +204,10 @@ public sealed class TrainingStepTests
         var tasks = Tasks();
         using var network = Network(tasks, 1);
         var options = Options(OptimizerKind.Adam, GradientMode.Parameters);
-        options.Schedule = LearningRateSchedule.Cosine;
+        options.Schedule = new LearningRateScheduleOptions.Cosine();
         options.MaxEpoch = 0;
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Step(options, tasks, network, "ew"));
-        StringAssert.Contains(e.Message, "The cosine schedule anneals over Options.MaxEpoch, which must be ≥ 1; got 0");
+        StringAssert.Contains(e.Message, "Options.MaxEpoch must be at least 1; got 0");
     }
 
     [TestMethod]

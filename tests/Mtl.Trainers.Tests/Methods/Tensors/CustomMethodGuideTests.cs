@@ -150,9 +150,10 @@ public sealed class CustomMethodGuideTests
     }
 
     [TestMethod]
-    public void GuideRegistrationMakesTheMethodAvailableByName()
+    public void GuideCustomOptionsCreateAFreshMethodPerFit()
     {
-        MethodRegistry.Register("guide-normalized-sum", () => new NormalizedSum());
-        Assert.IsInstanceOfType<NormalizedSum>(MethodRegistry.Create("Guide_Normalized Sum"));
+        MtlMethodOptions options = MtlMethodOptions.Custom("guide-normalized-sum", () => new NormalizedSum());
+        Assert.IsInstanceOfType<NormalizedSum>(options.Create());
+        Assert.AreNotSame(options.Create(), options.Create());
     }
 }
