@@ -28,6 +28,7 @@ internal static class ScoringBenchmark
             FeatureColumnName = MultiTaskDatasets.ImageColumnName,
             Tasks = tasks.Select(t => new TaskDefinition(t)).ToList(),
             MaxEpoch = 1,
+            BatchSize = 256,
             Seed = 1,
         }).Fit(train);
 

@@ -101,11 +101,31 @@ public record TrainingConfig
     }
 
     /// <summary>
-    /// Checks these settings with the trainer's own validation (the same rules and messages as constructing the
-    /// trainer), so a bad grid row or command line fails before anything trains.
+    /// Checks these settings with the trainer's own validation (the same rules as constructing the trainer), so a bad
+    /// grid row or command line fails before anything trains. The message names the setting as this record spells it,
+    /// e.g. "learningRate must be a positive finite number; got ∞."
     /// </summary>
-    /// <exception cref="ArgumentException">The first setting out of range, named by its option path.</exception>
-    public void Validate() => ToOptions("Features", [new TaskDefinition("Task")]).Validate();
+    /// <exception cref="ArgumentException">The first setting out of range, or method or trunk text that does not parse.</exception>
+    public void Validate()
+    {
+        try
+        {
+            ToOptions("Features", [new TaskDefinition("Task")]).Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException(Fields.Aggregate(e.Message, (m, f) => m.Replace(f.Option, f.Field, StringComparison.Ordinal)), e);
+        }
+    }
+
+    // Option paths as the trainer names them → this record's (JSON) field names; longer paths first.
+    private static readonly (string Option, string Field)[] Fields =
+    [
+        ("Options.Optimizer.LearningRate", "learningRate"), ("Options.Optimizer.Momentum", "momentum"), ("Options.Optimizer.Beta1", "beta1"),
+        ("Options.Optimizer.Beta2", "beta2"), ("Options.Optimizer.Epsilon", "epsilon"), ("Options.Optimizer.WeightDecay", "weightDecay"),
+        ("Options.Schedule.Gamma", "scheduleGamma"), ("Options.Schedule.StepSize", "scheduleStepSize"), ("Options.EarlyStopping.Patience", "earlyStoppingPatience"),
+        ("Options.MaxEpoch", "epochs"), ("Options.BatchSize", "batchSize"), ("Options.Dropout", "dropout"), ("Options.Method", "method"), ("Options.Trunk", "trunk"),
+    ];
 
     /// <summary>The method text <see cref="ToOptions"/> parses (a derived configuration may assemble it from more fields).</summary>
     protected virtual string MethodText => Method;

@@ -17,7 +17,7 @@ namespace Mtl.Analysis.Sweeps;
 /// <remarks>
 /// The JSON gained the training configuration's fields (nesterov, beta1, beta2, epsilon, trunk) when the trainer's
 /// options became typed, so sweep folders written before that get new run ids: their runs train again rather than
-/// resume.
+/// resume. The run's own fields (dataset, rows, weights) come first in the JSON, then the training configuration's.
 /// </remarks>
 public sealed record RunConfig : TrainingConfig
 {
@@ -31,18 +31,23 @@ public sealed record RunConfig : TrainingConfig
     }
 
     /// <summary>Dataset: "multi-fashion", "multi-mnist" or "multi-fashion-mnist" (see <see cref="SweepDataset"/>).</summary>
+    [JsonPropertyOrder(-5)]
     public string Dataset { get; init; } = "multi-fashion";
 
     /// <summary>Training rows: the first N of the training split (0 = all).</summary>
+    [JsonPropertyOrder(-4)]
     public int TrainRows { get; init; }
 
     /// <summary>Validation rows: the first N of the validation split (0 = all).</summary>
+    [JsonPropertyOrder(-3)]
     public int ValidationRows { get; init; }
 
     /// <summary>Test rows: the first N of the test split (0 = all).</summary>
+    [JsonPropertyOrder(-2)]
     public int TestRows { get; init; }
 
     /// <summary>Fixed task weights for <c>Method = "fixed"</c> (one per task); null otherwise. (Or write the method as "fixed(0.3,0.7)".)</summary>
+    [JsonPropertyOrder(-1)]
     public double[]? Weights { get; init; }
 
     /// <summary>The serializer settings of the canonical JSON (and of every sweep file).</summary>

@@ -74,10 +74,10 @@ public static class TrainCommand
         };
     }
 
-    // The options each flag sets, so the configuration's one validation speaks in the flags a command-line user typed.
-    private static readonly (string Option, string Flag)[] Flags =
+    // The configuration field each flag sets, so the configuration's one validation speaks in the flags a command-line user typed.
+    private static readonly (string Field, string Flag)[] Flags =
     [
-        ("Options.Optimizer.LearningRate", "--lr"), ("Options.MaxEpoch", "--epochs"), ("Options.BatchSize", "--batch-size"), ("Options.Method", "--method"),
+        ("learningRate", "--lr"), ("epochs", "--epochs"), ("batchSize", "--batch-size"),
     ];
 
     private static int Run(TrainSettings s)
@@ -100,8 +100,9 @@ public static class TrainCommand
         }
         catch (ArgumentException e)
         {
-            string message = Flags.Aggregate(e.Message, (m, f) => m.Replace(f.Option, f.Flag, StringComparison.Ordinal));
-            throw new ArgumentException(message, e);
+            // The validation's messages start with the field's name ("learningRate must be …").
+            (string Field, string Flag) named = Flags.FirstOrDefault(f => e.Message.StartsWith(f.Field + " ", StringComparison.Ordinal));
+            throw new ArgumentException(named.Flag is null ? e.Message : named.Flag + e.Message[named.Field.Length..], e);
         }
         RequireWritableModelPath(s.ModelPath);
         var ml = new MLContext(s.Seed);

@@ -1,5 +1,6 @@
 using Mtl.Analysis.Sweeps;
 using Mtl.Trainers;
+using Mtl.Trainers.Methods;
 
 namespace Mtl.Analysis.Tests.Sweeps;
 
@@ -36,7 +37,7 @@ public sealed class SweepGridTests
         Assert.AreEqual(a.Id, b.Id);
         Assert.AreEqual(16, a.Id.Length);
         // The canonical form is fixed: a change to it (field order, number format) would orphan every results file.
-        StringAssert.StartsWith(a.CanonicalJson(), """{"dataset":"multi-fashion","trainRows":0,"validationRows":0,"testRows":0,"method":"pcgrad","weights":null,""");
+        StringAssert.StartsWith(a.CanonicalJson(), """{"dataset":"multi-fashion","trainRows":0,"validationRows":0,"testRows":0,"weights":null,"method":"pcgrad",""");
         StringAssert.Contains(a.CanonicalJson(), "\"optimizer\":\"adam\",\"learningRate\":0.01,");
         Assert.AreNotEqual(a.Id, (a with { LearningRate = 0.010000001 }).Id);
         Assert.AreNotEqual(a.Id, (a with { Seed = 4 }).Id);
@@ -59,7 +60,7 @@ public sealed class SweepGridTests
               ]
             }
             """);
-        CollectionAssert.AreEqual(new[] { "fixed:0.2,0.8", "fixed:0.2,0.8", "fixed:0.8,0.2", "fixed:0.8,0.2", "uw" }, runs.Select(r => r.MethodName).ToArray());
+        CollectionAssert.AreEqual(new[] { "fixed(0.2,0.8)", "fixed(0.2,0.8)", "fixed(0.8,0.2)", "fixed(0.8,0.2)", "uw" }, runs.Select(r => r.MethodName).ToArray());
         CollectionAssert.AreEqual(new double?[] { 0.1, 0.3, 0.1, 0.3, null }, runs.Select(r => r.Dropout).ToArray());
         Assert.IsTrue(runs.All(r => r.Seed == 1));
     }
@@ -71,7 +72,7 @@ public sealed class SweepGridTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepGrid.Expand("""{ "axis": {} }""")).Message, "unknown field 'axis'");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepGrid.Expand("""{ "axes": { "method": ["ew", "ew"] } }""")).Message, "same run");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepGrid.Expand("""{ "axes": { "seed": [1, 2] } }""")).Message, "'seeds'");
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepGrid.Expand("""{ "axes": { "method": ["nosuch"] } }""")).Message, "not a known method");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepGrid.Expand("""{ "axes": { "method": ["nosuch"] } }""")).Message, "Unknown MTL method 'nosuch'");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepGrid.Expand("""{ "axes": { "learningRate": [-1] } }""")).Message, "learningRate");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepGrid.Expand("{ not json")).Message, "not valid JSON");
         string missing = Path.Combine(Path.GetTempPath(), "no-such-grid-h3.json");
@@ -90,5 +91,18 @@ public sealed class SweepGridTests
         Assert.AreEqual(new ShardSpec(3, 8), ShardSpec.Parse("3/8"));
         foreach (string bad in new[] { "0/2", "3/2", "1", "a/b", "1/0", "-1/2" })
             StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ShardSpec.Parse(bad)).Message, "i/n");
+    }
+
+    [TestMethod]
+    public void GridsTakeMethodTextWithArguments()
+    {
+        IReadOnlyList<RunConfig> runs = SweepGrid.Expand("""
+            { "axes": { "method": ["upgrad(ridge=1e-4)", "alignedmtl(preference=ones)", "fixed(0.3,0.7)"] } }
+            """);
+        CollectionAssert.AreEqual(new[] { "upgrad(ridge=1e-4)", "alignedmtl(preference=ones)", "fixed(0.3,0.7)" }, runs.Select(r => r.MethodName).ToArray());
+        MultiHeadNetworkTrainer.Options upgrad = runs[0].ToOptions("Features", [new TaskDefinition("Left"), new TaskDefinition("Right")]);
+        Assert.AreEqual(1e-4, ((UPGrad.Options)upgrad.Method).Ridge);
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepGrid.Expand("""{ "axes": { "method": ["upgrad(rige=1)"] } }""")).Message,
+            "upgrad has no argument 'rige'. upgrad accepts: ridge (a finite number ≥ 0)");
     }
 }
