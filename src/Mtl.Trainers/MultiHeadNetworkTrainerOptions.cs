@@ -121,7 +121,8 @@ public sealed partial class MultiHeadNetworkTrainer
             OptionChecks.AtLeast(ScoringBatchSize, 1, "Options.ScoringBatchSize");
             OptionChecks.AtLeast(LogEveryNStep, 0, "Options.LogEveryNStep");
             if (Dropout is { } p) OptionChecks.InRange(p, 0, 1, highInclusive: false, "Options.Dropout");
-            OptionChecks.PositiveFinite(AugmentationPixelScale, "Options.AugmentationPixelScale");
+            if (!float.IsFinite(AugmentationPixelScale) || AugmentationPixelScale == 0)
+                throw OptionChecks.Fail("Options.AugmentationPixelScale", "finite and non-zero", AugmentationPixelScale);
             OptionChecks.Finite(AugmentationPixelOffset, "Options.AugmentationPixelOffset");
         }
     }

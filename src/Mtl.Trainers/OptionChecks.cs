@@ -8,9 +8,9 @@ namespace Mtl.Trainers;
 /// </summary>
 internal static class OptionChecks
 {
-    /// <summary>The exception every failed check throws.</summary>
+    /// <summary>The exception every failed check throws (the message names the path; no "(Parameter …)" suffix repeats it).</summary>
     public static ArgumentException Fail(string path, string rule, object? value) =>
-        new ArgumentOutOfRangeException(path, $"{path} must be {rule}; got {Show(value)}.");
+        new ArgumentOutOfRangeException($"{path} must be {rule}; got {Show(value)}.", (Exception?)null);
 
     public static void PositiveFinite(double value, string path)
     {
@@ -46,7 +46,7 @@ internal static class OptionChecks
 
     public static void NotNull(object? value, string path, string what)
     {
-        if (value is null) throw new ArgumentNullException(path, $"{path} must be {what}; got null.");
+        if (value is null) throw new ArgumentNullException($"{path} must be {what}; got null.", (Exception?)null);
     }
 
     /// <summary>A value as the messages show it: ∞ and −∞ rather than "Infinity", invariant culture.</summary>

@@ -176,8 +176,9 @@ public class FitInputErrorTests
             FeatureColumnName = "Image", Tasks = { new TaskDefinition("Mass", kind: TaskKind.Regression) }, Trunk = TrunkSpec.Mlp(4), BatchSize = 4, MaxEpoch = 1,
             Augmentation = flat.Augmentation, AugmentationPixelScale = 0,
         };
-        var scale = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(scaled).Fit(images));
-        StringAssert.Contains(scale.Message, "AugmentationPixelScale must be finite and non-zero");
+        // Refused when the trainer is created, before any data is read.
+        var scale = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(scaled));
+        StringAssert.Contains(scale.Message, "Options.AugmentationPixelScale must be finite and non-zero; got 0.");
     }
 
     [TestMethod]

@@ -134,7 +134,7 @@ public class MonitorTests
         var ml = new MLContext(1);
         var zero = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(Options()).Fit(Images(ml, 32), Hooks(new RecordingMonitor(0))));
         StringAssert.Contains(zero.Message, "TrainingHooks.Monitors[0].Interval must be at least 1 (RecordingMonitor runs every k ≥ 1 steps); got 0");
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.MultiTask().Trainers.MultiHead(Options()).Fit(Images(ml, 32), Hooks(null!))).Message,
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.MultiTask().Trainers.MultiHead(Options()).Fit(Images(ml, 32), Hooks([null!]))).Message,
             "TrainingHooks.Monitors[0] is null");
 
         var tooMany = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Trainers.MultiHead(Options()).Fit(Images(ml, 32), Hooks(new MeasuringMonitor(c => c.PerSampleSharedGradients(17)))));

@@ -41,14 +41,15 @@ public static class MethodRegistry
         // These two need their arguments ("fixed(0.3,0.7)", "stl(1)"), so they are not in Names.
         Add("fixed", () => new FixedWeights.Options(), "ls");
         Add("stl", () => new FixedWeights.SingleTaskOptions());
+        // Here, not in an initializer: static initializers run before this constructor fills the table.
+        Names = Entries.Values.Select(e => e.Name).Where(n => n is not ("fixed" or "stl")).Distinct().Order(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>
     /// The names that create a method on their own (canonical form, sorted): every built-in method and preset such as
     /// "mgda-ub". "fixed(w1,w2,…)" and "stl(task)" need their arguments and are listed in <see cref="Accepted"/>.
     /// </summary>
-    public static IReadOnlyList<string> Names { get; } = Entries.Values.Select(e => e.Name).Where(n => n is not ("fixed" or "stl"))
-        .Distinct().Order(StringComparer.Ordinal).ToArray();
+    public static IReadOnlyList<string> Names { get; }
 
     /// <summary>What method text accepts, for messages: the names, then the two forms that need arguments.</summary>
     public static string Accepted => string.Join(", ", Names) + ", fixed(w1,w2,…), stl(<0-based task index>)";

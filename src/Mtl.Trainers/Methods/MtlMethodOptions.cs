@@ -80,7 +80,7 @@ public abstract class MtlMethodOptions : IEquatable<MtlMethodOptions>
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"MTL method '{text}': {e.Message}", nameof(text), e);
+            throw new ArgumentException($"MTL method '{text}': {e.Message}", e);
         }
         return options;
     }

@@ -72,7 +72,7 @@ public sealed class TrunkSpec
             throw OptionChecks.Fail(path + ".MlpHiddenSizes", "at least one hidden layer size, each ≥ 1, e.g. TrunkSpec.Mlp(64)",
                 MlpHiddenSizes is null ? null : "[" + string.Join(", ", MlpHiddenSizes) + "]");
         if (Kind == TrunkKind.Custom && CustomFactory is null)
-            throw new ArgumentNullException(path + ".CustomFactory", $"{path}.CustomFactory must be a function from the input shape to the trunk module (use TrunkSpec.Custom(factory, outputSize)); got null.");
+            throw new ArgumentNullException($"{path}.CustomFactory must be a function from the input shape to the trunk module (use TrunkSpec.Custom(factory, outputSize)); got null.", (Exception?)null);
         if (Kind == TrunkKind.Custom) OptionChecks.AtLeast(CustomOutputSize, 1, path + ".CustomOutputSize");
     }
 
