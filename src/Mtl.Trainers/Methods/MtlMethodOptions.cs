@@ -72,7 +72,7 @@ public abstract class MtlMethodOptions : IEquatable<MtlMethodOptions>
             (name, body) = (trimmed, "");
         }
         MtlMethodOptions options = MethodRegistry.Defaults(name)
-            ?? throw new ArgumentException($"Unknown MTL method '{name.Trim()}' in '{text}'. Accepted methods: {MethodRegistry.Accepted}.", nameof(text));
+            ?? throw new ArgumentException($"Unknown MTL method '{name.Trim()}'{(name.Trim() == trimmed ? "" : $" in '{text}'")}. Accepted methods: {MethodRegistry.Accepted}.", nameof(text));
         options.ReadArguments(text, body);
         try
         {
