@@ -29,6 +29,7 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         options.Validate();
         // Our own copy: changing the caller's object after construction cannot bypass the validation above.
         this.options = options.ShallowCopy();
+        this.options.Optimizer = options.Optimizer.Clone();
     }
 
     /// <inheritdoc />

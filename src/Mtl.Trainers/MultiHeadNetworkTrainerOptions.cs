@@ -12,7 +12,7 @@ public sealed partial class MultiHeadNetworkTrainer
     /// options for the parts (<see cref="Optimizer"/>, <see cref="Schedule"/>, <see cref="Method"/>, <see cref="Trunk"/>,
     /// <see cref="EarlyStopping"/>). Validated once, when the trainer is created. Null for <see cref="Trunk"/>,
     /// <see cref="BatchSize"/>, <see cref="MaxEpoch"/> and <see cref="EarlyStopping"/> means "chosen from the data at Fit"
-    /// (see <see cref="MultiHeadNetworkTrainer"/>'s remarks); each choice is logged through <see cref="MLContext.Log"/>.
+    /// (each field says how; docs/options.md has the table), and each choice is logged through <see cref="MLContext.Log"/>.
     /// </summary>
     public sealed class Options
     {

@@ -145,7 +145,7 @@ public sealed class FaultToleranceTests
     [TestMethod]
     public void ErrorsReadAsSentencesWithoutDotNetParameterTails()
     {
-        // MethodRegistry throws ArgumentException(message, nameof(name)): .NET appends " (Parameter 'name')".
+        // .NET appends " (Parameter 'name')" to an ArgumentException with a parameter name; the CLI never shows it.
         ProcessResult unknown = InProcessCli.Run("train", "--method", "no-such-method", "--model", folder.File("m.zip"));
         Assert.AreEqual(1, unknown.ExitCode, unknown.Transcript);
         StringAssert.Contains(unknown.StandardError, "Unknown MTL method 'no-such-method'");

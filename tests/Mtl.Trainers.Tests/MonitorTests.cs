@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Tests;
 
-/// <summary>Options.Monitors: the training-loop hook the analysis monitors attach to.</summary>
+/// <summary>TrainingHooks.Monitors: the training-loop hook the analysis monitors attach to.</summary>
 [TestClass]
 public class MonitorTests
 {

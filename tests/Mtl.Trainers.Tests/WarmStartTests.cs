@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Tests;
 
-/// <summary>Options.InitialModel (warm start from a trained model) and Options.FreezeTrunk (heads only).</summary>
+/// <summary>TrainingHooks.InitialModel (warm start from a trained model) and Options.FreezeTrunk (heads only).</summary>
 [TestClass]
 public class WarmStartTests
 {

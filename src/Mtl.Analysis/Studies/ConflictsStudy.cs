@@ -84,7 +84,7 @@ public sealed class ConflictsStudy : IStudy
             }
             catch (ArgumentException e)
             {
-                throw new ArgumentException($"--method '{m}': {e.Message}", nameof(requested), e);
+                throw new ArgumentException($"--method '{m}': {e.Message}", e);
             }
             if (!names.Contains(name, StringComparer.OrdinalIgnoreCase)) names.Add(name);
         }

@@ -53,14 +53,14 @@ public abstract class MtlMethodOptions : IEquatable<MtlMethodOptions>
     public static MtlMethodOptions Parse(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
-            throw new ArgumentException($"An MTL method is required. Accepted methods: {MethodRegistry.Accepted}.", nameof(text));
+            throw new ArgumentException($"An MTL method is required. Accepted methods: {MethodRegistry.Accepted}.");
         string trimmed = text.Trim();
         string name, body;
         int open = trimmed.IndexOf('('), colon = trimmed.IndexOf(':');
         if (open >= 0)
         {
             if (!trimmed.EndsWith(')'))
-                throw new ArgumentException($"MTL method '{text}': the arguments must end with ')', e.g. 'upgrad(ridge=1e-4)'.", nameof(text));
+                throw new ArgumentException($"MTL method '{text}': the arguments must end with ')', e.g. 'upgrad(ridge=1e-4)'.");
             (name, body) = (trimmed[..open], trimmed[(open + 1)..^1]);
         }
         else if (colon >= 0)
@@ -72,7 +72,7 @@ public abstract class MtlMethodOptions : IEquatable<MtlMethodOptions>
             (name, body) = (trimmed, "");
         }
         MtlMethodOptions options = MethodRegistry.Defaults(name)
-            ?? throw new ArgumentException($"Unknown MTL method '{name.Trim()}'{(name.Trim() == trimmed ? "" : $" in '{text}'")}. Accepted methods: {MethodRegistry.Accepted}.", nameof(text));
+            ?? throw new ArgumentException($"Unknown MTL method '{name.Trim()}'{(name.Trim() == trimmed ? "" : $" in '{text}'")}. Accepted methods: {MethodRegistry.Accepted}.");
         options.ReadArguments(text, body);
         try
         {
@@ -99,12 +99,12 @@ public abstract class MtlMethodOptions : IEquatable<MtlMethodOptions>
             }
             string key = MethodRegistry.Normalize(item[..equals]);
             MethodArgument argument = arguments.FirstOrDefault(a => a.Name == key)
-                ?? throw new ArgumentException($"MTL method '{text}': {Name} has no argument '{item[..equals].Trim()}'. {Describe(arguments)}", nameof(text));
+                ?? throw new ArgumentException($"MTL method '{text}': {Name} has no argument '{item[..equals].Trim()}'. {Describe(arguments)}");
             Read(text, argument, item[(equals + 1)..]);
         }
         if (positional.Count == 0) return;
         MethodArgument list = arguments.FirstOrDefault(a => a.Positional)
-            ?? throw new ArgumentException($"MTL method '{text}': {Name} takes no unnamed arguments. {Describe(arguments)}", nameof(text));
+            ?? throw new ArgumentException($"MTL method '{text}': {Name} takes no unnamed arguments. {Describe(arguments)}");
         Read(text, list, string.Join(",", positional));
     }
 
@@ -116,7 +116,7 @@ public abstract class MtlMethodOptions : IEquatable<MtlMethodOptions>
         }
         catch (FormatException)
         {
-            throw new ArgumentException($"MTL method '{text}': '{value.Trim()}' is not a valid {argument.Name}; {argument.Name} accepts {argument.Accepted}.", nameof(text));
+            throw new ArgumentException($"MTL method '{text}': '{value.Trim()}' is not a valid {argument.Name}; {argument.Name} accepts {argument.Accepted}.");
         }
     }
 

@@ -170,7 +170,7 @@ public class ConflictsStudyTests
     {
         IStudy study = new ConflictsStudy();
         var e = Assert.ThrowsExactly<ArgumentException>(() => study.Run(new StudyContext(StudyPreset.Smoke, "out") { Methods = new[] { "nosuch" } }));
-        StringAssert.Contains(e.Message, "Unknown method 'nosuch'");
+        StringAssert.Contains(e.Message, "--method 'nosuch': Unknown MTL method 'nosuch'. Accepted methods: ");
         e = Assert.ThrowsExactly<ArgumentException>(() => study.Run(new StudyContext(StudyPreset.Smoke, "out") { Dataset = "cifar" }));
         StringAssert.Contains(e.Message, "Unknown dataset 'cifar'");
         e = Assert.ThrowsExactly<ArgumentException>(() => study.Run(new StudyContext(StudyPreset.Smoke, "out") { Seeds = 0 }));

@@ -97,7 +97,7 @@ public sealed class SweepRunnerTests
         string work = SweepTestSupport.NewFolder("bad");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepRunner.Run([SweepTestSupport.Tiny], work, new SweepOptions { Jobs = 0 })).Message, "--jobs");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepRunner.Run([SweepTestSupport.Tiny, SweepTestSupport.Tiny], work)).Message, "same run");
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepRunner.Run([SweepTestSupport.Tiny with { Epochs = 0 }], work)).Message, "'epochs'");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SweepRunner.Run([SweepTestSupport.Tiny with { Epochs = 0 }], work)).Message, "epochs must be at least 1; got 0.");
         StringAssert.Contains(Assert.ThrowsExactly<FileNotFoundException>(() => SweepRunner.RunWorker(SweepTestSupport.NewFolder("noplan"), ShardSpec.All, 1)).Message, "plan.json");
     }
 
