@@ -43,9 +43,6 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         }
     }
 
-    /// <summary>The report of the last <see cref="Fit"/>.</summary>
-    public TrainingReport? LastReport { get; private set; }
-
     /// <inheritdoc />
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
@@ -94,7 +91,9 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         using IChannel channel = host.Start("Fit");
         Options run = options.ShallowCopy();
         run.Device = TrainingDevice.Resolve(context, channel);
-        int seed = options.Seed ?? host.Rand.Next();
+        // The seed policy (Mtl.SeedPolicy): never the context's shared random state, which GetOutputSchema in a chain, data loads
+        // and other components advance — so Fit trains the same model directly, inside any chain and on every call.
+        int seed = SeedPolicy.For(context, LogSource, options.Seed);
 
         using MaterializedData train = MaterializedData.Read(input, options.FeatureColumnName, tasks, withLabels: true, "Training data",
             keepHostFeatures: options.Augmentation is not null);
@@ -111,7 +110,6 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
             TrainingReport report;
             using (options.FreezeTrunk ? WarmStart.Freeze(network.SharedParameters()) : null)
                 report = session.Run(train, validation);
-            LastReport = report;
             return new MultiHeadNetworkTransformer(context, network, options.FeatureColumnName, train.RowShape, tasks,
                 options.Trunk, options.OutputEmbedding, options.ScoringBatchSize, run.Device, report, ClassNames(input.Schema, tasks));
         }

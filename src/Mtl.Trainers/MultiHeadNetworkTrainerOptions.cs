@@ -95,13 +95,13 @@ public sealed partial class MultiHeadNetworkTrainer
         /// <summary>Validation data (same schema); enables per-epoch validation metrics and early stopping.</summary>
         public IDataView? ValidationSet;
 
-        /// <summary>Stop after this many epochs without a better validation average (0 = never); the best epoch's weights are kept.</summary>
+        /// <summary>Stop after this many epochs without a better selection score (<see cref="EpochReport.SelectionScore"/>; 0 = never); the best epoch's weights are kept.</summary>
         public int EarlyStoppingPatience;
 
         /// <summary>Keep the weights of the best validation epoch at the end (needs <see cref="ValidationSet"/>).</summary>
         public bool KeepBestValidationWeights = true;
 
-        /// <summary>Seed (null = drawn from the MLContext's seeded random source, so <c>new MLContext(seed)</c> fixes it).</summary>
+        /// <summary>Seed of initialisation, data order, dropout and method draws (null = derived from the context's seed, see <see cref="Mtl.SeedPolicy"/>).</summary>
         public int? Seed;
 
         /// <summary>Log training progress every N steps (0 = only per epoch).</summary>

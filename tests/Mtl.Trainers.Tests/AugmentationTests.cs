@@ -77,7 +77,7 @@ public class AugmentationTests
             };
             var trainer = new MLContext(1).MultiTask().Trainers.MultiHead(options);
             using var model = trainer.Fit(data);
-            return trainer.LastReport!.Epochs.SelectMany(e => e.Tasks.Select(t => t.TrainLoss)).ToArray();
+            return model.TrainingReport!.Epochs.SelectMany(e => e.Tasks.Select(t => t.TrainLoss)).ToArray();
         }
         double[] a = Run(true), b = Run(true), clean = Run(false);
         CollectionAssert.AreEqual(a, b);

@@ -53,9 +53,9 @@ public class CheckpointResumeTests
         var resumedTrainer = new MLContext(1).MultiTask().Trainers.MultiHead(Options(method, optimizer, 4, temp.Path));
         using var resumed = resumedTrainer.Fit(Data());
 
-        TrainingReport r = resumedTrainer.LastReport!;
+        TrainingReport r = resumed.TrainingReport!;
         Assert.AreEqual(2, r.ResumedFromEpoch);
-        var expected = straight.LastReport!.Epochs;
+        var expected = whole.TrainingReport!.Epochs;
         var actual = r.EarlierEpochs.Concat(r.Epochs).ToList();
         Assert.AreEqual(expected.Count, actual.Count);
         for (int e = 0; e < expected.Count; e++)

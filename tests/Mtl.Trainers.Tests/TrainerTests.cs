@@ -90,7 +90,7 @@ public class TrainerTests
             var ml = new MLContext(1);
             var trainer = ml.MultiTask().Trainers.MultiHead(RegressionOptions("mgda"));
             using var model = trainer.Fit(Synthetic());
-            return trainer.LastReport!.Epochs.SelectMany(e => e.Tasks.Select(t => t.TrainLoss)).ToArray();
+            return model.TrainingReport!.Epochs.SelectMany(e => e.Tasks.Select(t => t.TrainLoss)).ToArray();
         }
         CollectionAssert.AreEqual(Run(), Run());
     }
@@ -103,7 +103,7 @@ public class TrainerTests
         options.MaxEpoch = 8;
         var trainer = ml.MultiTask().Trainers.MultiHead(options);
         using var model = trainer.Fit(Synthetic(512));
-        var epochs = trainer.LastReport!.Epochs;
+        var epochs = model.TrainingReport!.Epochs;
         for (int t = 0; t < 2; t++)
             Assert.IsTrue(epochs[^1].Tasks[t].TrainLoss < 0.5 * epochs[0].Tasks[t].TrainLoss,
                 $"task {t}: loss {epochs[0].Tasks[t].TrainLoss} → {epochs[^1].Tasks[t].TrainLoss}");
@@ -267,9 +267,9 @@ public class TrainerTests
             options.MaxEpoch = 3;
             var trainer = new MLContext(1).MultiTask().Trainers.MultiHead(options);
             using var model = trainer.Fit(Synthetic());
-            Assert.AreEqual(2, trainer.LastReport!.ResumedFromEpoch);
-            Assert.AreEqual(1, trainer.LastReport.Epochs.Count);
-            Assert.AreEqual(3, trainer.LastReport.Epochs[0].Epoch);
+            Assert.AreEqual(2, model.TrainingReport!.ResumedFromEpoch);
+            Assert.AreEqual(1, model.TrainingReport.Epochs.Count);
+            Assert.AreEqual(3, model.TrainingReport.Epochs[0].Epoch);
         }
         finally
         {
@@ -315,7 +315,7 @@ public class EveryMethodTrainsTests
                 try
                 {
                     using var model = trainer.Fit(data);
-                    var epochs = trainer.LastReport!.Epochs;
+                    var epochs = model.TrainingReport!.Epochs;
                     double first = epochs[0].Tasks.Sum(t => t.TrainLoss), last = epochs[^1].Tasks.Sum(t => t.TrainLoss);
                     if (!(last < first)) failures.Add($"{name}/{mode}: loss {first:G4} → {last:G4} did not fall");
                 }
@@ -353,7 +353,7 @@ public class EveryMethodTrainsTests
             Seed = 2,
         });
         using var model = trainer.Fit(data);
-        var epochs = trainer.LastReport!.Epochs;
+        var epochs = model.TrainingReport!.Epochs;
         Assert.IsTrue(epochs[^1].Tasks.Sum(t => t.TrainLoss) < 0.8 * epochs[0].Tasks.Sum(t => t.TrainLoss),
             $"{optimizer}: {epochs[0].Tasks.Sum(t => t.TrainLoss)} → {epochs[^1].Tasks.Sum(t => t.TrainLoss)}");
     }

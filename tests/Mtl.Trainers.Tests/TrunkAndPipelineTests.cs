@@ -34,7 +34,7 @@ public class TrunkAndPipelineTests
         IDataView data = SmallMultiFashion(256);
         var trainer = ml.MultiTask().Trainers.MultiHead(ImageOptions(TrunkSpec.ResNet()));
         using var model = trainer.Fit(data);
-        var epochs = trainer.LastReport!.Epochs;
+        var epochs = model.TrainingReport!.Epochs;
         Assert.IsTrue(epochs[^1].Tasks.Sum(t => t.TrainLoss) < epochs[0].Tasks.Sum(t => t.TrainLoss));
         Assert.IsTrue(model.Network.state_dict().Keys.Any(k => k.EndsWith("running_mean", StringComparison.Ordinal)));
         // Eval-mode batch norm (running statistics) in both: ONNX Runtime matches TorchSharp.
@@ -151,7 +151,7 @@ public class TrunkAndPipelineTests
         var ml = new MLContext(5);
         MultiImageSet set = MultiTaskDatasets.CreateMultiFashion(DatasetSplit.Test, seed: 1);
         IDataView data = ml.Data.TakeRows(set.AsDataView(), 32);
-        var estimator = ml.Transforms.Corruptions.Corrupt(new CorruptionEstimator.Options
+        var estimator = ml.Corruptions.Corrupt(new CorruptionEstimator.Options
         {
             OutputColumnName = "Noisy",
             InputColumnName = MultiTaskDatasets.ImageColumnName,

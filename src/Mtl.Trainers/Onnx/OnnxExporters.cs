@@ -13,7 +13,7 @@ public delegate string OnnxModuleExporter(nn.Module module, OnnxGraphBuilder gra
 /// AdaptiveAvgPool2d, Flatten, Dropout, Dropout2d, Identity, Sequential). Modules implementing <see cref="IOnnxExportable"/>
 /// export themselves; users add exporters for their own layer types with <see cref="Register{TModule}"/>.
 /// </summary>
-public static class OnnxExporters
+internal static class OnnxExporters
 {
     private static readonly ConcurrentDictionary<Type, OnnxModuleExporter> Exporters = new(new Dictionary<Type, OnnxModuleExporter>
     {

@@ -26,6 +26,6 @@ var trainer = ml.MultiTask().Trainers.MultiHead(new MultiHeadNetworkTrainer.Opti
     LearningRate = 1e-2,
 });
 using var model = trainer.Fit(data);
-foreach (EpochReport e in trainer.LastReport!.Epochs)
+foreach (EpochReport e in model.TrainingReport!.Epochs)
     foreach (TaskEpochResult t in e.Tasks)
         Console.WriteLine(t.TrainLoss.ToString("R", CultureInfo.InvariantCulture));
