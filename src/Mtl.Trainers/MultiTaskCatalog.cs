@@ -134,6 +134,12 @@ public sealed record MultiTaskMetrics(IReadOnlyList<TaskMetrics> Tasks, double? 
 /// <summary>The <c>mlContext.MultiTask()</c> entry point.</summary>
 public static class MultiTaskCatalogExtensions
 {
-    /// <summary>Multi-task trainers and evaluation.</summary>
-    public static MultiTaskCatalog MultiTask(this MLContext context) => new(context);
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<MLContext, MultiTaskCatalog> Catalogs = new();
+
+    /// <summary>Multi-task trainers and evaluation: one catalog per context (the same instance on every call, as ML.NET's own catalogs).</summary>
+    public static MultiTaskCatalog MultiTask(this MLContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return Catalogs.GetValue(context, c => new MultiTaskCatalog(c));
+    }
 }

@@ -156,6 +156,9 @@ public sealed class CorruptionsCatalog
 /// <summary>Entry points: <c>mlContext.Corruptions</c> and training-only augmentation.</summary>
 public static class CorruptionsCatalogExtensions
 {
+    // One catalog per context (the same instance on every call, as ML.NET's own catalogs).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<MLContext, CorruptionsCatalog> Catalogs = new();
+
     /// <summary>The corruption catalog bound to a context.</summary>
     /// <param name="context">The context.</param>
     extension(MLContext context)
@@ -165,7 +168,7 @@ public static class CorruptionsCatalogExtensions
         /// the row id only; a step without a seed takes one from the context's seed (<see cref="Mtl.SeedPolicy"/>), so the
         /// same context seed gives the same corrupted rows wherever the step sits in a pipeline.
         /// </summary>
-        public CorruptionsCatalog Corruptions => new(context);
+        public CorruptionsCatalog Corruptions => Catalogs.GetValue(context ?? throw new ArgumentNullException(nameof(context)), c => new CorruptionsCatalog(c));
     }
 
     /// <summary>

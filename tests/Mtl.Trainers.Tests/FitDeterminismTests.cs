@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mtl.Trainers.Network;
 using Mtl.Trainers.Tests.Support;
+using Mtl.Transforms;
 
 namespace Mtl.Trainers.Tests;
 
@@ -144,5 +145,14 @@ public sealed class FitDeterminismTests
         Assert.AreNotEqual(SeedPolicy.For(fresh, "a"), SeedPolicy.For(fresh, "b"));
         Assert.AreNotEqual(SeedPolicy.ContextSeed(fresh), SeedPolicy.ContextSeed(new MLContext(seed: 6)));
         Assert.AreEqual(7, SeedPolicy.For(fresh, "a", explicitSeed: 7));
+    }
+
+    [TestMethod]
+    public void CatalogsAreOnePerContext()
+    {
+        var ml = new MLContext(seed: 1);
+        Assert.AreSame(ml.MultiTask(), ml.MultiTask());
+        Assert.AreSame(ml.Corruptions, ml.Corruptions);
+        Assert.AreNotSame(ml.MultiTask(), new MLContext(seed: 1).MultiTask());
     }
 }

@@ -350,11 +350,11 @@ public sealed class CorruptionTransformTests
 }
 
 /// <summary>A user-defined corruption: adding one is writing a class and registering it.</summary>
-public sealed class DarkenCorruption : Corruption
+public sealed class DarkenCorruption(string name = "test_darken") : Corruption
 {
     private static readonly double[] Factor = [.9, .8, .7, .6, .5];
 
-    public override string Name => "test_darken";
+    public override string Name => name;
     public override CorruptionGroup Group => CorruptionGroup.Digital;
     public override string Description => "x · f";
 
@@ -371,8 +371,10 @@ public sealed class CustomCorruptionTests
     [TestMethod]
     public void ARegisteredCorruptionWorksInPipelines()
     {
-        CorruptionRegistry.Register(new DarkenCorruption(), replace: true);
-        Assert.ThrowsExactly<InvalidOperationException>(() => CorruptionRegistry.Register(new DarkenCorruption()));
+        if (!CorruptionRegistry.TryGet("test_darken", out _)) CorruptionRegistry.Register(new DarkenCorruption());
+        var taken = Assert.ThrowsExactly<InvalidOperationException>(() => CorruptionRegistry.Register(new DarkenCorruption()));
+        StringAssert.Contains(taken.Message, "never re-bound");
+        Assert.ThrowsExactly<InvalidOperationException>(() => CorruptionRegistry.Register(new DarkenCorruption("GAUSSIAN_NOISE")));
         var ml = new MLContext(30);
         var row = new CorruptionTransformTests.ImageRow { Index = 0, Features = TestImages.Make(1, 28, 0).Data };
         var data = ml.Data.LoadFromEnumerable(new[] { row });
