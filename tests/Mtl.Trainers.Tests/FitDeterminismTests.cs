@@ -151,7 +151,9 @@ public sealed class FitDeterminismTests
     public void CatalogsAreOnePerContext()
     {
         var ml = new MLContext(seed: 1);
-        Assert.AreSame(ml.MultiTask(), ml.MultiTask());
-        Assert.AreSame(ml.Corruptions, ml.Corruptions);
+        object[] multiTask = [.. Enumerable.Range(0, 2).Select(_ => ml.MultiTask())];
+        object[] corruptions = [.. Enumerable.Range(0, 2).Select(_ => ml.Corruptions)];
+        Assert.AreSame(multiTask[0], multiTask[1]);
+        Assert.AreSame(corruptions[0], corruptions[1]);
     }
 }
