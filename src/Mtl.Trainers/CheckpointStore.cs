@@ -13,7 +13,7 @@ namespace Mtl.Trainers;
 /// <param name="Step">Global step count after that epoch.</param>
 /// <param name="Epochs">The report's epochs so far.</param>
 /// <param name="SelectedEpoch">The epoch whose weights are currently selected.</param>
-/// <param name="BestValidation">Best validation average so far (−∞ when none).</param>
+/// <param name="BestValidation">Best selection score so far (−∞ when none; see <see cref="EpochReport.SelectionScore"/>).</param>
 /// <param name="EpochsWithoutImprovement">Early-stopping counter.</param>
 internal sealed record TrainingProgress(int Epoch, long Step, IReadOnlyList<EpochReport> Epochs, int SelectedEpoch, double BestValidation, int EpochsWithoutImprovement);
 

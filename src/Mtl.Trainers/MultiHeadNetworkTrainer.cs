@@ -92,7 +92,9 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         method.EnsureSupports(options.GradientMode);
 
         Device device = TrainingDevice.Resolve(context, channel);
-        int seed = options.Seed ?? host.Rand.Next();
+        // The seed policy (Mtl.SeedPolicy): never the context's shared random state, which GetOutputSchema in a chain, data loads
+        // and other components advance — so Fit trains the same model directly, inside any chain and on every call.
+        int seed = SeedPolicy.For(context, LogSource, options.Seed);
 
         using MaterializedData train = MaterializedData.Read(input, options.FeatureColumnName, tasks, withLabels: true, "Training data",
             keepHostFeatures: options.Augmentation is not null);

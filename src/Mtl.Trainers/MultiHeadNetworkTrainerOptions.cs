@@ -55,7 +55,7 @@ public sealed partial class MultiHeadNetworkTrainer
         /// <summary>Early stopping; null = on (patience 10, best weights kept) when there is a <see cref="ValidationSet"/>, off otherwise.</summary>
         public EarlyStoppingOptions? EarlyStopping;
 
-        /// <summary>Seed (null = drawn from the MLContext's seeded random source, so <c>new MLContext(seed)</c> fixes it).</summary>
+        /// <summary>Seed of initialisation, data order, dropout and method draws (null = derived from the context's seed, see <see cref="Mtl.SeedPolicy"/>).</summary>
         public int? Seed;
 
         /// <summary>Log training progress every N steps (0 = only per epoch).</summary>

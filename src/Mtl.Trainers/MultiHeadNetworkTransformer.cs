@@ -44,7 +44,7 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
     }
 
     /// <summary>The trained network (shared trunk + heads).</summary>
-    public MultiHeadNetwork Network { get; }
+    internal MultiHeadNetwork Network { get; }
 
     /// <summary>The feature column the network reads.</summary>
     public string FeatureColumnName { get; }

@@ -36,7 +36,7 @@ public sealed class MultiTaskCatalog
             results.Add(t.Handler().Evaluate(Context, scored, t));
         }
         double? deltaM = null;
-        if (singleTaskBaselines is not null) deltaM = DeltaM(results, singleTaskBaselines);
+        if (singleTaskBaselines is not null) deltaM = DeltaMAgainst(results, singleTaskBaselines);
         return new MultiTaskMetrics(results, deltaM);
     }
 
@@ -45,21 +45,20 @@ public sealed class MultiTaskCatalog
         Evaluate(scored, model.Tasks, singleTaskBaselines);
 
     /// <summary>
-    /// Δm = (1/T) Σₜ (−1)^{lₜ} (M_{m,t} − M_{b,t}) / M_{b,t}, lₜ = 1 when higher is better; M_b is the single-task baseline.
-    /// Negative Δm means the multi-task model is better on average.
+    /// <see cref="Trainers.DeltaM"/> of the tasks' primary metrics against single-task baselines (task name → baseline
+    /// primary metric), in percent; positive = the multi-task model is better on average.
     /// </summary>
-    public static double DeltaM(IReadOnlyList<TaskMetrics> metrics, IReadOnlyDictionary<string, double> baselines)
+    /// <exception cref="ArgumentException">A task has no baseline, or a baseline is zero (the message names the task).</exception>
+    public static double DeltaMAgainst(IReadOnlyList<TaskMetrics> metrics, IReadOnlyDictionary<string, double> baselines)
     {
-        double sum = 0;
-        foreach (TaskMetrics m in metrics)
-        {
-            if (!baselines.TryGetValue(m.Task, out double b))
-                throw new ArgumentException($"No single-task baseline for task '{m.Task}'. Baselines: {string.Join(", ", baselines.Keys)}.", nameof(baselines));
-            if (b == 0) throw new ArgumentException($"The baseline of task '{m.Task}' is 0; Δm divides by it.", nameof(baselines));
-            double sign = m.HigherIsBetter ? -1 : 1;
-            sum += sign * (m.PrimaryMetric - b) / b;
-        }
-        return sum / metrics.Count;
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(baselines);
+        var reference = new double[metrics.Count];
+        for (int i = 0; i < metrics.Count; i++)
+            if (!baselines.TryGetValue(metrics[i].Task, out reference[i]))
+                throw new ArgumentException($"No single-task baseline for task '{metrics[i].Task}'. Baselines: {string.Join(", ", baselines.Keys)}.", nameof(baselines));
+        return Mtl.Trainers.DeltaM.Of(metrics.Select(m => m.PrimaryMetric).ToArray(), reference, metrics.Select(m => m.HigherIsBetter).ToArray(),
+            metrics.Select(m => m.Task).ToArray());
     }
 }
 
@@ -132,7 +131,7 @@ public sealed record TaskMetrics(string Task, TaskKind Kind, double PrimaryMetri
 
 /// <summary>Per-task metrics, their average and Δm.</summary>
 /// <param name="Tasks">Per-task metrics.</param>
-/// <param name="DeltaM">Δm against the single-task baselines (null when none were given); negative = better.</param>
+/// <param name="DeltaM">Δm against the single-task baselines in percent (null when none were given); positive = better (<see cref="Trainers.DeltaM"/>).</param>
 public sealed record MultiTaskMetrics(IReadOnlyList<TaskMetrics> Tasks, double? DeltaM)
 {
     /// <summary>Mean primary metric over the classification tasks (accuracy).</summary>
@@ -146,6 +145,12 @@ public sealed record MultiTaskMetrics(IReadOnlyList<TaskMetrics> Tasks, double? 
 /// <summary>The <c>mlContext.MultiTask()</c> entry point.</summary>
 public static class MultiTaskCatalogExtensions
 {
-    /// <summary>Multi-task trainers and evaluation.</summary>
-    public static MultiTaskCatalog MultiTask(this MLContext context) => new(context);
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<MLContext, MultiTaskCatalog> Catalogs = new();
+
+    /// <summary>Multi-task trainers and evaluation: one catalog per context (the same instance on every call, as ML.NET's own catalogs).</summary>
+    public static MultiTaskCatalog MultiTask(this MLContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return Catalogs.GetValue(context, c => new MultiTaskCatalog(c));
+    }
 }

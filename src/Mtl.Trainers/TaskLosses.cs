@@ -6,7 +6,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Mtl.Trainers;
 
 /// <summary>Per-task loss and metric on a batch of head outputs; what differs by kind lives in the kind's handler.</summary>
-public static class TaskLosses
+internal static class TaskLosses
 {
     /// <summary>The task's loss (mean over the batch), scaled by its LossWeight.</summary>
     public static Tensor Loss(TaskDefinition task, Tensor output, Tensor target)
@@ -46,6 +46,4 @@ public static class TaskLosses
     /// <summary>Turns a metric sum over n rows into the reported metric: accuracy, or RMSE for regression.</summary>
     public static double Finish(TaskDefinition task, double sum, long n) => task.Handler().FinishMetric(sum, n);
 
-    /// <summary>Metric oriented so that higher is better (for averaging across tasks).</summary>
-    public static double HigherIsBetter(TaskDefinition task, double metric) => task.Handler().HigherIsBetter ? metric : -metric;
 }

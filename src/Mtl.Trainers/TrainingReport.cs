@@ -14,8 +14,12 @@ public sealed record TaskEpochResult(string Task, double TrainLoss, double Train
 /// <param name="MethodWeights">Mean method weights over the epoch (null when the method has none).</param>
 /// <param name="LearningRate">Learning rate used in the epoch.</param>
 /// <param name="Seconds">Wall time of the epoch's training steps.</param>
-/// <param name="ValidationAverage">Average validation metric over tasks (accuracy up, RMSE down counted as −RMSE); NaN without validation.</param>
-public sealed record EpochReport(int Epoch, IReadOnlyList<TaskEpochResult> Tasks, double[]? MethodWeights, double LearningRate, double Seconds, double ValidationAverage);
+/// <param name="SelectionScore">
+/// The selection score (higher is better; NaN without validation): <see cref="DeltaM"/> in percent of the validation
+/// metrics over those of the best constant prediction (majority class, label mean) on the same rows — scale-free, so
+/// accuracy and RMSE in any unit weigh alike, and comparable between runs on the same validation data.
+/// </param>
+public sealed record EpochReport(int Epoch, IReadOnlyList<TaskEpochResult> Tasks, double[]? MethodWeights, double LearningRate, double Seconds, double SelectionScore);
 
 /// <summary>Everything a training run reports: per-epoch figures, method weights over time, solver statistics.</summary>
 public sealed class TrainingReport

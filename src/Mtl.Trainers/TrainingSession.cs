@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Microsoft.ML.Runtime;
 using Mtl.Trainers.Data;
+using Mtl.Trainers.Engine;
 using Mtl.Trainers.Methods;
 using Mtl.Trainers.Monitoring;
 using Mtl.Trainers.Network;
+using Mtl.Trainers.Tasks;
 using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -79,6 +81,7 @@ internal sealed class TrainingSession
             Log(ChannelMessageKind.Info, $"Resumed from the checkpoint of epoch {p.Epoch} in {options.CheckpointFolder}.");
         }
 
+        double[]? selectionReference = validation is null ? null : SelectionReference(validation);
         var startContext = new MonitorStartContext(network, tasks, seed, firstEpoch, maxEpoch, BatchCount(train.Count), train.Count);
         foreach (ITrainingMonitor m in monitors) m.OnTrainingStart(startContext);
         IReadOnlyList<Parameter> shared = network.SharedParameters();
@@ -137,12 +140,12 @@ internal sealed class TrainingSession
                     (valLoss, valMetric) = Evaluate(validation);
                     RequireFiniteValidation(valLoss, valMetric, globalStep, epoch);
                 }
-                double valAverage = double.NaN;
+                double selectionScore = double.NaN;
                 for (int i = 0; i < tasks.Count; i++)
                     results.Add(new TaskEpochResult(tasks[i].Name, sums.MeanLoss(i), TaskLosses.Finish(tasks[i], sums.MetricSums[i], sums.Rows),
                         valLoss?[i] ?? double.NaN, valMetric?[i] ?? double.NaN));
-                if (valMetric is not null) valAverage = tasks.Select((t, i) => TaskLosses.HigherIsBetter(t, valMetric[i])).Average();
-                var epochReport = new EpochReport(epoch, results, sums.MeanWeights(), lr, watch.Elapsed.TotalSeconds, valAverage);
+                if (valMetric is not null) selectionScore = SelectionScore(valMetric, selectionReference!);
+                var epochReport = new EpochReport(epoch, results, sums.MeanWeights(), lr, watch.Elapsed.TotalSeconds, selectionScore);
                 report.Add(epochReport);
                 foreach (ITrainingMonitor m in monitors) m.OnEpochEnd(epochReport);
                 report.SolverCalls = step.SolverCalls;
@@ -152,9 +155,9 @@ internal sealed class TrainingSession
 
                 if (validation is not null)
                 {
-                    if (valAverage > bestValidation)
+                    if (selectionScore > bestValidation)
                     {
-                        bestValidation = valAverage;
+                        bestValidation = selectionScore;
                         epochsWithoutImprovement = 0;
                         report.SelectedEpoch = epoch;
                         if (earlyStopping.KeepBestWeights) bestWeights = Snapshot(bestWeights);
@@ -173,14 +176,14 @@ internal sealed class TrainingSession
                 if (validation is not null && earlyStopping.Patience > 0 && epochsWithoutImprovement >= earlyStopping.Patience)
                 {
                     report.StoppedEarly = true;
-                    Log(ChannelMessageKind.Info, $"Early stopping after epoch {epoch}: no better validation average for {epochsWithoutImprovement} epochs.");
+                    Log(ChannelMessageKind.Info, $"Early stopping after epoch {epoch}: no better selection score for {epochsWithoutImprovement} epochs.");
                     break;
                 }
             }
             if (bestWeights is not null && report.Epochs.Count > 0 && report.SelectedEpoch != report.Epochs[^1].Epoch)
             {
                 network.load_state_dict(bestWeights);
-                Log(ChannelMessageKind.Info, $"Kept the weights of epoch {report.SelectedEpoch} (best validation average {bestValidation:F4}).");
+                Log(ChannelMessageKind.Info, $"Kept the weights of epoch {report.SelectedEpoch} (best selection score {bestValidation:F2}: Δm % over the constant predictor).");
             }
         }
         finally
@@ -191,6 +194,35 @@ internal sealed class TrainingSession
         network.eval();
         return report;
     }
+
+    /// <summary>
+    /// The reference of the selection score: per task, the validation metric of the best constant prediction (majority
+    /// class, label mean). A zero reference (constant regression labels in the validation data) counts differences
+    /// against 1 instead, with a warning.
+    /// </summary>
+    private double[] SelectionReference(MaterializedData validation)
+    {
+        var reference = new double[tasks.Count];
+        using var scope = NewDisposeScope();
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            reference[i] = tasks[i].Handler().ConstantPredictorMetric(validation.Labels[i]);
+            if (reference[i] == 0 || !double.IsFinite(reference[i]))
+            {
+                Log(ChannelMessageKind.Warning, $"Task '{tasks[i].Name}': the constant predictor's validation metric is {reference[i]} (constant labels?); " +
+                    "the selection score counts this task's metric against 1 instead.");
+                reference[i] = 1;
+            }
+        }
+        return reference;
+    }
+
+    /// <summary>
+    /// The one selection score across tasks of any kinds (scale-free): <see cref="DeltaM"/> in percent of the validation
+    /// metrics over the constant predictor's. Higher is better; the epoch with the highest score is selected.
+    /// </summary>
+    private double SelectionScore(double[] validationMetric, double[] reference) =>
+        DeltaM.Of(validationMetric, reference, tasks.Select(t => t.Handler().HigherIsBetter).ToArray(), tasks.Select(t => t.Name).ToArray());
 
     /// <summary>Throws the divergence error when a weight of the network is NaN or infinite (naming the head's task, if any).</summary>
     private void RequireFiniteWeights(long globalStep, int epoch)
@@ -259,42 +291,9 @@ internal sealed class TrainingSession
         return network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
     }
 
-    /// <summary>Validation loss and metric per task (eval mode, no grad, in batches).</summary>
-    internal (double[] loss, double[] metric) Evaluate(MaterializedData data)
-    {
-        network.eval();
-        var lossSum = new double[tasks.Count];
-        var metricSum = new double[tasks.Count];
-        using (no_grad())
-        {
-            int batch = Math.Max(batchSize, options.ScoringBatchSize);
-            for (long start = 0; start < data.Count; start += batch)
-            {
-                using var scope = NewDisposeScope();
-                long size = Math.Min(batch, data.Count - start);
-                Tensor x = data.Features.narrow(0, start, size);
-                if (device.type != DeviceType.CPU) x = x.to(device);
-                Tensor[] outputs = network.forward(x);
-                var losses = new Tensor[tasks.Count];
-                var metrics = new Tensor[tasks.Count];
-                for (int i = 0; i < tasks.Count; i++)
-                {
-                    Tensor y = data.Labels[i].narrow(0, start, size);
-                    if (device.type != DeviceType.CPU) y = y.to(device);
-                    losses[i] = TaskLosses.Loss(tasks[i], outputs[i], y);
-                    metrics[i] = TaskLosses.MetricSum(tasks[i], outputs[i], y);
-                }
-                (double[] batchLosses, double[] batchMetrics) = TaskLosses.ToHost(losses, metrics);
-                for (int i = 0; i < tasks.Count; i++)
-                {
-                    lossSum[i] += batchLosses[i] * size;
-                    metricSum[i] += batchMetrics[i];
-                }
-            }
-        }
-        EnterTrainingMode();
-        return (lossSum.Select(s => s / data.Count).ToArray(), metricSum.Select((s, i) => TaskLosses.Finish(tasks[i], s, data.Count)).ToArray());
-    }
+    /// <summary>Validation loss and metric per task (the one evaluation loop).</summary>
+    internal (double[] loss, double[] metric) Evaluate(MaterializedData data) =>
+        NetworkEvaluation.Run(network, tasks, data, Math.Max(batchSize, options.ScoringBatchSize), device);
 
     private string Describe(EpochReport e)
     {

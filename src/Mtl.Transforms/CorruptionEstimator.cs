@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Runtime;
 using Microsoft.ML.Transforms.Image;
 using Mtl.Transforms.Corruptions;
 using Mtl.Transforms.DataView;
@@ -21,7 +20,7 @@ public sealed class CorruptionEstimator : IEstimator<CorruptionTransformer>
         public string[] Corruptions = [];
         /// <summary>Severities: one = always it; several = one drawn per row (0 = clean). Each is capped at a corruption's maximum.</summary>
         public int[] Severities = [1];
-        /// <summary>Seed of the step (null = drawn from the context, or 0 without one).</summary>
+        /// <summary>Seed of the step (null = derived from the context's seed and the step's columns and corruptions, see <see cref="Mtl.SeedPolicy"/>).</summary>
         public int? Seed;
         /// <summary>Parameter table (Auto: CIFAR-C up to 64 px, ImageNet-C above).</summary>
         public CorruptionTable Table = CorruptionTable.Auto;
@@ -39,10 +38,11 @@ public sealed class CorruptionEstimator : IEstimator<CorruptionTransformer>
     private readonly CorruptionTransformer _transformer;
 
     /// <summary>Creates the estimator; names, severities, columns and the pixel map are checked here.</summary>
-    /// <param name="environment">The context (its seed takes part in every row's draws), or null for none.</param>
+    /// <param name="context">The context: a step without its own seed takes one from the context's seed (<see cref="Mtl.SeedPolicy"/>).</param>
     /// <param name="options">The options.</param>
-    public CorruptionEstimator(IHostEnvironment? environment, Options options)
+    public CorruptionEstimator(MLContext context, Options options)
     {
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.OutputColumnName, nameof(options.OutputColumnName));
         if (options.Corruptions is null || options.Corruptions.Length == 0)
@@ -56,11 +56,11 @@ public sealed class CorruptionEstimator : IEstimator<CorruptionTransformer>
         foreach (int s in options.Severities)
             if (s < 0 || s > max)
                 throw new ArgumentOutOfRangeException(nameof(options), s, $"Severity {s} is outside 0 (clean) … {max} for {string.Join(", ", options.Corruptions)}.");
-        // ML.NET keeps a context's seed internal; a host registered on it draws from the context's generator instead.
-        var host = environment?.Register(nameof(CorruptionEstimator));
-        int contextKey = host?.Rand.Next() ?? 0;
-        int seed = options.Seed ?? host?.Rand.Next() ?? 0;
-        _transformer = new CorruptionTransformer(choices, contextKey, seed, options.PixelScale, options.PixelOffset,
+        // The seed policy: never the context's shared random state, so a step draws the same rows wherever it sits in a chain.
+        string input = options.InputColumnName ?? options.OutputColumnName;
+        string component = $"{nameof(CorruptionEstimator)}:{options.OutputColumnName}:{input}:{string.Join(',', options.Corruptions)}:{string.Join(',', options.Severities)}";
+        int seed = Mtl.SeedPolicy.For(context, component, options.Seed);
+        _transformer = new CorruptionTransformer(choices, seed, options.PixelScale, options.PixelOffset,
             (options.OutputColumnName, options.InputColumnName ?? options.OutputColumnName));
     }
 

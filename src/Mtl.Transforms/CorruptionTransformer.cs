@@ -11,7 +11,7 @@ namespace Mtl.Transforms;
 /// image columns (<see cref="ImageDataViewType"/>, <see cref="MLImage"/> values) or pixel-vector
 /// columns (<c>Vector&lt;Single, C, H, W&gt;</c> planar with C = 1 or 3, or <c>Vector&lt;Single, H, W&gt;</c>).
 /// Lazy: a row is corrupted when its output getter is called. Every draw of a row comes from a
-/// generator seeded by (context key, step seed, column pair, row id), so a row's output does not
+/// generator seeded by (step seed, column pair, row id), so a row's output does not
 /// depend on which rows are read, how often, or in what order.
 /// </summary>
 /// <remarks>
@@ -34,12 +34,11 @@ public sealed class CorruptionTransformer : ITransformer
 
     /// <summary>Creates the transformer.</summary>
     /// <param name="choices">The (corruption, severity) choices: one = always it; several = one drawn per row.</param>
-    /// <param name="contextKey">A key drawn from the context (0 when there is none); rows' draws depend on it.</param>
-    /// <param name="seed">The step's seed.</param>
+    /// <param name="seed">The step's seed (<see cref="Mtl.SeedPolicy"/>); a row's draws depend on it, the column pair and the row id only.</param>
     /// <param name="pixelScale">Vector values v map to pixels in [0, 1] as v·scale + offset: 1 for [0, 1] data, 255 for byte-range data, σ for (x − μ)/σ-normalized data.</param>
     /// <param name="pixelOffset">The offset of that map: 0, or μ for normalized data.</param>
     /// <param name="columns">(output, input) column pairs, at least one.</param>
-    public CorruptionTransformer(IEnumerable<ImageCorruption> choices, int contextKey, int seed, float pixelScale, float pixelOffset,
+    public CorruptionTransformer(IEnumerable<ImageCorruption> choices, int seed, float pixelScale, float pixelOffset,
         params (string OutputColumnName, string InputColumnName)[] columns)
     {
         Sampler = new CorruptionSampler(choices);
@@ -53,7 +52,6 @@ public sealed class CorruptionTransformer : ITransformer
         if (!float.IsFinite(pixelScale) || pixelScale == 0 || !float.IsFinite(pixelOffset))
             throw new ArgumentOutOfRangeException(nameof(pixelScale), $"Pixel map v·{pixelScale} + {pixelOffset}: the scale must be finite and non-zero, the offset finite (1 and 0 for [0, 1] data, 255 and 0 for byte-range data, σ and μ for normalized data).");
         _columns = [.. columns];
-        ContextKey = contextKey;
         Seed = seed;
         PixelScale = pixelScale;
         PixelOffset = pixelOffset;
@@ -67,9 +65,6 @@ public sealed class CorruptionTransformer : ITransformer
 
     /// <summary>The (output, input) column pairs.</summary>
     public IReadOnlyList<(string OutputColumnName, string InputColumnName)> Columns => _columns;
-
-    /// <summary>The key drawn from the context at construction (0 without a context).</summary>
-    public int ContextKey { get; }
 
     /// <summary>The step's seed.</summary>
     public int Seed { get; }
@@ -86,14 +81,15 @@ public sealed class CorruptionTransformer : ITransformer
     /// <summary>True: the step maps rows one to one.</summary>
     public bool IsRowToRowMapper => true;
 
-    /// <summary>The generator of a row's draws for one column pair: depends on (context key, seed, pair, row id) only.</summary>
+    /// <summary>The generator of a row's draws for one column pair: depends on (seed, pair, row id) only.</summary>
     /// <param name="pairIndex">Column pair index.</param>
     /// <param name="rowId">The row's id.</param>
     public CorruptionRandom RandomFor(int pairIndex, DataViewRowId rowId)
     {
         ulong stepKey = (ulong)(uint)Seed ^ ((ulong)pairIndex * 0x9E3779B97F4A7C15UL);
         ulong rowKey = rowId.Low ^ CorruptionRandom.Mix(rowId.High);
-        return new CorruptionRandom(CorruptionRandom.Combine((ulong)(uint)ContextKey, stepKey, rowKey));
+        // The first key is 0 (it once carried a context key) so that a given seed keeps the draws it always gave.
+        return new CorruptionRandom(CorruptionRandom.Combine(0UL, stepKey, rowKey));
     }
 
     /// <summary>The input schema plus the corrupted columns (same types and annotations as their inputs).</summary>

@@ -9,28 +9,25 @@ namespace Mtl.Transforms;
 /// The corruption steps: one method per corruption, <see cref="Corrupt(string, string, string?, int, int?, CorruptionTable)"/>
 /// by name, and <see cref="RandomCorruption"/>. Each works on image columns and on
 /// <c>Vector&lt;Single, C, H, W&gt;</c> columns; output column first, input defaults to it.
-/// Reach it as <c>mlContext.Transforms.Corruptions</c> or <c>mlContext.Corruptions</c>: ML.NET keeps a
-/// <see cref="TransformsCatalog"/>'s context internal, so steps made through the former use their own
-/// seed only, while steps made through the latter also draw a key from the context's seed.
+/// Reach it as <c>mlContext.Corruptions</c> (the one entry point: ML.NET keeps a <see cref="TransformsCatalog"/>'s
+/// context internal, so only a catalog on the context itself can follow <see cref="Mtl.SeedPolicy"/>).
 /// </summary>
 public sealed class CorruptionsCatalog
 {
-    private readonly IHostEnvironment? _environment;
+    private readonly MLContext _context;
 
-    /// <summary>Creates the catalog (use <c>mlContext.Corruptions</c> or <c>mlContext.Transforms.Corruptions</c>).</summary>
-    /// <param name="environment">The context whose seed takes part in the steps' draws, or null.</param>
-    public CorruptionsCatalog(IHostEnvironment? environment) => _environment = environment;
+    internal CorruptionsCatalog(MLContext context) => _context = context;
 
     /// <summary>A step from options.</summary>
     /// <param name="options">The options.</param>
-    public CorruptionEstimator Corrupt(CorruptionEstimator.Options options) => new(_environment, options);
+    public CorruptionEstimator Corrupt(CorruptionEstimator.Options options) => new(_context, options);
 
     /// <summary>The corruption named <paramref name="corruptionName"/> at a fixed severity.</summary>
     /// <param name="corruptionName">A registered name, e.g. <c>gaussian_noise</c>.</param>
     /// <param name="outputColumnName">Column to create.</param>
     /// <param name="inputColumnName">Image or pixel-vector column (null = <paramref name="outputColumnName"/>).</param>
     /// <param name="severity">0 (clean) … 5 (1 for the fixed MNIST-C corruptions).</param>
-    /// <param name="seed">Seed of the step (null = drawn from the context, 0 without one).</param>
+    /// <param name="seed">Seed of the step (null = from the context's seed, see <see cref="Mtl.SeedPolicy"/>).</param>
     /// <param name="table">Parameter table (Auto: CIFAR-C up to 64 px, ImageNet-C above).</param>
     public CorruptionEstimator Corrupt(string corruptionName, string outputColumnName, string? inputColumnName = null, int severity = 1,
         int? seed = null, CorruptionTable table = CorruptionTable.Auto)
@@ -51,7 +48,7 @@ public sealed class CorruptionsCatalog
     /// <param name="inputColumnName">Image or pixel-vector column (null = <paramref name="outputColumnName"/>).</param>
     /// <param name="corruptions">Names to draw from (null = the 15 common).</param>
     /// <param name="severities">Severities to draw from (null = 1–5; include 0 to keep some rows clean).</param>
-    /// <param name="seed">Seed of the step (null = drawn from the context, 0 without one).</param>
+    /// <param name="seed">Seed of the step (null = from the context's seed, see <see cref="Mtl.SeedPolicy"/>).</param>
     /// <param name="table">Parameter table.</param>
     public CorruptionEstimator RandomCorruption(string outputColumnName, string? inputColumnName = null, IEnumerable<string>? corruptions = null,
         IEnumerable<int>? severities = null, int? seed = null, CorruptionTable table = CorruptionTable.Auto)
@@ -156,29 +153,22 @@ public sealed class CorruptionsCatalog
 #pragma warning restore CS1573
 }
 
-/// <summary>Entry points: <c>mlContext.Transforms.Corruptions</c>, <c>mlContext.Corruptions</c> and training-only augmentation.</summary>
+/// <summary>Entry points: <c>mlContext.Corruptions</c> and training-only augmentation.</summary>
 public static class CorruptionsCatalogExtensions
 {
-    /// <summary>The corruption catalog of a transforms catalog.</summary>
-    /// <param name="catalog">The transforms catalog.</param>
-    extension(TransformsCatalog catalog)
-    {
-        /// <summary>
-        /// The corruption steps: <c>mlContext.Transforms.Corruptions.GaussianNoise(...)</c> etc. A step's draws depend
-        /// on its seed (default 0) and the row id; use <c>mlContext.Corruptions</c> to bring the context's seed in too.
-        /// </summary>
-        public CorruptionsCatalog Corruptions => new(null);
-    }
+    // One catalog per context (the same instance on every call, as ML.NET's own catalogs).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<MLContext, CorruptionsCatalog> Catalogs = new();
 
     /// <summary>The corruption catalog bound to a context.</summary>
     /// <param name="context">The context.</param>
     extension(MLContext context)
     {
         /// <summary>
-        /// The corruption steps bound to this context: each step draws a key from the context's seed (and its seed when
-        /// none is given), so the same context seed gives the same corrupted rows.
+        /// The corruption steps: <c>mlContext.Corruptions.GaussianNoise(...)</c> etc. A step's draws depend on its seed and
+        /// the row id only; a step without a seed takes one from the context's seed (<see cref="Mtl.SeedPolicy"/>), so the
+        /// same context seed gives the same corrupted rows wherever the step sits in a pipeline.
         /// </summary>
-        public CorruptionsCatalog Corruptions => new(context);
+        public CorruptionsCatalog Corruptions => Catalogs.GetValue(context ?? throw new ArgumentNullException(nameof(context)), c => new CorruptionsCatalog(c));
     }
 
     /// <summary>

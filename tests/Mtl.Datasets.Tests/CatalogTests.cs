@@ -6,7 +6,7 @@ namespace Mtl.Datasets.Tests;
 [TestClass]
 public sealed class CatalogTests
 {
-    /// <summary>What <c>ContextSeed.Of(new MLContext(seed: 5).Data)</c> gave when this test was written.</summary>
+    /// <summary>What <c>Mtl.SeedPolicy.ContextSeed(new MLContext(seed: 5))</c> gave when this test was written.</summary>
     private const int PinnedSeedOfContext5 = 1432114186;
 
     private static List<(uint Left, uint Right)> Labels(IDataView view)
@@ -76,10 +76,10 @@ public sealed class CatalogTests
         // The seed a catalog derives from MLContext(seed: 5) is a fixed function of 5: pinned here so that a
         // change (in this library or in ML.NET's TrainTestSplit) that would change users' pairs is noticed.
         var labels = Labels(new MLContext(seed: 5).Data.LoadMultiMnist(DatasetSplit.Test));
-        var explicitSeed = Labels(new MLContext().Data.LoadMultiMnist(DatasetSplit.Test, seed: ContextSeed.Of(new MLContext(seed: 5).Data)));
+        var explicitSeed = Labels(new MLContext().Data.LoadMultiMnist(DatasetSplit.Test, seed: Mtl.SeedPolicy.ContextSeed(new MLContext(seed: 5))));
 
         CollectionAssert.AreEqual(explicitSeed, labels);
-        Assert.AreEqual(PinnedSeedOfContext5, ContextSeed.Of(new MLContext(seed: 5).Data));
+        Assert.AreEqual(PinnedSeedOfContext5, Mtl.SeedPolicy.ContextSeed(new MLContext(seed: 5)));
     }
 
     [TestMethod]

@@ -128,7 +128,7 @@ public sealed class DivergenceTests
         options.MaxEpoch = 2;
         using MultiHeadNetworkTransformer model = new MLContext(1).MultiTask().Trainers.MultiHead(options).Fit(data);
         Assert.IsTrue(model.TrainingReport!.SelectedEpoch is 1 or 2);
-        Assert.IsTrue(model.TrainingReport.Epochs.All(ep => double.IsFinite(ep.ValidationAverage)));
+        Assert.IsTrue(model.TrainingReport.Epochs.All(ep => double.IsFinite(ep.SelectionScore)));
     }
 
     /// <summary>A Jacobian aggregator that exposes the template's finiteness check.</summary>

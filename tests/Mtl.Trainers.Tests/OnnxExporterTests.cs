@@ -41,6 +41,9 @@ public class OnnxExporterTests
     public void ARegisteredExporterMakesAUserLayerSavable()
     {
         OnnxExporters.Register<Doubler>((_, graph, x) => graph.Node("Mul", new[] { x, graph.Initializer("two", tensor(2f)) }));
+        // Add-only: neither the user's nor a built-in exporter can be replaced later in the process.
+        Assert.ThrowsExactly<InvalidOperationException>(() => OnnxExporters.Register<Doubler>((_, _, x) => x));
+        Assert.ThrowsExactly<InvalidOperationException>(() => OnnxExporters.Register<TorchSharp.Modules.Linear>((_, _, x) => x));
         var ml = new MLContext(1);
         using var temp = new TempFolder();
         ml.TempFilePath = temp.Path;

@@ -52,7 +52,7 @@ public class ProcessAndMemoryTests
         long before = ResidentBytes();
         var trainer = ml.MultiTask().Trainers.MultiHead(Options(1000)); // 10 batches per epoch: 10,000 steps
         int epochs;
-        using (MultiHeadNetworkTransformer model = trainer.Fit(data)) epochs = model.TrainingReport!.Epochs.Count;
+        using (var model = trainer.Fit(data)) epochs = model.TrainingReport!.Epochs.Count;
         GC.Collect();
         GC.WaitForPendingFinalizers();
         long growth = ResidentBytes() - before;

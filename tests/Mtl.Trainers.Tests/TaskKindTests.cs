@@ -55,7 +55,8 @@ public class TaskKindTests
         Assert.AreEqual(2.5, Item(TaskLosses.Loss(task, output, target)), 1e-6);
         Assert.AreEqual(5.0, Item(TaskLosses.MetricSum(task, output, target)), 1e-9);
         Assert.AreEqual(Math.Sqrt(2.5), TaskLosses.Finish(task, 5, 2), 1e-12);
-        Assert.AreEqual(-Math.Sqrt(2.5), TaskLosses.HigherIsBetter(task, Math.Sqrt(2.5)));
+        // The constant predictor (the mean, 0.5) has RMSE 0.5 on {0, 1}: the selection score's reference.
+        Assert.AreEqual(0.5, task.Handler().ConstantPredictorMetric(target), 1e-12);
         task.Loss = TaskLoss.AbsoluteError;
         Assert.AreEqual(1.5, Item(TaskLosses.Loss(task, output, target)), 1e-6);
     }

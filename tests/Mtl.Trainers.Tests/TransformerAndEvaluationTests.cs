@@ -66,21 +66,6 @@ public class TransformerAndEvaluationTests
     }
 
     [TestMethod]
-    public void DeltaMFollowsItsDefinition()
-    {
-        // Two tasks: accuracy 0.9 vs baseline 0.8 (higher is better), RMSE 0.5 vs baseline 0.4 (lower is better).
-        var metrics = new[]
-        {
-            new TaskMetrics("acc", TaskKind.Multiclass, 0.9, HigherIsBetter: true),
-            new TaskMetrics("rmse", TaskKind.Regression, 0.5, HigherIsBetter: false),
-        };
-        double dm = MultiTaskCatalog.DeltaM(metrics, new Dictionary<string, double> { ["acc"] = 0.8, ["rmse"] = 0.4 });
-        // ½ [ −(0.9 − 0.8)/0.8 + (0.5 − 0.4)/0.4 ] = ½ [ −0.125 + 0.25 ] = 0.0625
-        Assert.AreEqual(0.0625, dm, 1e-12);
-        Assert.ThrowsExactly<ArgumentException>(() => MultiTaskCatalog.DeltaM(metrics, new Dictionary<string, double> { ["acc"] = 0.8 }));
-    }
-
-    [TestMethod]
     public void EvaluateReportsMlNetMetricsPerTask()
     {
         var ml = new MLContext(1);
@@ -91,7 +76,8 @@ public class TransformerAndEvaluationTests
         Assert.IsNotNull(m["A"].Regression);
         Assert.AreEqual(m["A"].Regression!.RootMeanSquaredError, m["A"].PrimaryMetric);
         Assert.IsTrue(m["B"].PrimaryMetric > 0);
-        double expected = ((m["A"].PrimaryMetric - 1.0) + (m["B"].PrimaryMetric - 1.0)) / 2;
+        // Both are RMSEs (lower is better) against a baseline of 1: Δm = 100 · ½ Σ (1 − RMSE), positive = better.
+        double expected = 100 * ((1.0 - m["A"].PrimaryMetric) + (1.0 - m["B"].PrimaryMetric)) / 2;
         Assert.AreEqual(expected, m.DeltaM!.Value, 1e-12);
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MultiTask().Evaluate(data, model));
         StringAssert.Contains(e.Message, "A.Score");
@@ -132,15 +118,16 @@ public class TransformerAndEvaluationTests
         var trainer = ml.MultiTask().Trainers.MultiHead(options);
         using var model = trainer.Fit(ml.Data.TakeRows(Synthetic(), 40));
         TrainingReport r = model.TrainingReport!;
-        double best = r.Epochs.Max(e => e.ValidationAverage);
-        Assert.AreEqual(best, r.Epochs.Single(e => e.Epoch == r.SelectedEpoch).ValidationAverage);
-        Assert.IsTrue(r.StoppedEarly, $"expected early stopping; validation averages: {string.Join(", ", r.Epochs.Select(e => e.ValidationAverage.ToString("F3")))}");
+        double best = r.Epochs.Max(e => e.SelectionScore);
+        Assert.AreEqual(best, r.Epochs.Single(e => e.Epoch == r.SelectedEpoch).SelectionScore);
+        Assert.IsTrue(r.StoppedEarly, $"expected early stopping; selection scores: {string.Join(", ", r.Epochs.Select(e => e.SelectionScore.ToString("F3")))}");
         Assert.IsTrue(r.Epochs.Count < 30);
         Assert.AreEqual(r.SelectedEpoch + 2, r.Epochs[^1].Epoch);
         // The kept weights reproduce the selected epoch's validation figures.
         MultiTaskMetrics m = ml.MultiTask().Evaluate(model.Transform(options.ValidationSet), model);
-        double average = -(m["A"].PrimaryMetric + m["B"].PrimaryMetric) / 2;
-        Assert.AreEqual(best, average, 1e-4);
+        EpochReport selected = r.Epochs.Single(e => e.Epoch == r.SelectedEpoch);
+        Assert.AreEqual(selected.Tasks[0].ValidationMetric, m["A"].PrimaryMetric, 1e-4);
+        Assert.AreEqual(selected.Tasks[1].ValidationMetric, m["B"].PrimaryMetric, 1e-4);
     }
 
     [TestMethod]

@@ -151,7 +151,7 @@ public class TrunkAndPipelineTests
         var ml = new MLContext(5);
         MultiImageSet set = MultiTaskDatasets.CreateMultiFashion(DatasetSplit.Test, seed: 1);
         IDataView data = ml.Data.TakeRows(set.AsDataView(), 32);
-        var estimator = ml.Transforms.Corruptions.Corrupt(new CorruptionEstimator.Options
+        var estimator = ml.Corruptions.Corrupt(new CorruptionEstimator.Options
         {
             OutputColumnName = "Noisy",
             InputColumnName = MultiTaskDatasets.ImageColumnName,

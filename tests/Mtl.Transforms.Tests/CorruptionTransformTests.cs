@@ -43,7 +43,7 @@ public sealed class CorruptionTransformTests
     {
         var ml = new MLContext(11);
         var data = ml.Data.LoadFromEnumerable(Rows(3));
-        var output = ml.Transforms.Corruptions.Contrast("Noisy", "Features", severity: 4).Fit(data).Transform(data);
+        var output = ml.Corruptions.Contrast("Noisy", "Features", severity: 4).Fit(data).Transform(data);
         Assert.AreEqual(data.Schema["Features"].Type, output.Schema["Noisy"].Type);
         var noisy = ReadNoisy(ml, output);
         for (int i = 0; i < 3; i++)
@@ -62,7 +62,7 @@ public sealed class CorruptionTransformTests
         var rows = Rows(2);
         foreach (var r in rows) r.Features = r.Features.Select(v => (v - Mean) / Std).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var output = ml.Transforms.Corruptions.Corrupt(new CorruptionEstimator.Options
+        var output = ml.Corruptions.Corrupt(new CorruptionEstimator.Options
         {
             OutputColumnName = "Noisy", InputColumnName = "Features", Corruptions = ["contrast"], Severities = [5],
             PixelScale = Std, PixelOffset = Mean,
@@ -73,7 +73,7 @@ public sealed class CorruptionTransformTests
             var expected = TestImages.Corrupt(TestImages.Make(1, 28, i), "contrast", 5, 0);
             for (int k = 0; k < expected.Data.Length; k++) Assert.AreEqual((expected.Data[k] - Mean) / Std, noisy[i][k], 1e-4f);
         }
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Corruptions.Corrupt(new CorruptionEstimator.Options
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Corruptions.Corrupt(new CorruptionEstimator.Options
         {
             OutputColumnName = "Noisy", Corruptions = ["contrast"], PixelScale = 0,
         }));
@@ -84,7 +84,7 @@ public sealed class CorruptionTransformTests
     {
         var ml = new MLContext(12);
         var data = ml.Data.LoadFromEnumerable(Rows(20));
-        var view = ml.Transforms.Corruptions.GaussianNoise("Noisy", "Features", severity: 3, seed: 5).Fit(data).Transform(data);
+        var view = ml.Corruptions.GaussianNoise("Noisy", "Features", severity: 3, seed: 5).Fit(data).Transform(data);
         var first = ReadNoisy(ml, view);
         var again = ReadNoisy(ml, view);
         var shuffled = ReadNoisy(ml, ml.Data.ShuffleRows(view, seed: 3));
@@ -113,21 +113,27 @@ public sealed class CorruptionTransformTests
     {
         var ml = new MLContext(13);
         var data = ml.Data.LoadFromEnumerable(Rows(5, identical: true));
-        // Fresh contexts, so that the key each step draws from its context is the context's first draw.
         var a = ReadNoisy(ml, new MLContext(13).Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
         for (int i = 1; i < 5; i++) CollectionAssert.AreNotEqual(a[0], a[i], $"rows 0 and {i}");
         var b = ReadNoisy(ml, new MLContext(13).Corruptions.ShotNoise("Noisy", "Features", 2, seed: 2).Fit(data).Transform(data));
         CollectionAssert.AreNotEqual(a[0], b[0]);
-        var c = ReadNoisy(ml, new MLContext(13).Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
-        CollectionAssert.AreEqual(a[0], c[0]); // same context seed and step seed → same numbers
-        var d = ReadNoisy(ml, new MLContext(14).Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
-        CollectionAssert.AreNotEqual(a[0], d[0]); // the context seed takes part
-        // Without a context only the step seed counts: equal for any context.
-        var e = ReadNoisy(ml, new MLContext(13).Transforms.Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
-        var f = ReadNoisy(ml, new MLContext(14).Transforms.Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
-        CollectionAssert.AreEqual(e[0], f[0]);
-        var g = ReadNoisy(ml, new MLContext(14).Transforms.Corruptions.ShotNoise("Noisy", "Features", 2, seed: 2).Fit(data).Transform(data));
-        CollectionAssert.AreNotEqual(e[0], g[0]);
+        // An explicit step seed decides alone (SeedPolicy): equal for any context.
+        var c = ReadNoisy(ml, new MLContext(14).Corruptions.ShotNoise("Noisy", "Features", 2, seed: 1).Fit(data).Transform(data));
+        CollectionAssert.AreEqual(a[0], c[0]);
+        // Without one, the context's seed decides — not the context's random state, which other steps advance.
+        var used = new MLContext(13);
+        _ = used.Data.ShuffleRows(data).Preview(2);
+        _ = used.Corruptions.GaussianNoise("Other", "Features").Fit(data);
+        var d = ReadNoisy(ml, new MLContext(13).Corruptions.ShotNoise("Noisy", "Features", 2).Fit(data).Transform(data));
+        var e = ReadNoisy(ml, used.Corruptions.ShotNoise("Noisy", "Features", 2).Fit(data).Transform(data));
+        var f = ReadNoisy(ml, new MLContext(14).Corruptions.ShotNoise("Noisy", "Features", 2).Fit(data).Transform(data));
+        CollectionAssert.AreEqual(d[0], e[0]);
+        CollectionAssert.AreNotEqual(d[0], f[0]);
+        // Two steps of one context without seeds draw different streams (the step's columns and corruption are in its seed).
+        var context = new MLContext(13);
+        Assert.AreNotEqual(context.Corruptions.ShotNoise("Noisy", "Features", 2).Fit(data).Seed, context.Corruptions.GaussianNoise("Noisy", "Features", 2).Fit(data).Seed);
+        Assert.AreNotEqual(context.Corruptions.ShotNoise("Noisy", "Features", 2).Fit(data).Seed, context.Corruptions.ShotNoise("Other", "Features", 2).Fit(data).Seed);
+        Assert.AreEqual(context.Corruptions.ShotNoise("Noisy", "Features", 2).Fit(data).Seed, context.Corruptions.ShotNoise("Noisy", "Features", 2).Fit(data).Seed);
     }
 
     [TestMethod]
@@ -135,7 +141,7 @@ public sealed class CorruptionTransformTests
     {
         var ml = new MLContext(15);
         var data = ml.Data.LoadFromEnumerable(Rows(40));
-        var view = ml.Transforms.Corruptions.RandomCorruption("Noisy", "Features", ["brightness", "inverse"], [0, 2], seed: 9).Fit(data).Transform(data);
+        var view = ml.Corruptions.RandomCorruption("Noisy", "Features", ["brightness", "inverse"], [0, 2], seed: 9).Fit(data).Transform(data);
         var noisy = ReadNoisy(ml, view);
         int clean = 0, bright = 0, inverse = 0;
         for (int i = 0; i < 40; i++)
@@ -182,14 +188,14 @@ public sealed class CorruptionTransformTests
         var ml = new MLContext(22);
         var paths = ml.Data.LoadFromEnumerable(new[] { new PathRow { Path = "x.png" } });
         var images = ml.Transforms.LoadImages("Image", dir.Path, "Path")
-            .Append(ml.Transforms.Corruptions.Snow("Snowy", "Image", severity: 0)).Fit(paths).Transform(paths);
+            .Append(ml.Corruptions.Snow("Snowy", "Image", severity: 0)).Fit(paths).Transform(paths);
         var back = ReadImages(images, "Snowy").Single();
         Assert.AreEqual(MLPixelFormat.Rgba32, back.PixelFormat);
         CollectionAssert.AreEqual(image.Pixels.ToArray(), back.Pixels.ToArray());
         Assert.AreEqual(Path.Combine(dir.Path, "x.png"), back.Tag); // the loader's tag (the file) is kept
 
         var data = ml.Data.LoadFromEnumerable(Rows(2));
-        var noisy = ReadNoisy(ml, ml.Transforms.Corruptions.RandomCorruption("Noisy", "Features", severities: [0]).Fit(data).Transform(data));
+        var noisy = ReadNoisy(ml, ml.Corruptions.RandomCorruption("Noisy", "Features", severities: [0]).Fit(data).Transform(data));
         for (int i = 0; i < 2; i++) CollectionAssert.AreEqual(TestImages.Make(1, 28, i).Data, noisy[i]);
     }
 
@@ -219,26 +225,26 @@ public sealed class CorruptionTransformTests
     {
         var ml = new MLContext(17);
         var data = ml.Data.LoadFromEnumerable(Rows(1));
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Corruptions.Corrupt("fuzz", "Out", "Features")).Message, "fuzz");
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Corruptions.GaussianNoise("Out", "Features", severity: 6));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Corruptions.Corrupt("stripe", "Out", "Features", severity: 2));
-        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Corruptions.Fog("Out", "Index").Fit(data));
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.Corruptions.Corrupt("fuzz", "Out", "Features")).Message, "fuzz");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Corruptions.GaussianNoise("Out", "Features", severity: 6));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Corruptions.Corrupt("stripe", "Out", "Features", severity: 2));
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Corruptions.Fog("Out", "Index").Fit(data));
         StringAssert.Contains(e.Message, "'Index'");
         StringAssert.Contains(e.Message, "Int32");
-        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Corruptions.Fog("Out", "Pixels").Fit(data));
+        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Corruptions.Fog("Out", "Pixels").Fit(data));
         StringAssert.Contains(missing.Message, "'Pixels'");
         StringAssert.Contains(missing.Message, "Features"); // lists the columns that are there
         // The same checks on schemas alone: the transformer's and the estimator's (SchemaShape) output schema.
-        var fog = ml.Transforms.Corruptions.Fog("Out", "Features");
+        var fog = ml.Corruptions.Fog("Out", "Features");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => fog.Fit(data).GetOutputSchema(
             ml.Data.LoadFromEnumerable(new[] { new NoisyRow() }).Schema)).Message, "'Features'");
         var unsized = ml.Data.LoadFromEnumerable(new[] { new NoisyRow { Noisy = new float[784] } });
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Corruptions.Fog("Out", "Noisy").Fit(unsized)).Message, "VectorType(1, 28, 28)");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Corruptions.Fog("Out", "Noisy").Fit(unsized)).Message, "VectorType(1, 28, 28)");
         // (ML.NET keeps SchemaShape.Create internal, so only an empty shape can be made here.)
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => fog.GetOutputSchema(new SchemaShape([]))).Message, "'Features'");
-        Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Corruptions.RandomCorruption("Out", corruptions: []));
-        Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Corruptions.RandomCorruption("Out", severities: []));
-        Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Corruptions.GaussianNoise(""));
+        Assert.ThrowsExactly<ArgumentException>(() => ml.Corruptions.RandomCorruption("Out", corruptions: []));
+        Assert.ThrowsExactly<ArgumentException>(() => ml.Corruptions.RandomCorruption("Out", severities: []));
+        Assert.ThrowsExactly<ArgumentException>(() => ml.Corruptions.GaussianNoise(""));
         // Inactive columns and wrong getter types are clear errors too.
         var view = fog.Fit(data).Transform(data);
         using var cursor = view.GetRowCursor([view.Schema["Index"]]);
@@ -271,7 +277,7 @@ public sealed class CorruptionTransformTests
         var pipeline = new EstimatorChain<ITransformer>()
             .Augment(ml.Corruptions.GaussianNoise("Features", severity: 5, seed: 4))
             .Append(recorder)
-            .Append(ml.Transforms.Corruptions.Corrupt("inverse", "Out", "Features"));
+            .Append(ml.Corruptions.Corrupt("inverse", "Out", "Features"));
         var model = pipeline.Fit(data);
         Assert.HasCount(3, model);
         // While fitting, the later steps (a trainer's place) saw the noisy features: exactly the step's own output.
@@ -299,7 +305,7 @@ public sealed class CorruptionTransformTests
                 Assert.AreEqual(cleanInverse[k], transformed[i].Out[k], 1e-6f);
             }
         }
-        var outOfPlace = ml.Transforms.Corruptions.GaussianNoise("Noisy", "Features");
+        var outOfPlace = ml.Corruptions.GaussianNoise("Noisy", "Features");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new EstimatorChain<ITransformer>().Augment(outOfPlace)).Message, "in place");
     }
 
@@ -311,14 +317,14 @@ public sealed class CorruptionTransformTests
         var data = ml.Data.LoadFromEnumerable(Rows(6));
         var pipeline = new EstimatorChain<ITransformer>()
             .Augment(ml.Corruptions.RandomCorruption("Features", corruptions: ["gaussian_noise", "snow", "jpeg_compression"], severities: [1, 3, 5], seed: 8))
-            .Append(ml.Transforms.Corruptions.Corrupt("inverse", "Out", "Features"))
+            .Append(ml.Corruptions.Corrupt("inverse", "Out", "Features"))
             .Append(ml.Transforms.CopyColumns("Copy", "Out"));
         var model = pipeline.Fit(data);
         // The whole chain: the corruption steps refuse, naming both supported ways.
         var e = Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(model, data.Schema, dir.File("all.zip")));
         StringAssert.Contains(e.Message, "Options.Augmentation");
         StringAssert.Contains(e.Message, "GetModelFor(TransformerScope.Scoring)");
-        var single = ml.Transforms.Corruptions.GaussianNoise("Noisy", "Features").Fit(data);
+        var single = ml.Corruptions.GaussianNoise("Noisy", "Features").Fit(data);
         Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(single, data.Schema, dir.File("one.zip")));
 
         // A pipeline whose corruptions are all augmentation: the whole chain refuses, its scoring part saves and reloads.
@@ -344,11 +350,11 @@ public sealed class CorruptionTransformTests
 }
 
 /// <summary>A user-defined corruption: adding one is writing a class and registering it.</summary>
-public sealed class DarkenCorruption : Corruption
+public sealed class DarkenCorruption(string name = "test_darken") : Corruption
 {
     private static readonly double[] Factor = [.9, .8, .7, .6, .5];
 
-    public override string Name => "test_darken";
+    public override string Name => name;
     public override CorruptionGroup Group => CorruptionGroup.Digital;
     public override string Description => "x · f";
 
@@ -365,12 +371,14 @@ public sealed class CustomCorruptionTests
     [TestMethod]
     public void ARegisteredCorruptionWorksInPipelines()
     {
-        CorruptionRegistry.Register(new DarkenCorruption(), replace: true);
-        Assert.ThrowsExactly<InvalidOperationException>(() => CorruptionRegistry.Register(new DarkenCorruption()));
+        if (!CorruptionRegistry.TryGet("test_darken", out _)) CorruptionRegistry.Register(new DarkenCorruption());
+        var taken = Assert.ThrowsExactly<InvalidOperationException>(() => CorruptionRegistry.Register(new DarkenCorruption()));
+        StringAssert.Contains(taken.Message, "never re-bound");
+        Assert.ThrowsExactly<InvalidOperationException>(() => CorruptionRegistry.Register(new DarkenCorruption("GAUSSIAN_NOISE")));
         var ml = new MLContext(30);
         var row = new CorruptionTransformTests.ImageRow { Index = 0, Features = TestImages.Make(1, 28, 0).Data };
         var data = ml.Data.LoadFromEnumerable(new[] { row });
-        var model = ml.Transforms.Corruptions.Corrupt("test_darken", "Noisy", "Features", severity: 5).Fit(data);
+        var model = ml.Corruptions.Corrupt("test_darken", "Noisy", "Features", severity: 5).Fit(data);
         var noisy = ml.Data.CreateEnumerable<CorruptionTransformTests.NoisyRow>(model.Transform(data), false).Single().Noisy;
         for (int i = 0; i < noisy.Length; i++) Assert.AreEqual(row.Features[i] * 0.5f, noisy[i], 1e-6f);
         var sampled = new ImageCorruption("TEST_DARKEN", 2);

@@ -52,7 +52,7 @@ public sealed class ImagePipelineTests
         foreach (var name in new[] { "pixelate", "contrast", "jpeg_compression" })
         {
             var pipeline = Load(ml, dir.Path, 32)
-                .Append(ml.Transforms.Corruptions.Corrupt(name, "Image", severity: 5))
+                .Append(ml.Corruptions.Corrupt(name, "Image", severity: 5))
                 .Append(ml.Transforms.ExtractPixels("Pixels", "Image", scaleImage: 1 / 255f));
             var corrupted = Read(ml, pipeline.Fit(data).Transform(data));
             for (int i = 0; i < 3; i++)
@@ -78,7 +78,7 @@ public sealed class ImagePipelineTests
         var ml = new MLContext(41);
         var data = ml.Data.LoadFromEnumerable(WritePngs(dir, 1, 28, 2));
         var view = Load(ml, dir.Path, 28)
-            .Append(ml.Transforms.Corruptions.GaussianNoise("Image", severity: 5, seed: 3))
+            .Append(ml.Corruptions.GaussianNoise("Image", severity: 5, seed: 3))
             .Append(ml.Transforms.ExtractPixels("Pixels", "Image", scaleImage: 1 / 255f))
             .Fit(data).Transform(data);
         foreach (var (i, pixels) in Read(ml, view))
@@ -151,7 +151,7 @@ public sealed class ImagePipelineTests
         using var dir = new TempFolder();
         var ml = new MLContext(43);
         var data = ml.Data.LoadFromEnumerable(WritePngs(dir, 3, 16, 1));
-        var model = Load(ml, dir.Path, 16).Append(ml.Transforms.Corruptions.Fog("Foggy", "Image", severity: 3)).Fit(data);
+        var model = Load(ml, dir.Path, 16).Append(ml.Corruptions.Fog("Foggy", "Image", severity: 3)).Fit(data);
         var view = model.Transform(data);
         Assert.AreEqual(new ImageDataViewType(16, 16), view.Schema["Foggy"].Type);
         Assert.AreEqual(new ImageDataViewType(16, 16), view.Schema["Image"].Type);
@@ -196,7 +196,7 @@ public sealed class ImagePipelineTests
         var rgb = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 2).Select(i => new RgbVectorRow { Index = i, Features = Ramp(360, i) }).ToArray());
         foreach (var (view, channels) in new[] { (gray, 1), (rgb, 3) })
         {
-            var output = ml.Transforms.Corruptions.Brightness("Noisy", "Features", severity: 3).Fit(view).Transform(view);
+            var output = ml.Corruptions.Brightness("Noisy", "Features", severity: 3).Fit(view).Transform(view);
             Assert.AreEqual(view.Schema["Features"].Type, output.Schema["Noisy"].Type);
             foreach (var row in ml.Data.CreateEnumerable<NoisyRow>(output, false))
             {

@@ -39,7 +39,7 @@ public sealed class InputErrorTests
         var ml = new MLContext(1);
         // ML.NET keeps SchemaShape.Create internal: a custom mapping with no inputs makes a shape holding a text column.
         SchemaShape text = ml.Transforms.CustomMapping<NoInput, TextRow>((_, _) => { }, contractName: null).GetOutputSchema(new SchemaShape([]));
-        var estimator = ml.Transforms.Corruptions.GaussianNoise("Noisy", "Features", severity: 1);
+        var estimator = ml.Corruptions.GaussianNoise("Noisy", "Features", severity: 1);
 
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.GetOutputSchema(text));
 
@@ -54,7 +54,7 @@ public sealed class InputErrorTests
         var ml = new MLContext(2);
         var paths = ml.Data.LoadFromEnumerable(new[] { new PathRow { Path = "" } }); // ML.NET's loader gives no image for an empty path
         var view = ml.Transforms.LoadImages("Image", dir.Path, "Path")
-            .Append(ml.Transforms.Corruptions.GaussianNoise("Noisy", "Image", severity: 1)).Fit(paths).Transform(paths);
+            .Append(ml.Corruptions.GaussianNoise("Noisy", "Image", severity: 1)).Fit(paths).Transform(paths);
         var column = view.Schema["Noisy"];
         using var cursor = view.GetRowCursor([column]);
         var getter = cursor.GetGetter<MLImage>(column);
@@ -72,7 +72,7 @@ public sealed class InputErrorTests
         var ml = new MLContext(3);
         var data = ml.Data.LoadFromEnumerable(new[] { new VectorRow() });
         var other = ml.Data.LoadFromEnumerable(new[] { new VectorRow() });
-        var transformer = ml.Transforms.Corruptions.GaussianNoise("Noisy", "Features", severity: 1).Fit(data);
+        var transformer = ml.Corruptions.GaussianNoise("Noisy", "Features", severity: 1).Fit(data);
         var mapper = transformer.GetRowToRowMapper(data.Schema);
         using var cursor = other.GetRowCursor(other.Schema);
 

@@ -7,7 +7,7 @@ public enum RankingAggregation
     MeanOfMetrics,
     /// <summary>Mean over tasks of the method's rank on that task (1 = best, ties share the mean rank); lower is better.</summary>
     MeanRank,
-    /// <summary>Δm against the single-task baselines (<see cref="DeltaM"/>), in percent; higher is better. Needs a baseline.</summary>
+    /// <summary>Δm against the single-task baselines (<see cref="Trainers.DeltaM"/>), in percent; higher is better. Needs a baseline.</summary>
     DeltaM,
     /// <summary>The worst task: minimum over tasks of the oriented metric (minimised metrics negated); higher is better. Assumes commensurable metrics.</summary>
     WorstTask,

@@ -75,7 +75,7 @@ public sealed class RankingAnalysis
             case RankingAggregation.DeltaM:
                 if (baseline is null)
                     throw new ArgumentException("Ranking by Δm needs the single-task baselines; pass baseline (one value per objective).", nameof(baseline));
-                return new MethodRanking(aggregation, labels, methods.Select(m => Comparison.DeltaM.Of(m.Values, baseline, space)).ToArray(), true);
+                return new MethodRanking(aggregation, labels, methods.Select(m => DeltaMOf(m.Values, baseline, space)).ToArray(), true);
             case RankingAggregation.GeometricMean:
                 return new MethodRanking(aggregation, labels, methods.Select(m => GeometricMean(m, space)).ToArray(), true);
             default:
@@ -94,5 +94,12 @@ public sealed class RankingAnalysis
             logSum += space.HigherIsBetter(k) ? Math.Log(v) : -Math.Log(v);
         }
         return Math.Exp(logSum / space.Dimension);
+    }
+
+    private static double DeltaMOf(IReadOnlyList<double> values, IReadOnlyList<double> baseline, ObjectiveSpace space)
+    {
+        space.Require(values, "method's metrics");
+        space.Require(baseline, "single-task baseline");
+        return Trainers.DeltaM.Of(values, baseline, Enumerable.Range(0, space.Dimension).Select(space.HigherIsBetter).ToArray(), space.Names);
     }
 }

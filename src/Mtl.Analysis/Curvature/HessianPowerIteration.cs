@@ -1,3 +1,4 @@
+using Mtl.Trainers.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,15 +31,15 @@ public static class HessianPowerIteration
         using var scope = NewDisposeScope();
         Tensor[] theta = parameters.ToArray();
         Device device = theta[0].device;
-        Tensor[] gradient = autograd.grad(new[] { loss }, theta, retain_graph: true, create_graph: true, allow_unused: true)
-            .Select((g, i) => g is null || g.IsInvalid ? zeros_like(theta[i]) : g).ToArray();
+        Tensor[] gradient = LossGradients.Of(loss, theta, retainGraph: true, createGraph: true, what: "the Hessian's loss")
+            .Select((g, i) => g ?? zeros_like(theta[i])).ToArray();
         Tensor Hvp(Tensor[] v)
         {
             Tensor gv = gradient.Zip(v, (g, vi) => (g * vi).sum()).Aggregate((a, b) => a + b);
             if (!gv.requires_grad) return zeros(theta.Sum(p => p.numel()), ScalarType.Float64, device); // the loss is linear: H = 0
             // The graph of g serves every product: retain it explicitly (TorchSharp frees it by default).
-            IList<Tensor> hv = autograd.grad(new[] { gv }, theta, retain_graph: true, allow_unused: true);
-            return cat(hv.Select((h, i) => h is null || h.IsInvalid ? zeros(theta[i].numel(), ScalarType.Float64, device) : h.detach().flatten().to_type(ScalarType.Float64)).ToArray(), 0);
+            Tensor?[] hv = LossGradients.Of(gv, theta, retainGraph: true, what: "a Hessian-vector product");
+            return cat(hv.Select((h, i) => h?.detach().flatten().to_type(ScalarType.Float64) ?? zeros(theta[i].numel(), ScalarType.Float64, device)).ToArray(), 0);
         }
 
         PowerIterationRun dominant = Run(Hvp, theta, shift: 0, options, options.Seed);

@@ -1,3 +1,4 @@
+using Mtl.Trainers.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,15 +14,10 @@ internal static class FlatGradients
     public static Tensor Of(Tensor loss, IReadOnlyList<Tensor> parameters, bool retainGraph)
     {
         if (parameters.Count == 0) throw new ArgumentException("The gradient needs at least one parameter tensor.", nameof(parameters));
-        IList<Tensor> grads = autograd.grad(new[] { loss }, parameters.ToArray(), retain_graph: retainGraph, allow_unused: true);
+        Tensor?[] grads = LossGradients.Of(loss, parameters, retainGraph);
         var pieces = new Tensor[parameters.Count];
         for (int i = 0; i < parameters.Count; i++)
-        {
-            Tensor? g = grads[i];
-            pieces[i] = g is null || g.IsInvalid
-                ? zeros(parameters[i].numel(), ScalarType.Float64, parameters[i].device)
-                : g.detach().flatten().to_type(ScalarType.Float64);
-        }
+            pieces[i] = grads[i]?.detach().flatten().to_type(ScalarType.Float64) ?? zeros(parameters[i].numel(), ScalarType.Float64, parameters[i].device);
         return cat(pieces, 0);
     }
 }

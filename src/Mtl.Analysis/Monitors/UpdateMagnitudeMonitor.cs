@@ -135,7 +135,7 @@ public sealed class UpdateMagnitudeMonitor : ITrainingMonitor, IDisposable
         Tensor[] losses = objective.Losses(new TaskBatch(context.Features, context.Labels));
         Tensor total = ObjectiveParameters.Total(losses);
         Tensor[] all = groups!.SelectMany(g => g.Parameters).ToArray();
-        Tensor?[] grads = TaskGradientEngine.Defined(torch.autograd.grad(new[] { total }, all, retain_graph: false, allow_unused: true));
+        Tensor?[] grads = LossGradients.Of(total, all, retainGraph: false, what: "the EW loss (UpdateMagnitudeMonitor)");
         var norms = new Dictionary<string, double>();
         int offset = 0;
         foreach (ParameterGroup g in groups!)

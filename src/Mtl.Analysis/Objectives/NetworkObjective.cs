@@ -17,10 +17,17 @@ public sealed class NetworkObjective : IMultiTaskObjective
     private readonly IReadOnlyList<Tensor> shared;
     private readonly IReadOnlyList<Tensor>[] heads;
 
-    /// <summary>Adapts a network whose tasks are scored with the trainer's own per-task losses (<see cref="TaskLosses.Loss"/>).</summary>
+    /// <summary>Adapts a trained model's network, its tasks scored with the trainer's own per-task losses.</summary>
+    /// <param name="model">The trained model (its network is used as it is; the analysis does not change its weights).</param>
+    public NetworkObjective(MultiHeadNetworkTransformer model)
+        : this((model ?? throw new ArgumentNullException(nameof(model))).Network, model.Tasks)
+    {
+    }
+
+    /// <summary>Adapts a network whose tasks are scored with the trainer's own per-task losses.</summary>
     /// <param name="network">The network (its trunk and heads).</param>
     /// <param name="tasks">The tasks, one per head, in head order.</param>
-    public NetworkObjective(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks)
+    internal NetworkObjective(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks)
         : this(network, tasks, TaskLosses.Loss)
     {
     }
@@ -29,7 +36,7 @@ public sealed class NetworkObjective : IMultiTaskObjective
     /// <param name="network">The network (its trunk and heads).</param>
     /// <param name="tasks">The tasks, one per head, in head order.</param>
     /// <param name="loss">Each task's training loss, e.g. the trainer's per-task loss.</param>
-    public NetworkObjective(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, TaskLossFunction loss)
+    internal NetworkObjective(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, TaskLossFunction loss)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(tasks);
@@ -71,26 +78,5 @@ public sealed class NetworkObjective : IMultiTaskObjective
     public nn.Module? Module => network;
 
     /// <inheritdoc />
-    public IDisposable EvaluationMode() => new ModeRestorer(network);
-
-    private sealed class ModeRestorer : IDisposable
-    {
-        private readonly MultiHeadNetwork network;
-        private readonly bool wasTraining;
-        private bool disposed;
-
-        public ModeRestorer(MultiHeadNetwork network)
-        {
-            this.network = network;
-            wasTraining = network.training;
-            network.eval();
-        }
-
-        public void Dispose()
-        {
-            if (disposed) return;
-            disposed = true;
-            network.train(wasTraining);
-        }
-    }
+    public IDisposable EvaluationMode() => new EvaluationScope(network);
 }

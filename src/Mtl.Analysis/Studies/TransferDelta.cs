@@ -4,8 +4,8 @@ namespace Mtl.Analysis.Studies;
 /// The transfer metric of Elich et al. (appendix A6) for one task:
 /// δ_t = mean_{c,s} (−1)^{p(t)} [M^MTL_{t,c,s}/M^MTL_{t,clean} − M^STL_{t,c,s}/M^STL_{t,clean}], read as "δ &lt; 0: MTL is
 /// more robust". For that reading to hold for every metric, p(t) = 1 when higher is better (accuracy: an MTL model that
-/// keeps more of its clean accuracy gives a negative δ) and p(t) = 0 when lower is better (errors, losses) — the same
-/// sign rule as Δm in <see cref="Trainers.MultiTaskCatalog.DeltaM"/>.
+/// keeps more of its clean accuracy gives a negative δ) and p(t) = 0 when lower is better (errors, losses). This is the
+/// paper's own sign (negative = better), the opposite of <see cref="Trainers.DeltaM"/>'s; it is a different measure.
 /// </summary>
 public static class TransferDelta
 {

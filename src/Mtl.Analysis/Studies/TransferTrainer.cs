@@ -61,8 +61,8 @@ internal sealed class TransferTrainer
                     continue;
                 }
                 TrainingReport report = candidate.TrainingReport!;
-                // The validation average of the kept (best) epoch: accuracy for STL, mean accuracy over tasks for MTL.
-                double metric = report.Epochs.Concat(report.EarlierEpochs).First(e => e.Epoch == report.SelectedEpoch).ValidationAverage;
+                // The validation accuracy of the kept (best) epoch: accuracy for STL, mean accuracy over tasks for MTL.
+                double metric = report.Epochs.Concat(report.EarlierEpochs).First(e => e.Epoch == report.SelectedEpoch).Tasks.Average(t => t.ValidationMetric);
                 runs.Add(new TransferSelectionRun(seed, model, lr, metric, report.SelectedEpoch, report.TrainingSeconds, false));
                 context.Progress.Info(string.Create(CultureInfo.InvariantCulture,
                     $"seed {seed} {model.Name} lr {lr:G3}: validation {metric:F4} at epoch {report.SelectedEpoch}"));

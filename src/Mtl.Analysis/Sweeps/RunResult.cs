@@ -23,7 +23,7 @@ public sealed record SplitFigures(double[] Loss, double[] Metric);
 /// <param name="Train">Training figures (over the epoch's batches).</param>
 /// <param name="Validation">Validation figures.</param>
 /// <param name="Test">Test figures (scored after the epoch by the sweep's monitor).</param>
-/// <param name="ValidationAverage">The trainer's model-selection score (mean over tasks, higher is better).</param>
+/// <param name="ValidationAverage">Mean validation metric over tasks (accuracy: the sweeps' datasets are classification only); the configuration ranking uses it.</param>
 /// <param name="MethodWeights">The method's mean task weights over the epoch, or null when it has none.</param>
 public sealed record EpochRecord(int Epoch, double LearningRate, double Seconds, SplitFigures Train, SplitFigures Validation, SplitFigures Test,
     double ValidationAverage, double[]? MethodWeights);

@@ -1,3 +1,4 @@
+using Mtl.Trainers.Engine;
 using Mtl.Trainers.IO;
 using System.Text.Json;
 using Microsoft.ML;
@@ -88,41 +89,18 @@ public sealed class TestSetMonitor : ITrainingMonitor, IDisposable
         SplitFigures testFigures = Score(network, data);
         var train = new SplitFigures(epoch.Tasks.Select(t => t.TrainLoss).ToArray(), epoch.Tasks.Select(t => t.TrainMetric).ToArray());
         var validation = new SplitFigures(epoch.Tasks.Select(t => t.ValidationLoss).ToArray(), epoch.Tasks.Select(t => t.ValidationMetric).ToArray());
-        records.Add(new EpochRecord(epoch.Epoch, epoch.LearningRate, epoch.Seconds, train, validation, testFigures, epoch.ValidationAverage,
+        records.Add(new EpochRecord(epoch.Epoch, epoch.LearningRate, epoch.Seconds, train, validation, testFigures,
+            // The sweeps' datasets are classification only: their config ranking keeps the mean validation accuracy (scale-free
+            // there, and what the committed results hold); the trainer selects epochs by its own score, EpochReport.SelectionScore.
+            epoch.Tasks.Average(t => t.ValidationMetric),
             epoch.MethodWeights?.ToArray()));
         if (recordFile is not null) SafeFiles.WriteAllText(recordFile, JsonSerializer.Serialize(records, RunConfig.Json));
     }
 
     private SplitFigures Score(MultiHeadNetwork model, MaterializedData rows)
     {
-        bool wasTraining = model.training, trunkWasTraining = model.Trunk.training;
-        Device device = model.parameters().First().device;
-        var lossSum = new double[tasks.Count];
-        var metricSum = new double[tasks.Count];
-        model.eval();
-        try
-        {
-            using var noGrad = no_grad();
-            for (long start = 0; start < rows.Count; start += ScoringBatch)
-            {
-                using var scope = NewDisposeScope();
-                long size = Math.Min(ScoringBatch, rows.Count - start);
-                Tensor[] outputs = model.call(rows.Features.narrow(0, start, size).to(device));
-                for (int t = 0; t < tasks.Count; t++)
-                {
-                    Tensor y = rows.Labels[t].narrow(0, start, size).to(device);
-                    lossSum[t] += TaskLosses.Loss(tasks[t], outputs[t], y).item<float>() * size;
-                    metricSum[t] += TaskLosses.MetricSum(tasks[t], outputs[t], y).to_type(ScalarType.Float64).item<double>();
-                }
-            }
-        }
-        finally
-        {
-            model.train(wasTraining);
-            model.Trunk.train(trunkWasTraining);
-        }
-        return new SplitFigures(lossSum.Select(s => s / rows.Count).ToArray(),
-            metricSum.Select((s, t) => TaskLosses.Finish(tasks[t], s, rows.Count)).ToArray());
+        (double[] loss, double[] metric) = NetworkEvaluation.Run(model, tasks, rows, ScoringBatch, model.parameters().First().device);
+        return new SplitFigures(loss, metric);
     }
 
     /// <summary>Releases the materialised test rows.</summary>

@@ -1,3 +1,4 @@
+using Mtl.Trainers;
 using Mtl.Trainers.Network;
 using static TorchSharp.torch;
 
@@ -11,8 +12,16 @@ public sealed record ParameterGroup(string Name, IReadOnlyList<Tensor> Parameter
     /// <summary>The name of the trunk's group.</summary>
     public const string TrunkName = "trunk";
 
+    /// <summary>A trained model's trunk, then one group per head named after its task.</summary>
+    /// <param name="model">The trained model.</param>
+    public static IReadOnlyList<ParameterGroup> Of(MultiHeadNetworkTransformer model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Of(model.Network, model.Tasks.Select(t => t.Name).ToArray());
+    }
+
     /// <summary>The trunk, then one group per head named after its task.</summary>
-    public static IReadOnlyList<ParameterGroup> Of(MultiHeadNetwork network, IReadOnlyList<string> taskNames)
+    internal static IReadOnlyList<ParameterGroup> Of(MultiHeadNetwork network, IReadOnlyList<string> taskNames)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(taskNames);

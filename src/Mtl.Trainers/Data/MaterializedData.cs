@@ -12,7 +12,7 @@ namespace Mtl.Trainers.Data;
 /// binary/regression targets as float32). Mini-batches are index_select calls on these tensors, so an epoch costs no
 /// per-row work and the batch order is set by one seeded permutation (docs/architecture.md, "From rows to a trained network").
 /// </summary>
-public sealed class MaterializedData : IDisposable
+internal sealed class MaterializedData : IDisposable
 {
     private MaterializedData(Tensor features, Tensor[] labels, long[] rowShape, float[]? hostFeatures)
     {

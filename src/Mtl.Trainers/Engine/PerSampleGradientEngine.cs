@@ -167,14 +167,10 @@ internal static class PerSampleGradientEngine
                 wanted[k] = new HashSet<Tensor>(targets[k].Parameters.Where(p => rules.ContainsKey(p) && !oneRow.ContainsKey(p)), ReferenceEqualityComparer.Instance);
                 int[] relevant = Enumerable.Range(0, calls.Count).Where(c => calls[c].Layer.Parameters.Any(wanted[k].Contains)).ToArray();
                 if (relevant.Length == 0) continue;
-                IList<Tensor> raw = autograd.grad(new[] { targets[k].Loss(taskLosses) }, relevant.Select(c => calls[c].Probe).ToArray(),
-                    retain_graph: k < targets.Count - 1, allow_unused: true);
-                Tensor?[] defined = TaskGradientEngine.Defined(raw);
+                Tensor?[] defined = LossGradients.Of(targets[k].Loss(taskLosses), relevant.Select(c => calls[c].Probe).ToArray(),
+                    retainGraph: k < targets.Count - 1, what: "a per-sample target");
                 for (int j = 0; j < relevant.Length; j++)
-                {
-                    if (defined[j] is null) raw[j].Dispose();   // an unreached layer's empty answer is a live wrapper outside any scope
                     deltas[k, relevant[j]] = defined[j];
-                }
             }
 
             // Per layer call, one contraction for all the targets that reach it (one larger bmm instead of T small ones).
@@ -219,11 +215,9 @@ internal static class PerSampleGradientEngine
             {
                 if (parameters[k].Length == 0) continue;
                 // The group's graph serves every target: keep it until the last one.
-                IList<Tensor> raw = autograd.grad(new[] { targets[k].Loss(groupLosses) }, parameters[k], retain_graph: k < lastTarget, allow_unused: true);
-                Tensor?[] grads = TaskGradientEngine.Defined(raw);
+                Tensor?[] grads = LossGradients.Of(targets[k].Loss(groupLosses), parameters[k], retainGraph: k < lastTarget, what: "a per-sample target");
                 for (int p = 0; p < parameters[k].Length; p++)
                 {
-                    if (grads[p] is null) raw[p].Dispose();
                     perGroup[k][p][g] = grads[p]?.detach().flatten().to_type(dtype) ?? zeros(parameters[k][p].numel(), dtype: dtype, device: parameters[k][p].device);
                 }
             }

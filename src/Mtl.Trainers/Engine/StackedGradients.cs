@@ -9,7 +9,7 @@ namespace Mtl.Trainers.Engine;
 /// gradient of tensor p, flattened). The Gramian G = J Jᵀ is the sum over tensors of Mₚ Mₚᵀ, so J is never
 /// concatenated or copied to the CPU; the combination d = Jᵀ w is one (1×T)·(T×nₚ) product per tensor.
 /// </summary>
-public sealed class StackedGradients : IDisposable
+internal sealed class StackedGradients : IDisposable
 {
     private readonly Tensor[] stacked;
     private readonly long[][] shapes;

@@ -141,8 +141,7 @@ internal sealed class StepGradients : IStepGradients
         var norms = new double[losses.Count];
         for (int i = 0; i < norms.Length; i++)
         {
-            IList<Tensor> gradient = autograd.grad([losses[i]], [last], retain_graph: true, allow_unused: true);
-            Tensor? g = TaskGradientEngine.Defined(gradient)[0];
+            Tensor? g = LossGradients.Of(losses[i], [last], retainGraph: true, what: $"task {i}'s loss")[0];
             if (g is null)
                 continue;
             using (var norm = g.norm())
@@ -172,7 +171,7 @@ internal sealed class StepGradients : IStepGradients
         if (own.Count == 0)
             return;
         Tensor total = losses.Count == 1 ? losses[0] : losses.Aggregate((a, b) => a + b);
-        Tensor?[] grads = TaskGradientEngine.Defined(autograd.grad([total], own.Cast<Tensor>().ToArray(), retain_graph: true, allow_unused: true));
+        Tensor?[] grads = LossGradients.Of(total, own.Cast<Tensor>().ToArray(), retainGraph: true, what: "the method's own loss terms");
         for (int k = 0; k < own.Count; k++)
             if (grads[k] is { } g)
                 own[k].grad = g;

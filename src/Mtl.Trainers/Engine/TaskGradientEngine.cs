@@ -13,7 +13,7 @@ namespace Mtl.Trainers.Engine;
 /// </list>
 /// In both, each head receives exactly its own task's gradient.
 /// </summary>
-public static class TaskGradientEngine
+internal static class TaskGradientEngine
 {
     /// <summary>
     /// Parameters mode: returns the stacked per-task gradients of <paramref name="shared"/> and writes each task's
@@ -35,7 +35,7 @@ public static class TaskGradientEngine
                 var inputs = new List<Tensor>(shared.Count + headParameters[i].Count);
                 inputs.AddRange(shared);
                 inputs.AddRange(headParameters[i]);
-                Tensor?[] grads = Defined(autograd.grad(new[] { taskLosses[i] }, inputs, retain_graph: i < tasks - 1, allow_unused: true));
+                Tensor?[] grads = LossGradients.Of(taskLosses[i], inputs, retainGraph: i < tasks - 1, what: $"task {i}'s loss");
                 result.SetRow(i, grads.Take(shared.Count).ToArray());
                 AssignHeadGradients(headParameters[i], grads.Skip(shared.Count).ToArray());
             }
@@ -69,7 +69,7 @@ public static class TaskGradientEngine
                 inputs.AddRange(headParameters[i]);
                 // Losses prepared by a method may share graph nodes (e.g. one exp of learnable scales), so keep the graph
                 // until the last task.
-                Tensor?[] grads = Defined(autograd.grad(new[] { taskLosses[i] }, inputs, retain_graph: i < tasks - 1, allow_unused: true));
+                Tensor?[] grads = LossGradients.Of(taskLosses[i], inputs, retainGraph: i < tasks - 1, what: $"task {i}'s loss");
                 result.SetRow(i, new[] { grads[0] });
                 AssignHeadGradients(headParameters[i], grads.Skip(1).ToArray());
             }
@@ -94,18 +94,6 @@ public static class TaskGradientEngine
         {
             d[0].Dispose();
         }
-    }
-
-    /// <summary>
-    /// TorchSharp returns an input that the output does not depend on (allowed by <c>allow_unused</c>) as a tensor with
-    /// an invalid handle rather than null; this maps those to null.
-    /// </summary>
-    public static Tensor?[] Defined(IList<Tensor> gradients)
-    {
-        var result = new Tensor?[gradients.Count];
-        for (int k = 0; k < result.Length; k++)
-            result[k] = gradients[k] is { IsInvalid: false } g ? g : null;
-        return result;
     }
 
     private static void AssignHeadGradients(IReadOnlyList<Tensor> head, IReadOnlyList<Tensor?> grads)

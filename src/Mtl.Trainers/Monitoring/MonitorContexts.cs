@@ -22,7 +22,7 @@ public sealed class MonitorStartContext
     }
 
     /// <summary>The network being trained (observe only).</summary>
-    public MultiHeadNetwork Network { get; }
+    internal MultiHeadNetwork Network { get; }
 
     /// <summary>The tasks as the trainer resolved them (class counts filled in), in head order.</summary>
     public IReadOnlyList<TaskDefinition> Tasks { get; }
@@ -67,7 +67,7 @@ public sealed class MonitorStepContext
     }
 
     /// <summary>The network (observe only: a monitor must not change its weights).</summary>
-    public MultiHeadNetwork Network { get; }
+    internal MultiHeadNetwork Network { get; }
 
     /// <summary>The resolved tasks, in head order.</summary>
     public IReadOnlyList<TaskDefinition> Tasks { get; }
@@ -114,7 +114,7 @@ public sealed class MonitorStepContext
             throw new ArgumentOutOfRangeException(nameof(samples), samples,
                 $"Per-sample gradients need between 1 and the batch's {rows} rows; lower the monitor's sample count or raise BatchSize.");
         var targets = Enumerable.Range(0, Tasks.Count).Select(t => new PerSampleTarget(losses => losses[t], sharedTensors)).ToArray();
-        using (new EvaluationMode(Network))
+        using (new EvaluationScope(Network))
             return PerSampleGradientEngine.Compute(Network, RowLosses, samples, 1, targets, ScalarType.Float32).Gradients;
     }
 
@@ -137,7 +137,7 @@ public sealed class MonitorStepContext
     {
         EnsureTrunkTakesGradients();
         var rows = new Tensor[Tasks.Count];
-        using (new EvaluationMode(Network))
+        using (new EvaluationScope(Network))
         {
             Tensor[] outputs = Network.call(Features);
             for (int t = 0; t < Tasks.Count; t++)
@@ -156,26 +156,10 @@ public sealed class MonitorStepContext
     private Tensor Flatten(Tensor loss, bool retainGraph)
     {
         // allow_unused: a task whose head ignores part of the trunk (a custom trunk) gets zeros there, not an error.
-        Tensor?[] grads = TaskGradientEngine.Defined(torch.autograd.grad(new[] { loss }, sharedTensors, retain_graph: retainGraph, allow_unused: true));
+        Tensor?[] grads = LossGradients.Of(loss, sharedTensors, retainGraph, what: "a task's loss (monitor)");
         var parts = new Tensor[shared.Count];
         for (int p = 0; p < shared.Count; p++)
             parts[p] = grads[p]?.reshape(-1) ?? zeros(shared[p].numel(), dtype: shared[p].dtype, device: shared[p].device);
         return cat(parts, 0);
-    }
-
-    /// <summary>Dropout off until disposed, then the previous mode.</summary>
-    private readonly struct EvaluationMode : IDisposable
-    {
-        private readonly MultiHeadNetwork network;
-        private readonly bool wasTraining;
-
-        public EvaluationMode(MultiHeadNetwork network)
-        {
-            this.network = network;
-            wasTraining = network.training;
-            network.eval();
-        }
-
-        public void Dispose() => network.train(wasTraining);
     }
 }

@@ -7,7 +7,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Mtl.Trainers.Network;
 
 /// <summary>Shared trunk + one head per task. <see cref="forward"/> returns the head outputs in task order.</summary>
-public sealed class MultiHeadNetwork : nn.Module<Tensor, Tensor[]>
+internal sealed class MultiHeadNetwork : nn.Module<Tensor, Tensor[]>
 {
     private readonly nn.Module<Tensor, Tensor> trunk;
     private readonly ModuleList<TaskHead> heads;

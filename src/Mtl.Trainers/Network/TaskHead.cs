@@ -7,7 +7,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Mtl.Trainers.Network;
 
 /// <summary>A task head: (Linear → ReLU) per hidden size, dropout, then Linear to the task's outputs (Kurin et al.: 50 → 50 → 10).</summary>
-public sealed class TaskHead : nn.Module<Tensor, Tensor>, IOnnxExportable
+internal sealed class TaskHead : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly ModuleList<Linear> hidden;
     private readonly Dropout dropout;

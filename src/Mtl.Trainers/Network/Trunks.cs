@@ -10,7 +10,7 @@ namespace Mtl.Trainers.Network;
 /// Kurin et al.'s MultiLeNet trunk: conv(C→10, k5) → maxpool2 → ReLU → conv(10→20, k5) → Dropout2d → maxpool2 → ReLU →
 /// fc(→50) → ReLU. For 28×28 inputs the flattened size is 320, as published.
 /// </summary>
-public sealed class MultiLeNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportable
+internal sealed class MultiLeNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     /// <summary>Size of the representation z.</summary>
     public const int RepresentationSize = 50;
@@ -54,7 +54,7 @@ public sealed class MultiLeNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportable
 }
 
 /// <summary>A small pre-activation-free ResNet for 28–32 px images: stem conv3×3(16) + 3 basic blocks (16, 32/2, 64/2) + global average pool.</summary>
-public sealed class SmallResNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportable
+internal sealed class SmallResNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     /// <summary>Size of the representation z.</summary>
     public const int RepresentationSize = 64;
@@ -135,7 +135,7 @@ public sealed class SmallResNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportabl
 }
 
 /// <summary>Flatten → (Linear → ReLU → Dropout) per hidden size.</summary>
-public sealed class MlpTrunk : nn.Module<Tensor, Tensor>, IOnnxExportable
+internal sealed class MlpTrunk : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly ModuleList<Linear> layers;
     private readonly Dropout dropout;

@@ -11,7 +11,9 @@ public delegate string OnnxModuleExporter(nn.Module module, OnnxGraphBuilder gra
 /// <summary>
 /// The ONNX exporters of TorchSharp layers, one per layer type (Linear, Conv2d, BatchNorm2d, ReLU, LeakyReLU, MaxPool2d,
 /// AdaptiveAvgPool2d, Flatten, Dropout, Dropout2d, Identity, Sequential). Modules implementing <see cref="IOnnxExportable"/>
-/// export themselves; users add exporters for their own layer types with <see cref="Register{TModule}"/>.
+/// export themselves; users add exporters for their own layer types with <see cref="Register{TModule}"/> at start-up.
+/// Registration is add-only: a layer type's exporter, once known, never changes, so a model saved early and one saved
+/// later in a process get the same graph.
 /// </summary>
 public static class OnnxExporters
 {
@@ -32,15 +34,19 @@ public static class OnnxExporters
         [typeof(Sequential)] = (m, g, x) => ((Sequential)m).children().Aggregate(x, (value, child) => Export(child, g, value)),
     });
 
-    /// <summary>Registers (or replaces) the exporter of a layer type.</summary>
+    /// <summary>Registers the exporter of a layer type that has none yet (add-only).</summary>
+    /// <typeparam name="TModule">The layer type.</typeparam>
+    /// <param name="exporter">Adds the layer's nodes to the graph for an input name and returns the output name.</param>
+    /// <exception cref="InvalidOperationException">The layer type already has an exporter (built-in or registered).</exception>
     public static void Register<TModule>(Func<TModule, OnnxGraphBuilder, string, string> exporter) where TModule : nn.Module
     {
         ArgumentNullException.ThrowIfNull(exporter);
-        Exporters[typeof(TModule)] = (m, g, x) => exporter((TModule)m, g, x);
+        if (!Exporters.TryAdd(typeof(TModule), (m, g, x) => exporter((TModule)m, g, x)))
+            throw new InvalidOperationException($"The layer type '{typeof(TModule).FullName}' already has an ONNX exporter; exporters are never replaced.");
     }
 
     /// <summary>Exports a module; throws <see cref="NotSupportedException"/> naming its type when no exporter knows it.</summary>
-    public static string Export(nn.Module module, OnnxGraphBuilder graph, string input)
+    internal static string Export(nn.Module module, OnnxGraphBuilder graph, string input)
     {
         if (module is IOnnxExportable self) return self.ExportOnnx(graph, input);
         if (Exporters.TryGetValue(module.GetType(), out var exporter)) return exporter(module, graph, input);

@@ -75,7 +75,7 @@ public sealed class PerTaskAdam : OptimizerHelper
     /// <param name="gradients">T×nₚ per-task gradients of the shared parameters, in their order.</param>
     /// <param name="weights">T task weights, or null.</param>
     /// <exception cref="ArgumentException">Wrong task or tensor count.</exception>
-    public void StageTaskGradients(StackedGradients gradients, IReadOnlyList<double>? weights)
+    internal void StageTaskGradients(StackedGradients gradients, IReadOnlyList<double>? weights)
     {
         ArgumentNullException.ThrowIfNull(gradients);
         if (gradients.TaskCount != _tasks || gradients.TensorCount != _shared.Length)

@@ -18,7 +18,7 @@ namespace Mtl.Trainers.Runtime;
 /// </list>
 /// Neither changes results. On a non-glibc system both are skipped.
 /// </summary>
-public static class NativeRuntimeTuning
+internal static class NativeRuntimeTuning
 {
     private const int MallocTrimThreshold = -1;
     private const int MallocMmapThreshold = -3;
@@ -90,4 +90,4 @@ public static class NativeRuntimeTuning
 /// <summary>Which of <see cref="NativeRuntimeTuning"/>'s settings are (to be) applied.</summary>
 /// <param name="OpenMpSpin">GOMP_SPINCOUNT in the native environment.</param>
 /// <param name="Malloc">glibc's mmap and trim thresholds.</param>
-public sealed record NativeTuningPlan(bool OpenMpSpin, bool Malloc);
+internal sealed record NativeTuningPlan(bool OpenMpSpin, bool Malloc);

@@ -4,7 +4,7 @@ namespace Mtl.Trainers.Solvers;
 /// <param name="Weights">w* on the simplex.</param>
 /// <param name="Objective">F(w*) = g_wᵀg₀ + c‖g_w‖ in the units of the input Gramian.</param>
 /// <param name="Run">Iterations and outcome (residual = ‖w − Π(w − ∇F(w))‖ in scaled units).</param>
-public sealed record ConflictAverseSolution(double[] Weights, double Objective, SolverRun Run);
+internal sealed record ConflictAverseSolution(double[] Weights, double Objective, SolverRun Run);
 
 /// <summary>
 /// CAGrad's inner problem on the Gramian: w* = argmin_{w ∈ simplex} g_wᵀg₀ + c·‖g_w‖ with g_w = Σ wᵢgᵢ and
@@ -12,7 +12,7 @@ public sealed record ConflictAverseSolution(double[] Weights, double Objective, 
 /// backtracking, polished by Newton steps on the identified face, on a copy of G scaled to unit diagonal maximum
 /// (the minimiser is scale invariant). Convergence is measured by ‖w − Π(w − ∇F)‖, zero only at the optimum.
 /// </summary>
-public static class ConflictAverseSolver
+internal static class ConflictAverseSolver
 {
     /// <summary>Solver name used in <see cref="SolverRun"/> records.</summary>
     public const string Name = "CAGrad.ProjectedGradient";

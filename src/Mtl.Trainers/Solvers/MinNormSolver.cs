@@ -4,7 +4,7 @@ namespace Mtl.Trainers.Solvers;
 /// <param name="Weights">α on the simplex.</param>
 /// <param name="SquaredNorm">αᵀGα.</param>
 /// <param name="Run">Iterations and outcome.</param>
-public sealed record MinNormResult(double[] Weights, double SquaredNorm, SolverRun Run);
+internal sealed record MinNormResult(double[] Weights, double SquaredNorm, SolverRun Run);
 
 /// <summary>When MGDA's Frank–Wolfe iteration stops.</summary>
 public enum FrankWolfeStopping
@@ -28,7 +28,7 @@ public enum FrankWolfeStopping
 /// line search for more (Sener &amp; Koltun's algorithm, started from the best pair), finished by an exact active-set
 /// solve when it hits its iteration limit.
 /// </summary>
-public static class MinNormSolver
+internal static class MinNormSolver
 {
     /// <summary>Solver name used in <see cref="SolverRun"/> records.</summary>
     public const string Name = "MinNorm.FrankWolfe";

@@ -3,7 +3,7 @@ namespace Mtl.Trainers.Solvers;
 /// <summary>The answer of the Nash bargaining solve.</summary>
 /// <param name="Weights">α &gt; 0 with αᵢ(Gα)ᵢ = 1 (null when the solve failed).</param>
 /// <param name="Run">Iterations, outcome and residual maxᵢ|αᵢ(Gα)ᵢ − 1|.</param>
-public sealed record NashBargainingResult(double[]? Weights, SolverRun Run);
+internal sealed record NashBargainingResult(double[]? Weights, SolverRun Run);
 
 /// <summary>
 /// Nash-MTL's bargaining system: find α &gt; 0 with (Gα)ᵢ = 1/αᵢ for every task. This is exactly the stationarity
@@ -12,7 +12,7 @@ public sealed record NashBargainingResult(double[]? Weights, SolverRun Run);
 /// α = α̃/√‖G‖_F. The solution exists iff no nonnegative combination of the task gradients cancels to 0
 /// (in particular no gradient is 0); otherwise α diverges and the solve reports <see cref="SolverOutcome.Failed"/>.
 /// </summary>
-public static class NashBargainingSolver
+internal static class NashBargainingSolver
 {
     /// <summary>Solver name used in <see cref="SolverRun"/> records.</summary>
     public const string Name = "NashMTL.Newton";

@@ -3,7 +3,7 @@ namespace Mtl.Trainers.Solvers;
 /// <summary>The answer of a small quadratic program.</summary>
 /// <param name="Solution">The minimiser.</param>
 /// <param name="Run">Iterations, outcome and the KKT residual at <paramref name="Solution"/>.</param>
-public sealed record QuadraticProgramResult(double[] Solution, SolverRun Run);
+internal sealed record QuadraticProgramResult(double[] Solution, SolverRun Run);
 
 /// <summary>
 /// Small dense quadratic programs with nonnegativity constraints: min ½xᵀQx + cᵀx s.t. x ≥ 0, Q symmetric positive
@@ -13,7 +13,7 @@ public sealed record QuadraticProgramResult(double[] Solution, SolverRun Run);
 /// stalls, projected coordinate descent finishes the job. The KKT conditions are checked at the end, so a
 /// returned <see cref="SolverOutcome.Converged"/> is verified, not assumed.
 /// </summary>
-public static class NonnegativeQuadraticProgram
+internal static class NonnegativeQuadraticProgram
 {
     /// <summary>Solver name used in <see cref="SolverRun"/> records.</summary>
     public const string Name = "NNQP.ActiveSet";

@@ -1,7 +1,7 @@
 namespace Mtl.Trainers.Solvers;
 
 /// <summary>The probability simplex {w : w ≥ 0, Σ w = r}.</summary>
-public static class Simplex
+internal static class Simplex
 {
     /// <summary>
     /// Euclidean projection of <paramref name="y"/> onto {w ≥ 0, Σw = <paramref name="radius"/>}: sort once, find the

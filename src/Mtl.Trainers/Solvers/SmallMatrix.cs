@@ -4,7 +4,7 @@ namespace Mtl.Trainers.Solvers;
 /// Dense linear algebra for the tiny T×T problems of MTL methods (T = number of tasks, usually 2–40).
 /// Plain loops on <c>double[]</c>/<c>double[,]</c>: at this size they beat any call into a tensor library.
 /// </summary>
-public static class SmallMatrix
+internal static class SmallMatrix
 {
     /// <summary>Returns A·x.</summary>
     /// <param name="a">An n×m matrix.</param>

@@ -4,13 +4,13 @@ namespace Mtl.Trainers.Solvers;
 /// <param name="Values">Eigenvalues in ascending order.</param>
 /// <param name="Vectors">Orthonormal eigenvectors as columns, in the order of <paramref name="Values"/>.</param>
 /// <param name="Sweeps">Jacobi sweeps used.</param>
-public sealed record SymmetricEigenResult(double[] Values, double[,] Vectors, int Sweeps);
+internal sealed record SymmetricEigenResult(double[] Values, double[,] Vectors, int Sweeps);
 
 /// <summary>
 /// Cyclic Jacobi eigendecomposition for small symmetric matrices (accurate to machine precision, also for
 /// tiny eigenvalues, which Aligned-MTL's whitening needs). Cost O(n³) per sweep; a handful of sweeps.
 /// </summary>
-public static class SymmetricEigen
+internal static class SymmetricEigen
 {
     /// <summary>Sweep limit; quadratic convergence makes it unreachable for finite symmetric input.</summary>
     public const int MaxSweeps = 100;

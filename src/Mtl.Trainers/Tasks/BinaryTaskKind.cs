@@ -34,6 +34,13 @@ internal sealed class BinaryTaskKind : TaskKindHandler
 
     public override Tensor MetricSum(Tensor output, Tensor target) => output.squeeze(1).gt(0).eq(target.gt(0.5)).sum(ScalarType.Float64);
 
+    /// <summary>The majority class's share.</summary>
+    public override double ConstantPredictorMetric(Tensor target)
+    {
+        double positive = target.gt(0.5).to_type(ScalarType.Float64).mean().item<double>();
+        return Math.Max(positive, 1 - positive);
+    }
+
     /// <summary>Raw score and probability.</summary>
     public override int ScoreWidth(TaskDefinition task) => 2;
 

@@ -55,6 +55,10 @@ internal sealed class MulticlassTaskKind : TaskKindHandler
 
     public override Tensor MetricSum(Tensor output, Tensor target) => output.argmax(1).eq(target).sum(ScalarType.Float64);
 
+    /// <summary>The majority class's share.</summary>
+    public override double ConstantPredictorMetric(Tensor target) =>
+        target.bincount(null, 0).max().to_type(ScalarType.Float64).item<double>() / target.NumberOfElements;
+
     public override int ScoreWidth(TaskDefinition task) => task.ClassCount;
 
     public override Tensor ScoreValues(Tensor headOutput) => nn.functional.softmax(headOutput, 1);

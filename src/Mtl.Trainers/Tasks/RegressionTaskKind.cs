@@ -42,6 +42,9 @@ internal sealed class RegressionTaskKind : TaskKindHandler
 
     public override Tensor MetricSum(Tensor output, Tensor target) => (output.squeeze(1) - target).square().sum(ScalarType.Float64);
 
+    /// <summary>The RMSE of predicting the labels' mean: their (population) standard deviation.</summary>
+    public override double ConstantPredictorMetric(Tensor target) => target.to_type(ScalarType.Float64).std(unbiased: false).item<double>();
+
     /// <summary>RMSE.</summary>
     public override double FinishMetric(double sum, long rows) => Math.Sqrt(sum / rows);
 

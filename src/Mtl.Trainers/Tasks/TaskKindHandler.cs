@@ -59,6 +59,12 @@ internal abstract class TaskKindHandler
     /// <summary>Sum over the batch of the metric contribution (correct predictions, or squared errors).</summary>
     public abstract Tensor MetricSum(Tensor output, Tensor target);
 
+    /// <summary>
+    /// The metric of the best constant prediction on these labels (the majority class's share, the labels' standard
+    /// deviation for RMSE): the reference of the selection score, which makes metrics of different kinds comparable.
+    /// </summary>
+    public abstract double ConstantPredictorMetric(Tensor target);
+
     /// <summary>Turns a metric sum over n rows into the reported metric.</summary>
     public virtual double FinishMetric(double sum, long rows) => sum / rows;
 

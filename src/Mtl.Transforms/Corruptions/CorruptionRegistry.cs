@@ -3,8 +3,10 @@ using System.Collections.Concurrent;
 namespace Mtl.Transforms.Corruptions;
 
 /// <summary>
-/// Corruptions by name. The built-in set is registered at start-up; <see cref="Register"/> adds
-/// user-defined ones (for pipelines and saved models, register before loading).
+/// Corruptions by name. The built-in set is registered at start-up; <see cref="Register"/> adds user-defined ones.
+/// Registration is add-only: a name, once registered, means the same corruption for the rest of the process, so a step
+/// or an augmentation never changes meaning while it runs. Register your corruptions at start-up, before building
+/// pipelines that name them.
 /// </summary>
 public static class CorruptionRegistry
 {
@@ -50,17 +52,15 @@ public static class CorruptionRegistry
     /// <summary>Every registered name.</summary>
     public static IReadOnlyCollection<string> Names => ByName.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
 
-    /// <summary>Registers a corruption under its <see cref="Corruption.Name"/>.</summary>
+    /// <summary>Registers a corruption under its <see cref="Corruption.Name"/> (case-insensitive, add-only).</summary>
     /// <param name="corruption">The corruption.</param>
-    /// <param name="replace">Allow replacing an existing registration.</param>
-    /// <exception cref="InvalidOperationException">The name is taken and <paramref name="replace"/> is false.</exception>
-    public static void Register(Corruption corruption, bool replace = false)
+    /// <exception cref="InvalidOperationException">The name is taken (names are never re-bound; choose another name).</exception>
+    public static void Register(Corruption corruption)
     {
         ArgumentNullException.ThrowIfNull(corruption);
         ArgumentException.ThrowIfNullOrWhiteSpace(corruption.Name);
-        if (replace) ByName[corruption.Name] = corruption;
-        else if (!ByName.TryAdd(corruption.Name, corruption))
-            throw new InvalidOperationException($"A corruption named '{corruption.Name}' is already registered; pass replace: true to override it.");
+        if (!ByName.TryAdd(corruption.Name, corruption))
+            throw new InvalidOperationException($"A corruption named '{corruption.Name}' is already registered, and registered names are never re-bound; register yours under another name.");
     }
 
     /// <summary>Looks a corruption up by name (case-insensitive).</summary>

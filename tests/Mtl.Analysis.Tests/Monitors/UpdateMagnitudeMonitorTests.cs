@@ -7,6 +7,18 @@ namespace Mtl.Analysis.Tests.Monitors;
 public sealed class UpdateMagnitudeMonitorTests
 {
     [TestMethod]
+    public void AFrozenTrunkWithGradientMeasurementIsAClearErrorNotANativeAbort()
+    {
+        // Once a c10::Error abort (exit 134): the monitor asked libtorch for gradients of parameters that take none.
+        using var monitor = new UpdateMagnitudeMonitor(measureGradients: true);
+        var options = UpdateMagnitudeToyRun.Options(OptimizerKind.Sgd, 0.05, 8, 1, monitor);
+        options.Options.FreezeTrunk = true;
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => UpdateMagnitudeToyRun.Fit(options).Dispose());
+        StringAssert.Contains(e.Message, "take no gradients");
+        StringAssert.Contains(e.Message, "FreezeTrunk");
+    }
+
+    [TestMethod]
     public void PlainSgdUpdateIsLearningRateTimesGradientNormInEveryGroup()
     {
         const double lr = 0.05;

@@ -8,7 +8,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Mtl.Analysis.Tests.Support;
 
 /// <summary>A tiny MLP multi-head network with regression tasks, its objective (MSE per task) and seeded data.</summary>
-public sealed class TinyNetwork : IDisposable
+internal sealed class TinyNetwork : IDisposable
 {
     public readonly MultiHeadNetwork Network;
     public readonly TaskDefinition[] Tasks;
