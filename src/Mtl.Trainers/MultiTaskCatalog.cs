@@ -87,17 +87,9 @@ public sealed class MultiTaskTrainers
     public MultiHeadNetworkTrainer MultiHead(string[] labelColumnNames, string featureColumnName = "Features", string method = "ew",
         OptimizerKind optimizer = OptimizerKind.Adam, double learningRate = 1e-3, int? batchSize = null, int? maxEpoch = null)
     {
-        MtlOptimizerOptions optimizerOptions = MtlOptimizerOptions.For(optimizer);
-        optimizerOptions.LearningRate = learningRate;
-        return new(context, new MultiHeadNetworkTrainer.Options
-        {
-            FeatureColumnName = featureColumnName,
-            Tasks = labelColumnNames.Select(n => new TaskDefinition(n)).ToList(),
-            Method = MtlMethodOptions.Parse(method),
-            Optimizer = optimizerOptions,
-            BatchSize = batchSize,
-            MaxEpoch = maxEpoch,
-        });
+        // The same mapping as the CLI, sweeps and studies.
+        var config = new TrainingConfig { Method = method, Optimizer = optimizer, LearningRate = learningRate, BatchSize = batchSize, Epochs = maxEpoch };
+        return new(context, config.ToOptions(featureColumnName, labelColumnNames.Select(n => new TaskDefinition(n))));
     }
 
     /// <summary>Single-task training (STL) of one task with the same code path: a one-head network.</summary>
