@@ -109,6 +109,13 @@ public class TypedOptionsTests
     }
 
     [TestMethod]
+    public void AListOfMethodTextsKeepsEachMethodsArgumentsWhole()
+    {
+        CollectionAssert.AreEqual(new[] { "ew", "fixed(0.3,0.7)", "stch(preferences=[1,2],mu=0.5)", "upgrad(ridge=1e-4)" },
+            MtlMethodOptions.SplitList("ew, fixed(0.3,0.7),stch(preferences=[1,2],mu=0.5) ,upgrad(ridge=1e-4)").ToArray());
+    }
+
+    [TestMethod]
     public void TextAliasesAndTheOldSyntaxMeanTheSameOptions()
     {
         Assert.AreEqual("rlw(distribution=dirichlet)", MtlMethodOptions.Parse("rlw-dirichlet").ToString());

@@ -30,7 +30,7 @@ public static class StudyCommand
         var output = new Option<string>("--out") { Description = "Report folder (replaced when the new report is complete)", DefaultValueFactory = _ => Path.Combine("studies", study.Name) };
         var seed = new Option<int>("--seed") { Description = "First seed; a study with S seeds uses seed, seed+1, …", DefaultValueFactory = _ => 1 };
         var seeds = new Option<int?>("--seeds") { Description = "Number of seeds (default: the preset's)" };
-        var methods = new Option<string[]>("--method") { Description = "Methods to run instead of the study's (repeat or comma-separate), e.g. ew,pcgrad", AllowMultipleArgumentsPerToken = true };
+        var methods = new Option<string[]>("--method") { Description = "Methods to run instead of the study's (repeat or comma-separate), e.g. ew,pcgrad,\"upgrad(ridge=1e-4)\"", AllowMultipleArgumentsPerToken = true };
         var dataset = new Option<string?>("--dataset") { Description = "multi-fashion | multi-mnist | multi-fashion-mnist (default: the study's)" };
         var jobs = new Option<int>("--jobs") { Description = "Training processes side by side (studies that sweep many runs); threads are split between them", DefaultValueFactory = _ => 1 };
         var command = new Command(study.Name, study.Description) { preset, output, seed, seeds, methods, dataset, jobs };
@@ -90,7 +90,8 @@ public static class StudyCommand
     public sealed record StudySettings(StudyPreset Preset, string OutputFolder, int Seed, int? Seeds, IReadOnlyList<string> Methods, string? Dataset, int Jobs);
 
     private static IReadOnlyList<string> SplitMethods(string[]? values) =>
-        (values ?? Array.Empty<string>()).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        // Commas inside a method's arguments ("fixed(0.3,0.7)") do not separate methods.
+        (values ?? Array.Empty<string>()).SelectMany(Mtl.Trainers.Methods.MtlMethodOptions.SplitList).ToArray();
 
     private static int Run(IStudy study, StudySettings s)
     {

@@ -124,7 +124,18 @@ public abstract class MtlMethodOptions : IEquatable<MtlMethodOptions>
         ? $"{Name} takes no arguments."
         : $"{Name} accepts: " + string.Join("; ", arguments.Select(a => a.Positional ? $"{a.Name} (unnamed, {a.Accepted})" : $"{a.Name} ({a.Accepted})")) + ".";
 
-    /// <summary>Splits at commas outside brackets, so a named list such as <c>preferences=[1,2]</c> stays whole.</summary>
+    /// <summary>
+    /// Splits a comma-separated list of method texts, keeping each method's arguments whole:
+    /// <c>"ew,fixed(0.3,0.7),upgrad(ridge=1e-4)"</c> gives three texts (as <c>mtl study --method</c> takes them).
+    /// </summary>
+    /// <param name="list">Method texts separated by commas.</param>
+    public static IReadOnlyList<string> SplitList(string list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        return SplitTopLevel(list).ToArray();
+    }
+
+    /// <summary>Splits at commas outside brackets and parentheses, so <c>preferences=[1,2]</c> and <c>fixed(1,2)</c> stay whole.</summary>
     private static IEnumerable<string> SplitTopLevel(string body)
     {
         int depth = 0, start = 0;
@@ -132,8 +143,8 @@ public abstract class MtlMethodOptions : IEquatable<MtlMethodOptions>
         {
             if (i < body.Length)
             {
-                if (body[i] == '[') depth++;
-                else if (body[i] == ']') depth--;
+                if (body[i] is '[' or '(') depth++;
+                else if (body[i] is ']' or ')') depth--;
                 if (body[i] != ',' || depth > 0) continue;
             }
             string item = body[start..i].Trim();

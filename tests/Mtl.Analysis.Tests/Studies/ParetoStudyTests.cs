@@ -15,7 +15,7 @@ public sealed class ParetoStudyTests
 
         // (2 weights + 2 methods) × 1 learning rate × 1 dropout × 2 seeds.
         Assert.AreEqual(8, report.Runs.Count);
-        CollectionAssert.AreEquivalent(new object?[] { "fixed:0.4,1.6", "fixed:1.6,0.4", "uw", "pcgrad" }, report.Runs.Select(r => r["method"]).Distinct().ToArray());
+        CollectionAssert.AreEquivalent(new object?[] { "fixed(0.4,1.6)", "fixed(1.6,0.4)", "uw", "pcgrad" }, report.Runs.Select(r => r["method"]).Distinct().ToArray());
         Verdict front = report.Verdicts.Single(v => v.Claim == "MTO points lie on or inside the scalarization front");
         Assert.IsNotNull(front.Reproduced, front.Evidence);
         StringAssert.Contains(front.Evidence, "of 2 MTO configurations");
