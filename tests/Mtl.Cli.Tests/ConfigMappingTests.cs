@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using Mtl.Analysis.Sweeps;
 using Mtl.Cli.Commands;
+using Mtl.Cli.Tests.Support;
 using Mtl.Datasets;
 using Mtl.Trainers;
 using Mtl.Trainers.Methods;
@@ -88,5 +89,16 @@ public class ConfigMappingTests
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => new TrainingConfig { Method = "upgrad(ridge=x)" }.Validate()).Message, "ridge accepts a finite number ≥ 0");
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => new RunConfig { Momentum = 1, Optimizer = OptimizerKind.Sgd }.Validate()).Message,
             "momentum must be in [0, 1); got 1.");
+    }
+
+    [TestMethod]
+    public void MtlTrainTakesMethodTextWithArguments()
+    {
+        using var folder = new TempFolder("mtl-cli-tests-method-text");
+        ProcessResult result = InProcessCli.Run("train", "--method", "fixed(0.3,0.7)", "--train-rows", "256", "--batch-size", "64", "--epochs", "1",
+            "--model", folder.File("m.zip"));
+        Assert.AreEqual(0, result.ExitCode, result.Transcript);
+        StringAssert.Contains(result.StandardOutput, "fixed(0.3,0.7)");
+        Assert.IsTrue(File.Exists(folder.File("m.zip")), result.Transcript);
     }
 }
