@@ -98,6 +98,8 @@ internal sealed class TrainingSession
                     // Moved to the device once here: the step and any due monitor share the same tensors.
                     Tensor x = OnDevice(features.index_select(0, index));
                     Tensor[] y = train.Labels.Select(l => OnDevice(l.index_select(0, index))).ToArray();
+                    // One label mask per batch for the tasks with holes; fully labelled tasks pay nothing.
+                    Tensor?[]? labelled = LabelMasks(train, y);
                     MonitorStepContext? watched = null;
                     foreach (ITrainingMonitor m in monitors)
                     {
@@ -105,8 +107,8 @@ internal sealed class TrainingSession
                         watched ??= new MonitorStepContext(network, tasks, globalStep, epoch, b, x, y, shared);
                         m.BeforeStep(watched);
                     }
-                    StepResult r = step.Run(x, y, globalStep, epoch);
-                    sums.Add(r, size);
+                    StepResult r = step.Run(x, y, globalStep, epoch, labelled);
+                    sums.Add(r);
                     if (watched is not null)
                     {
                         watched.Losses = r.Losses;
@@ -123,15 +125,17 @@ internal sealed class TrainingSession
 
                 var results = new List<TaskEpochResult>();
                 double[]? valLoss = null, valMetric = null;
+                long[]? valRows = null;
                 if (validation is not null)
                 {
-                    (valLoss, valMetric) = Evaluate(validation);
+                    (valLoss, valMetric, valRows) = Evaluate(validation);
                     RequireFiniteValidation(valLoss, valMetric, globalStep, epoch);
                 }
                 double valAverage = double.NaN;
                 for (int i = 0; i < tasks.Count; i++)
-                    results.Add(new TaskEpochResult(tasks[i].Name, sums.MeanLoss(i), TaskLosses.Finish(tasks[i], sums.MetricSums[i], sums.Rows),
-                        valLoss?[i] ?? double.NaN, valMetric?[i] ?? double.NaN));
+                    results.Add(new TaskEpochResult(tasks[i].Name, sums.MeanLoss(i), TaskLosses.Finish(tasks[i], sums.MetricSums[i], sums.Rows[i], TargetScale(i)),
+                        valLoss?[i] ?? double.NaN, valMetric?[i] ?? double.NaN)
+                    { TrainLabelledRows = sums.Rows[i], ValidationLabelledRows = valRows?[i] ?? 0 });
                 if (valMetric is not null) valAverage = tasks.Select((t, i) => TaskLosses.HigherIsBetter(t, valMetric[i])).Average();
                 var epochReport = new EpochReport(epoch, results, sums.MeanWeights(), lr, watch.Elapsed.TotalSeconds, valAverage);
                 report.Add(epochReport);
@@ -250,12 +254,32 @@ internal sealed class TrainingSession
         return network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
     }
 
-    /// <summary>Validation loss and metric per task (eval mode, no grad, in batches).</summary>
-    internal (double[] loss, double[] metric) Evaluate(MaterializedData data)
+    /// <summary>The label masks of a batch: one per task whose data has missing labels, null for the others (null when no task has any).</summary>
+    private Tensor?[]? LabelMasks(MaterializedData data, Tensor[] y)
+    {
+        Tensor?[]? masks = null;
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            if (!data.HasMissingLabels(i)) continue;
+            masks ??= new Tensor?[tasks.Count];
+            masks[i] = TaskLosses.Labelled(tasks[i], y[i]);
+        }
+        return masks;
+    }
+
+    /// <summary>The standard deviation a task's standardised target was divided by (1 otherwise): metrics report the label's unit.</summary>
+    private double TargetScale(int task) => network.TargetUnits(task).Scale;
+
+    /// <summary>
+    /// Validation loss (standard units for a standardised target, like the training loss), metric (in the label's unit) and
+    /// labelled-row count per task, over the labelled rows only (eval mode, no grad, in batches).
+    /// </summary>
+    internal (double[] loss, double[] metric, long[] labelledRows) Evaluate(MaterializedData data)
     {
         network.eval();
         var lossSum = new double[tasks.Count];
         var metricSum = new double[tasks.Count];
+        var rows = new long[tasks.Count];
         using (no_grad())
         {
             int batch = Math.Max(options.BatchSize, options.ScoringBatchSize);
@@ -268,23 +292,27 @@ internal sealed class TrainingSession
                 Tensor[] outputs = network.forward(x);
                 var losses = new Tensor[tasks.Count];
                 var metrics = new Tensor[tasks.Count];
+                Tensor[] y = data.Labels.Select(l => OnDevice(l.narrow(0, start, size))).ToArray();
+                Tensor?[]? labelled = LabelMasks(data, y);
                 for (int i = 0; i < tasks.Count; i++)
                 {
-                    Tensor y = data.Labels[i].narrow(0, start, size);
-                    if (options.Device.type != DeviceType.CPU) y = y.to(options.Device);
-                    losses[i] = TaskLosses.Loss(tasks[i], outputs[i], y);
-                    metrics[i] = TaskLosses.MetricSum(tasks[i], outputs[i], y);
+                    Tensor? mask = labelled?[i];
+                    Tensor target = mask is null ? y[i] : TaskLosses.Filled(tasks[i], y[i], mask);
+                    losses[i] = TaskLosses.LossOverLabelled(tasks[i], outputs[i], target, mask);
+                    metrics[i] = TaskLosses.MetricSumOverLabelled(tasks[i], outputs[i], target, mask);
                 }
-                (double[] batchLosses, double[] batchMetrics) = TaskLosses.ToHost(losses, metrics);
+                (double[] batchLosses, double[] batchMetrics, long[] batchRows) = TaskLosses.ToHost(losses, metrics, labelled, size);
                 for (int i = 0; i < tasks.Count; i++)
                 {
-                    lossSum[i] += batchLosses[i] * size;
+                    lossSum[i] += batchLosses[i] * batchRows[i];
                     metricSum[i] += batchMetrics[i];
+                    rows[i] += batchRows[i];
                 }
             }
         }
         EnterTrainingMode();
-        return (lossSum.Select(s => s / data.Count).ToArray(), metricSum.Select((s, i) => TaskLosses.Finish(tasks[i], s, data.Count)).ToArray());
+        return (lossSum.Select((s, i) => rows[i] == 0 ? double.NaN : s / rows[i]).ToArray(),
+            metricSum.Select((s, i) => TaskLosses.Finish(tasks[i], s, rows[i], TargetScale(i))).ToArray(), rows);
     }
 
     private string Describe(EpochReport e)
@@ -296,7 +324,7 @@ internal sealed class TrainingSession
         return $"epoch {e.Epoch}/{options.MaxEpoch} ({e.Seconds:F1}s, lr {e.LearningRate:G3}): " + string.Join("; ", parts) + weights;
     }
 
-    /// <summary>Sums of per-batch figures over an epoch.</summary>
+    /// <summary>Sums of per-batch figures over an epoch; a task's losses and metrics are weighted by its labelled rows only.</summary>
     private sealed class EpochAccumulator
     {
         private readonly double[] lossSums;
@@ -307,19 +335,22 @@ internal sealed class TrainingSession
         {
             lossSums = new double[tasks];
             MetricSums = new double[tasks];
+            Rows = new long[tasks];
         }
 
         public double[] MetricSums { get; }
-        public long Rows { get; private set; }
 
-        public void Add(StepResult r, int rows)
+        /// <summary>Per task: the labelled rows seen in the epoch.</summary>
+        public long[] Rows { get; }
+
+        public void Add(StepResult r)
         {
             for (int i = 0; i < lossSums.Length; i++)
             {
-                lossSums[i] += r.Losses[i] * rows;
+                lossSums[i] += r.Losses[i] * r.LabelledRows[i];
                 MetricSums[i] += r.MetricSums[i];
+                Rows[i] += r.LabelledRows[i];
             }
-            Rows += rows;
             if (r.Weights is { } w)
             {
                 weightSums ??= new double[w.Length];
@@ -328,8 +359,8 @@ internal sealed class TrainingSession
             }
         }
 
-        public double MeanLoss(int task) => lossSums[task] / Rows;
-        public double[] MeanLosses() => lossSums.Select(s => s / Rows).ToArray();
+        public double MeanLoss(int task) => lossSums[task] / Rows[task];
+        public double[] MeanLosses() => lossSums.Select((s, i) => s / Rows[i]).ToArray();
         public double[]? MeanWeights() => weightSums?.Select(s => s / weightCount).ToArray();
     }
 }

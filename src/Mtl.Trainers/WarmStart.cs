@@ -7,7 +7,11 @@ namespace Mtl.Trainers;
 /// <summary>Starting from a trained model's weights (<see cref="MultiHeadNetworkTrainer.Options.InitialModel"/>) and freezing the trunk.</summary>
 internal static class WarmStart
 {
-    /// <summary>Copies every parameter and buffer of <paramref name="from"/> into <paramref name="to"/>, after checking that names and shapes agree.</summary>
+    /// <summary>
+    /// Copies every parameter and buffer of <paramref name="from"/> into <paramref name="to"/>, after checking that names and
+    /// shapes agree. The buffers include the regression heads' target statistics, so a warm-started network keeps its
+    /// initial model's standard units (its heads were learnt in them) rather than the new training data's.
+    /// </summary>
     /// <exception cref="ArgumentException">The two networks differ (the message names the first difference).</exception>
     public static void CopyWeights(MultiHeadNetwork from, MultiHeadNetwork to)
     {
