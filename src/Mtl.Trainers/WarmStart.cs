@@ -18,16 +18,19 @@ internal static class WarmStart
         Dictionary<string, Tensor> source = from.state_dict();
         Dictionary<string, Tensor> target = to.state_dict();
         const string fix = "The initial model must have the same trunk, input shape and tasks (in the same order, with the same class counts and head sizes).";
-        foreach ((string name, Tensor t) in target)
-        {
-            if (!source.TryGetValue(name, out Tensor? s))
-                throw new ArgumentException($"Options.InitialModel has no weight '{name}' that this network needs. {fix}");
-            if (!s.shape.SequenceEqual(t.shape))
-                throw new ArgumentException($"Options.InitialModel's weight '{name}' has shape ({string.Join(", ", s.shape)}); this network's is ({string.Join(", ", t.shape)}). {fix}");
-        }
+        // Names before shapes: a different task count shows as a missing or extra head, not as the per-task statistics' shape.
+        string? missing = target.Keys.FirstOrDefault(k => !source.ContainsKey(k));
+        if (missing is not null)
+            throw new ArgumentException($"Options.InitialModel has no weight '{missing}' that this network needs. {fix}");
         string? extra = source.Keys.FirstOrDefault(k => !target.ContainsKey(k));
         if (extra is not null)
             throw new ArgumentException($"Options.InitialModel has a weight '{extra}' this network does not. {fix}");
+        foreach ((string name, Tensor t) in target)
+        {
+            Tensor s = source[name];
+            if (!s.shape.SequenceEqual(t.shape))
+                throw new ArgumentException($"Options.InitialModel's weight '{name}' has shape ({string.Join(", ", s.shape)}); this network's is ({string.Join(", ", t.shape)}). {fix}");
+        }
         using var noGrad = no_grad();
         foreach ((string name, Tensor t) in target)
             t.copy_(source[name]);

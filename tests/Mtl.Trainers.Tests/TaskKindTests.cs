@@ -65,8 +65,11 @@ public class TaskKindTests
     {
         StringAssert.Contains(TaskKinds.Of(TaskKind.Multiclass).LabelMismatch(NumberDataViewType.Single), "Key<UInt32>");
         Assert.IsNull(TaskKinds.Of(TaskKind.Multiclass).LabelMismatch(new KeyDataViewType(typeof(uint), 4)));
-        StringAssert.Contains(TaskKinds.Of(TaskKind.Binary).LabelMismatch(NumberDataViewType.Single), "Boolean");
+        StringAssert.Contains(TaskKinds.Of(TaskKind.Binary).LabelMismatch(NumberDataViewType.Double), "Boolean");
+        StringAssert.Contains(TaskKinds.Of(TaskKind.Binary).LabelMismatch(new KeyDataViewType(typeof(uint), 3)), "2 values");
         Assert.IsNull(TaskKinds.Of(TaskKind.Binary).LabelMismatch(BooleanDataViewType.Instance));
+        Assert.IsNull(TaskKinds.Of(TaskKind.Binary).LabelMismatch(NumberDataViewType.Single), "0/1 with NaN holes");
+        Assert.IsNull(TaskKinds.Of(TaskKind.Binary).LabelMismatch(new KeyDataViewType(typeof(uint), 2)));
         StringAssert.Contains(TaskKinds.Of(TaskKind.Regression).LabelMismatch(BooleanDataViewType.Instance), "Single");
         Assert.IsNull(TaskKinds.Of(TaskKind.Regression).LabelMismatch(NumberDataViewType.Double));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => TaskKinds.Of((TaskKind)42));
