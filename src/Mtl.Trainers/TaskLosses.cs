@@ -74,9 +74,11 @@ public static class TaskLosses
     internal static Tensor MetricSumOverLabelled(TaskDefinition task, Tensor output, Tensor target, Tensor? labelled)
     {
         using Tensor values = task.Handler().MetricValues(output, target);
-        if (labelled is null) return values.sum();
+        // Unmasked: the one reduction the step always did (no extra op for a fully labelled task).
+        if (labelled is null) return values.sum(ScalarType.Float64);
+        using Tensor precise = values.to_type(ScalarType.Float64);
         using Tensor weight = labelled.to_type(ScalarType.Float64);
-        using Tensor kept = values * weight;
+        using Tensor kept = precise * weight;
         return kept.sum();
     }
 

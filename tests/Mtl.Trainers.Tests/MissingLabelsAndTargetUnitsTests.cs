@@ -205,6 +205,29 @@ public sealed class MissingLabelsAndTargetUnitsTests
     }
 
     [TestMethod]
+    public void ABinaryTaskTakesATwoValueKeyLabelInsideAChain()
+    {
+        var ml = new MLContext(1);
+        MixedKindTable.Row[] rows = MixedKindTable.Rows(300, seed: 14);
+        for (int i = 0; i < rows.Length; i += 5) rows[i].HeavyKey = MixedKindTable.MissingSpecies;
+        var heavy = new TaskDefinition("Heavy", "HeavyKey", TaskKind.Binary) { HeadHiddenSizes = new[] { 16 }, HeadDropout = 0 };
+        var options = MixedKindTable.Options(heavy, MixedKindTable.GramsTask());
+        options.FeatureColumnName = "Copied";
+        // A chain asks the trainer for its output schema before Fit: the key label's shape must be accepted there too.
+        var chain = ml.Transforms.CopyColumns("Copied", "Features").Append(ml.MultiTask().Trainers.MultiHead(options));
+        IDataView data = MixedKindTable.View(ml, rows);
+        var model = chain.Fit(data);
+        IDataView scored = model.Transform(data);
+        Assert.AreEqual(BooleanDataViewType.Instance, scored.Schema["Heavy.PredictedLabel"].Type);
+        MultiHeadNetworkTransformer network = model.LastTransformer;
+        Assert.AreEqual(240, network.TrainingReport!.Epochs[^1].Tasks[0].TrainLabelledRows);
+        MultiTaskMetrics metrics = ml.MultiTask().Evaluate(scored, network);
+        Assert.AreEqual(240, metrics["Heavy"].LabelledRows);
+        Assert.IsGreaterThan(0.8, metrics["Heavy"].PrimaryMetric, "key 2 is true, as for ML.NET's evaluator");
+        network.Dispose();
+    }
+
+    [TestMethod]
     public void AWarmStartKeepsTheInitialModelsTargetStatistics()
     {
         var ml = new MLContext(1);

@@ -34,6 +34,10 @@ internal static class MixedKindTable
 
         /// <summary>The yes/no as a Single label: 1, 0 or NaN (not labelled).</summary>
         public float HeavyValue { get; set; }
+
+        /// <summary>The yes/no as a 2-value key, 0-based in memory (0 → key 1 = false, 1 → key 2 = true; <see cref="MissingSpecies"/> → key 0).</summary>
+        [KeyType(2)]
+        public uint HeavyKey { get; set; }
     }
 
     /// <summary>Rows with <paramref name="missingSpecies"/> and <paramref name="missingGrams"/> (fractions) of those labels missing, independently.</summary>
@@ -56,6 +60,7 @@ internal static class MixedKindTable
                 Grams = random.NextDouble() < missingGrams ? float.NaN : (float)grams,
                 Heavy = heavy,
                 HeavyValue = heavy ? 1 : 0,
+                HeavyKey = heavy ? 1u : 0u,
             };
         }
         return rows;

@@ -50,6 +50,12 @@ public sealed class TestSetMonitor : ITrainingMonitor, IDisposable
         tasks = context.Tasks;
         data?.Dispose();
         data = MaterializedData.Read(test, featureColumn, tasks, withLabels: true, "Test data");
+        // The heads of standardised regression targets answer in standard units: the test targets go into the same units.
+        for (int t = 0; t < tasks.Count; t++)
+        {
+            (double shift, double scale) = network.TargetUnits(t);
+            data.Standardize(t, shift, scale);
+        }
         records.Clear();
         if (recordFile is not null && File.Exists(recordFile))
         {
@@ -111,7 +117,8 @@ public sealed class TestSetMonitor : ITrainingMonitor, IDisposable
                 for (int t = 0; t < tasks.Count; t++)
                 {
                     Tensor y = rows.Labels[t].narrow(0, start, size).to(device);
-                    lossSum[t] += TaskLosses.Loss(tasks[t], outputs[t], y).item<float>() * size;
+                    long labelled = rows.HasMissingLabels(t) ? TaskLosses.Labelled(tasks[t], y).sum().item<long>() : size;
+                    lossSum[t] += TaskLosses.Loss(tasks[t], outputs[t], y).item<float>() * labelled;
                     metricSum[t] += TaskLosses.MetricSum(tasks[t], outputs[t], y).to_type(ScalarType.Float64).item<double>();
                 }
             }
@@ -121,8 +128,9 @@ public sealed class TestSetMonitor : ITrainingMonitor, IDisposable
             model.train(wasTraining);
             model.Trunk.train(trunkWasTraining);
         }
-        return new SplitFigures(lossSum.Select(s => s / rows.Count).ToArray(),
-            metricSum.Select((s, t) => TaskLosses.Finish(tasks[t], s, rows.Count)).ToArray());
+        // Over each task's labelled rows; RMSE in the label's unit, losses in the units the network learns (as the epoch report).
+        return new SplitFigures(lossSum.Select((s, t) => s / rows.LabelledRows[t]).ToArray(),
+            metricSum.Select((s, t) => TaskLosses.Finish(tasks[t], s, rows.LabelledRows[t], model.TargetUnits(t).Scale)).ToArray());
     }
 
     /// <summary>Releases the materialised test rows.</summary>

@@ -61,7 +61,7 @@ internal sealed class BinaryTaskKind : TaskKindHandler
         };
     }
 
-    public override Tensor MetricValues(Tensor output, Tensor target) => output.squeeze(1).gt(0).eq(target.gt(0.5)).to_type(ScalarType.Float64);
+    public override Tensor MetricValues(Tensor output, Tensor target) => output.squeeze(1).gt(0).eq(target.gt(0.5));
 
     /// <summary>Raw score and probability.</summary>
     public override int ScoreWidth(TaskDefinition task) => 2;

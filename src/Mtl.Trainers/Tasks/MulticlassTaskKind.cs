@@ -58,7 +58,7 @@ internal sealed class MulticlassTaskKind : TaskKindHandler
 
     public override Tensor Labelled(Tensor target) => target.ge(0);
 
-    public override Tensor MetricValues(Tensor output, Tensor target) => output.argmax(1).eq(target).to_type(ScalarType.Float64);
+    public override Tensor MetricValues(Tensor output, Tensor target) => output.argmax(1).eq(target);
 
     public override int ScoreWidth(TaskDefinition task) => task.ClassCount;
 

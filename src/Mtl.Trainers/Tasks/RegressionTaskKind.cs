@@ -45,7 +45,7 @@ internal sealed class RegressionTaskKind : TaskKindHandler
         };
     }
 
-    public override Tensor MetricValues(Tensor output, Tensor target) => (output.squeeze(1) - target).square().to_type(ScalarType.Float64);
+    public override Tensor MetricValues(Tensor output, Tensor target) => (output.squeeze(1) - target).square();
 
     /// <summary>RMSE, in the label's unit (squared errors of a standardised target are in standard units).</summary>
     public override double FinishMetric(double sum, long rows, double targetScale) => Math.Sqrt(sum / rows) * targetScale;

@@ -74,7 +74,7 @@ internal abstract class TaskKindHandler
     /// <summary>Per row of a label tensor: whether the row is labelled (a bool tensor of the batch's length).</summary>
     public virtual Tensor Labelled(Tensor target) => target.isnan().logical_not();
 
-    /// <summary>Per row: the metric contribution as float64 (1/0 for a correct prediction, or the squared error).</summary>
+    /// <summary>Per row: the metric contribution (true/false for a correct prediction, or the squared error); summed as float64.</summary>
     public abstract Tensor MetricValues(Tensor output, Tensor target);
 
     /// <summary>Turns a metric sum over n labelled rows into the reported metric; <paramref name="targetScale"/> is the standard deviation a standardised target was divided by.</summary>
