@@ -107,7 +107,7 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         var network = new MultiHeadNetwork(trunk, train.RowShape, tasks);
         try
         {
-            if (hooks.InitialModel is { } initial) WarmStart.CopyWeights(initial.Network, network);
+            StandardizeTargets(network, tasks, train, validation, hooks.InitialModel);
             if (device.type != DeviceType.CPU) network.to(device);
             var session = new TrainingSession(channel, run, tasks, network, method, seed, device, hooks.Monitors);
             TrainingReport report;
@@ -120,6 +120,36 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         {
             network.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Sets each standardised regression head's statistics from the training data (labelled rows) — or, on a warm start, keeps
+    /// the initial model's (its heads learnt in those units; CopyWeights copies them with the weights) — and puts the
+    /// training and validation targets into those standard units.
+    /// </summary>
+    private static void StandardizeTargets(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, MaterializedData train,
+        MaterializedData? validation, MultiHeadNetworkTransformer? initial)
+    {
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            if (!tasks[i].LearnsStandardizedTarget) continue;
+            (double mean, double std) = train.TargetStatistics(i);
+            network.SetTargetUnits(i, mean, std);
+        }
+        if (initial is not null)
+        {
+            for (int i = 0; i < tasks.Count && i < initial.Network.TaskCount; i++)
+                if (initial.Network.LearnsStandardizedTarget(i) != tasks[i].LearnsStandardizedTarget)
+                    throw new ArgumentException($"TrainingHooks.InitialModel's task {i} {(initial.Network.LearnsStandardizedTarget(i) ? "learnt a standardised target" : "learnt the raw target")}, but task '{tasks[i].Name}' of this run {(tasks[i].LearnsStandardizedTarget ? "standardises it" : "does not")}; set TaskDefinition.StandardizeTarget as in the initial model.");
+            WarmStart.CopyWeights(initial.Network, network);
+        }
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            if (!tasks[i].LearnsStandardizedTarget) continue;
+            (double shift, double scale) = network.TargetUnits(i);
+            train.Standardize(i, shift, scale);
+            validation?.Standardize(i, shift, scale);
         }
     }
 

@@ -22,7 +22,9 @@ public sealed class MultiTaskCatalog
 
     /// <summary>
     /// Per-task ML.NET metrics of a scored view (the output of <see cref="MultiHeadNetworkTransformer"/>), their average,
-    /// and Δm against single-task baselines when given (task name → baseline primary metric).
+    /// and Δm against single-task baselines when given (task name → baseline primary metric). Each task is evaluated on the
+    /// rows labelled for it only (rows whose label is key 0 or NaN are left out, see <see cref="LabelledRows"/>), and
+    /// <see cref="TaskMetrics.LabelledRows"/> says how many that was.
     /// </summary>
     public MultiTaskMetrics Evaluate(IDataView scored, IReadOnlyList<TaskDefinition> tasks, IReadOnlyDictionary<string, double>? singleTaskBaselines = null)
     {
@@ -33,11 +35,36 @@ public sealed class MultiTaskCatalog
             foreach (string column in t.Handler().ScoreColumns(t, null).Select(c => c.Column.Name).Prepend(t.LabelColumnName))
                 if (scored.Schema.GetColumnOrNull(column) is null)
                     throw new ArgumentOutOfRangeException(nameof(scored), $"Column '{column}' of task '{t.Name}' is missing from the scored data; evaluate the output of the multi-head transformer on labelled data.");
-            results.Add(t.Handler().Evaluate(Context, scored, t));
+            IDataView labelled = LabelledRows(scored, t.LabelColumnName);
+            results.Add(t.Handler().Evaluate(Context, labelled, t) with { LabelledRows = CountRows(labelled) });
         }
         double? deltaM = null;
         if (singleTaskBaselines is not null) deltaM = DeltaMAgainst(results, singleTaskBaselines);
         return new MultiTaskMetrics(results, deltaM);
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="data"/> labelled in <paramref name="labelColumnName"/>: NaN (Single/Double) and key 0 are
+    /// filtered out with <c>mlContext.Data.FilterRowsByMissingValues</c>; a Boolean label cannot be missing, so nothing is.
+    /// Use it before ML.NET's own evaluators on scored data with holes.
+    /// </summary>
+    public IDataView LabelledRows(IDataView data, string labelColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        DataViewSchema.Column column = data.Schema.GetColumnOrNull(labelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(labelColumnName), $"Label column '{labelColumnName}' is not in the data.");
+        return column.Type is KeyDataViewType || column.Type == NumberDataViewType.Single || column.Type == NumberDataViewType.Double
+            ? Context.Data.FilterRowsByMissingValues(data, labelColumnName)
+            : data;
+    }
+
+    private static long CountRows(IDataView data)
+    {
+        if (data.GetRowCount() is { } known) return known;
+        long n = 0;
+        using DataViewRowCursor cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
+        while (cursor.MoveNext()) n++;
+        return n;
     }
 
     /// <summary>Evaluates with the tasks of a trained transformer.</summary>
@@ -107,10 +134,13 @@ public sealed class MultiTaskTrainers
 /// <summary>Metrics of one task.</summary>
 /// <param name="Task">Task name.</param>
 /// <param name="Kind">Task kind.</param>
-/// <param name="PrimaryMetric">Accuracy (classification) or RMSE (regression).</param>
+/// <param name="PrimaryMetric">Accuracy (classification) or RMSE in the label's unit (regression).</param>
 /// <param name="HigherIsBetter">Whether a higher primary metric is better.</param>
 public sealed record TaskMetrics(string Task, TaskKind Kind, double PrimaryMetric, bool HigherIsBetter)
 {
+    /// <summary>The number of rows labelled for the task that the metrics were computed on.</summary>
+    public long LabelledRows { get; init; }
+
     /// <summary>ML.NET multiclass metrics (multiclass tasks).</summary>
     public MulticlassClassificationMetrics? Multiclass { get; init; }
 

@@ -62,7 +62,7 @@ internal sealed class NetworkScorer
         Tensor z = network.Represent(x);
         var scores = new float[tasks.Count][];
         for (int i = 0; i < tasks.Count; i++)
-            scores[i] = tasks[i].Handler().ScoreValues(network.Head(i).call(z)).cpu().contiguous().data<float>().ToArray();
+            scores[i] = tasks[i].Handler().ScoreValues(network.InTargetUnits(i, network.Head(i).call(z))).cpu().contiguous().data<float>().ToArray();
         into.Scores = scores;
         into.Embedding = withEmbedding ? z.cpu().contiguous().data<float>().ToArray() : null;
     }

@@ -5,11 +5,14 @@ namespace Mtl.Trainers;
 /// <summary>What a task predicts.</summary>
 public enum TaskKind
 {
-    /// <summary>One of K classes; label column Key&lt;UInt32&gt;; scores are class probabilities.</summary>
+    /// <summary>One of K classes; label column Key&lt;UInt32&gt; (key 0 = missing); scores are class probabilities.</summary>
     Multiclass,
-    /// <summary>Yes/no; label column Boolean; Score is the raw logit, Probability its sigmoid.</summary>
+    /// <summary>
+    /// Yes/no; label column Boolean (never missing), Single (1 = true, 0 = false, NaN = missing) or a key with 2 values
+    /// (key 2 = true, key 0 = missing); Score is the raw logit, Probability its sigmoid.
+    /// </summary>
     Binary,
-    /// <summary>A real value; label column Single; score is the value.</summary>
+    /// <summary>A real value; label column Single or Double (NaN = missing); score is the value, in the label's unit.</summary>
     Regression,
 }
 
@@ -28,6 +31,18 @@ public enum TaskLoss
     AbsoluteError,
     /// <summary>Huber / smooth L1 (β = 1).</summary>
     SmoothL1,
+}
+
+/// <summary>What the trainer does with a row whose label is missing for a task (key 0, or NaN in a Single label).</summary>
+public enum MissingLabelHandling
+{
+    /// <summary>
+    /// The row is not labelled for this task: it is kept for the other tasks and contributes nothing to this task's loss,
+    /// gradients, method statistics or metrics (docs/task-kinds.md).
+    /// </summary>
+    Skip,
+    /// <summary>A missing label is an error naming the task, row and column (the behaviour before missing labels were supported).</summary>
+    Error,
 }
 
 /// <summary>One task of a multi-head network: its label column, kind, loss, weight and head.</summary>
@@ -69,6 +84,24 @@ public sealed class TaskDefinition
     /// <summary>Dropout before the head's output layer (0.5 in Kurin et al.).</summary>
     public double HeadDropout { get; set; } = 0.5;
 
+    /// <summary>
+    /// What a missing label means (key 0 for key labels, NaN for Single/Double labels; a Boolean label cannot be missing):
+    /// <see cref="MissingLabelHandling.Skip"/> (default) leaves the row out of this task only; <see cref="MissingLabelHandling.Error"/>
+    /// rejects it. Either way a task without a single labelled training row is an error.
+    /// </summary>
+    public MissingLabelHandling MissingLabels { get; set; } = MissingLabelHandling.Skip;
+
+    /// <summary>
+    /// Regression only: train on the target standardised with the training data's mean and standard deviation (labelled rows;
+    /// a constant target keeps scale 1 and is only centred). The statistics are stored in the network, so <c>{Task}.Score</c>,
+    /// the saved model's ONNX graph and the metrics stay in the label's own unit. True by default; turn it off to train on
+    /// the raw target (the loss-scale study does, because the raw loss scale is what it varies).
+    /// </summary>
+    public bool StandardizeTarget { get; set; } = true;
+
+    /// <summary>Whether the network learns this task's target in standard units (a regression task with <see cref="StandardizeTarget"/>).</summary>
+    internal bool LearnsStandardizedTarget => Kind == TaskKind.Regression && StandardizeTarget;
+
     /// <summary>The loss actually used.</summary>
     public TaskLoss EffectiveLoss => Loss != TaskLoss.Default ? Loss : this.Handler().DefaultLoss;
 
@@ -92,5 +125,7 @@ public sealed class TaskDefinition
         ClassCount = ClassCount,
         HeadHiddenSizes = (int[])HeadHiddenSizes.Clone(),
         HeadDropout = HeadDropout,
+        MissingLabels = MissingLabels,
+        StandardizeTarget = StandardizeTarget,
     };
 }

@@ -2,11 +2,21 @@ namespace Mtl.Trainers;
 
 /// <summary>Per-task figures of one epoch.</summary>
 /// <param name="Task">Task name.</param>
-/// <param name="TrainLoss">Mean training loss over the epoch's batches (unweighted, before the method).</param>
-/// <param name="TrainMetric">Training accuracy (classification) or RMSE (regression) over the epoch's batches.</param>
-/// <param name="ValidationLoss">Validation loss (NaN without a validation set).</param>
-/// <param name="ValidationMetric">Validation accuracy or RMSE (NaN without a validation set).</param>
-public sealed record TaskEpochResult(string Task, double TrainLoss, double TrainMetric, double ValidationLoss, double ValidationMetric);
+/// <param name="TrainLoss">
+/// Mean training loss over the epoch's rows labelled for the task (unweighted, before the method; in standard units for a
+/// standardised regression target).
+/// </param>
+/// <param name="TrainMetric">Training accuracy (classification) or RMSE in the label's unit (regression) over the epoch's labelled rows.</param>
+/// <param name="ValidationLoss">Validation loss over the labelled validation rows, in the same units as <paramref name="TrainLoss"/> (NaN without a validation set).</param>
+/// <param name="ValidationMetric">Validation accuracy or RMSE in the label's unit over the labelled validation rows (NaN without a validation set).</param>
+public sealed record TaskEpochResult(string Task, double TrainLoss, double TrainMetric, double ValidationLoss, double ValidationMetric)
+{
+    /// <summary>Training rows labelled for the task in the epoch (the rows its loss and metric were computed on).</summary>
+    public long TrainLabelledRows { get; init; }
+
+    /// <summary>Validation rows labelled for the task (0 without a validation set).</summary>
+    public long ValidationLabelledRows { get; init; }
+}
 
 /// <summary>One epoch of training.</summary>
 /// <param name="Epoch">1-based epoch number.</param>

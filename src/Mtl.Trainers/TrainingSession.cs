@@ -110,6 +110,8 @@ internal sealed class TrainingSession
                     // Moved to the device once here: the step and any due monitor share the same tensors.
                     Tensor x = OnDevice(features.index_select(0, index));
                     Tensor[] y = train.Labels.Select(l => OnDevice(l.index_select(0, index))).ToArray();
+                    // One label mask per batch for the tasks with holes; fully labelled tasks pay nothing.
+                    Tensor?[]? labelled = TaskLosses.LabelMasks(tasks, train, y);
                     MonitorStepContext? watched = null;
                     foreach (ITrainingMonitor m in monitors)
                     {
@@ -117,8 +119,8 @@ internal sealed class TrainingSession
                         watched ??= new MonitorStepContext(network, tasks, globalStep, epoch, b, x, y, shared);
                         m.BeforeStep(watched);
                     }
-                    StepResult r = step.Run(x, y, globalStep, epoch);
-                    sums.Add(r, size);
+                    StepResult r = step.Run(x, y, globalStep, epoch, labelled);
+                    sums.Add(r);
                     if (watched is not null)
                     {
                         watched.Losses = r.Losses;
@@ -135,15 +137,17 @@ internal sealed class TrainingSession
 
                 var results = new List<TaskEpochResult>();
                 double[]? valLoss = null, valMetric = null;
+                long[]? valRows = null;
                 if (validation is not null)
                 {
-                    (valLoss, valMetric) = Evaluate(validation);
+                    (valLoss, valMetric, valRows) = Evaluate(validation);
                     RequireFiniteValidation(valLoss, valMetric, globalStep, epoch);
                 }
                 double selectionScore = double.NaN;
                 for (int i = 0; i < tasks.Count; i++)
-                    results.Add(new TaskEpochResult(tasks[i].Name, sums.MeanLoss(i), TaskLosses.Finish(tasks[i], sums.MetricSums[i], sums.Rows),
-                        valLoss?[i] ?? double.NaN, valMetric?[i] ?? double.NaN));
+                    results.Add(new TaskEpochResult(tasks[i].Name, sums.MeanLoss(i), TaskLosses.Finish(tasks[i], sums.MetricSums[i], sums.Rows[i], TargetScale(i)),
+                        valLoss?[i] ?? double.NaN, valMetric?[i] ?? double.NaN)
+                    { TrainLabelledRows = sums.Rows[i], ValidationLabelledRows = valRows?[i] ?? 0 });
                 if (valMetric is not null) selectionScore = SelectionScore(valMetric, selectionReference!);
                 var epochReport = new EpochReport(epoch, results, sums.MeanWeights(), lr, watch.Elapsed.TotalSeconds, selectionScore);
                 report.Add(epochReport);
@@ -206,7 +210,9 @@ internal sealed class TrainingSession
         using var scope = NewDisposeScope();
         for (int i = 0; i < tasks.Count; i++)
         {
-            reference[i] = tasks[i].Handler().ConstantPredictorMetric(validation.Labels[i]);
+            Tensor labels = validation.Labels[i];
+            if (validation.HasMissingLabels(i)) labels = labels.masked_select(TaskLosses.Labelled(tasks[i], labels));
+            reference[i] = tasks[i].Handler().ConstantPredictorMetric(labels, TargetScale(i));
             if (reference[i] == 0 || !double.IsFinite(reference[i]))
             {
                 Log(ChannelMessageKind.Warning, $"Task '{tasks[i].Name}': the constant predictor's validation metric is {reference[i]} (constant labels?); " +
@@ -291,8 +297,14 @@ internal sealed class TrainingSession
         return network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
     }
 
-    /// <summary>Validation loss and metric per task (the one evaluation loop).</summary>
-    internal (double[] loss, double[] metric) Evaluate(MaterializedData data) =>
+    /// <summary>The standard deviation a task's standardised target was divided by (1 otherwise): metrics report the label's unit.</summary>
+    private double TargetScale(int task) => network.TargetUnits(task).Scale;
+
+    /// <summary>
+    /// Validation loss (standard units for a standardised target, like the training loss), metric (in the label's unit) and
+    /// labelled-row count per task (the one evaluation loop).
+    /// </summary>
+    internal (double[] loss, double[] metric, long[] labelledRows) Evaluate(MaterializedData data) =>
         NetworkEvaluation.Run(network, tasks, data, Math.Max(batchSize, options.ScoringBatchSize), device);
 
     private string Describe(EpochReport e)
@@ -304,7 +316,7 @@ internal sealed class TrainingSession
         return $"epoch {e.Epoch}/{maxEpoch} ({e.Seconds:F1}s, lr {e.LearningRate:G3}): " + string.Join("; ", parts) + weights;
     }
 
-    /// <summary>Sums of per-batch figures over an epoch.</summary>
+    /// <summary>Sums of per-batch figures over an epoch; a task's losses and metrics are weighted by its labelled rows only.</summary>
     private sealed class EpochAccumulator
     {
         private readonly double[] lossSums;
@@ -315,19 +327,22 @@ internal sealed class TrainingSession
         {
             lossSums = new double[tasks];
             MetricSums = new double[tasks];
+            Rows = new long[tasks];
         }
 
         public double[] MetricSums { get; }
-        public long Rows { get; private set; }
 
-        public void Add(StepResult r, int rows)
+        /// <summary>Per task: the labelled rows seen in the epoch.</summary>
+        public long[] Rows { get; }
+
+        public void Add(StepResult r)
         {
             for (int i = 0; i < lossSums.Length; i++)
             {
-                lossSums[i] += r.Losses[i] * rows;
+                lossSums[i] += r.Losses[i] * r.LabelledRows[i];
                 MetricSums[i] += r.MetricSums[i];
+                Rows[i] += r.LabelledRows[i];
             }
-            Rows += rows;
             if (r.Weights is { } w)
             {
                 weightSums ??= new double[w.Length];
@@ -336,8 +351,8 @@ internal sealed class TrainingSession
             }
         }
 
-        public double MeanLoss(int task) => lossSums[task] / Rows;
-        public double[] MeanLosses() => lossSums.Select(s => s / Rows).ToArray();
+        public double MeanLoss(int task) => lossSums[task] / Rows[task];
+        public double[] MeanLosses() => lossSums.Select((s, i) => s / Rows[i]).ToArray();
         public double[]? MeanWeights() => weightSums?.Select(s => s / weightCount).ToArray();
     }
 }

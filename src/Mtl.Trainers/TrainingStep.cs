@@ -10,7 +10,11 @@ using Mtl.Trainers.Network;
 namespace Mtl.Trainers;
 
 /// <summary>What one training step reports.</summary>
-internal sealed record StepResult(double[] Losses, double[] MetricSums, double[]? Weights);
+/// <param name="Losses">Per task: the mean loss over the batch's labelled rows (0 when the batch has none for the task).</param>
+/// <param name="MetricSums">Per task: the metric summed over the batch's labelled rows.</param>
+/// <param name="LabelledRows">Per task: how many of the batch's rows are labelled for it.</param>
+/// <param name="Weights">The method's task weights of the step, if it has any.</param>
+internal sealed record StepResult(double[] Losses, double[] MetricSums, long[] LabelledRows, double[]? Weights);
 
 /// <summary>
 /// One optimisation step: forward, task losses, the method's family template (which asks for what the method declared:
@@ -22,8 +26,9 @@ internal sealed record StepResult(double[] Losses, double[] MetricSums, double[]
 /// <list type="bullet">
 /// <item><c>new TrainingStep(options, tasks, network, method, seed, log)</c> — validates the method against the options
 /// (gradient mode, per-task Adam), initialises the method, builds the optimizer and the LR scheduler.</item>
-/// <item><c>StepResult Run(Tensor x, Tensor[] y, long stepIndex, int epoch)</c> — one step on a batch (inside the caller's
-/// dispose scope). Throws <see cref="NonFiniteLossException"/> for a NaN/infinite task loss.</item>
+/// <item><c>StepResult Run(Tensor x, Tensor[] y, long stepIndex, int epoch, Tensor?[]? labelled)</c> — one step on a batch
+/// (inside the caller's dispose scope); <c>labelled</c> holds the batch's label mask of each task with missing labels (null
+/// for a fully labelled task: no masking work). Throws <see cref="NonFiniteLossException"/> for a NaN/infinite task loss.</item>
 /// <item><c>double LearningRateForEpoch(int epoch)</c> — the epoch hook: steps the lr_scheduler up to epoch (1-based) and
 /// returns that epoch's learning rate. Call at the start of every epoch.</item>
 /// <item><c>void OnEpochEnd(IReadOnlyList&lt;double&gt; meanLosses)</c> — forwards the epoch's mean task losses to the method.</item>
@@ -128,7 +133,7 @@ internal sealed class TrainingStep : IDisposable
     public void OnEpochEnd(IReadOnlyList<double> meanLosses) => method.OnEpochEnd(meanLosses);
 
     /// <summary>One optimizer step on a batch that is already on the training device (the session moves it once).</summary>
-    public StepResult Run(Tensor x, Tensor[] y, long stepIndex, int epoch)
+    public StepResult Run(Tensor x, Tensor[] y, long stepIndex, int epoch, Tensor?[]? labelled = null)
     {
         foreach (var p in trainable)
             p.grad = null;
@@ -138,18 +143,19 @@ internal sealed class TrainingStep : IDisposable
         Tensor headInput = StepGradients.DetachesRepresentation(options.GradientMode, requirements) ? z.detach().requires_grad_(true) : z;
         var losses = new Tensor[tasks.Count];
         var metricSums = new Tensor[tasks.Count];
+        Tensor[] targets = Targets(y, labelled);
         for (int i = 0; i < tasks.Count; i++)
         {
             Tensor output = network.Head(i).call(headInput);
-            losses[i] = TaskLosses.Loss(tasks[i], output, y[i]);
-            using (no_grad()) metricSums[i] = TaskLosses.MetricSum(tasks[i], output, y[i]);
+            losses[i] = TaskLosses.LossOverLabelled(tasks[i], output, targets[i], labelled?[i]);
+            using (no_grad()) metricSums[i] = TaskLosses.MetricSumOverLabelled(tasks[i], output, targets[i], labelled?[i]);
         }
-        (double[] lossValues, double[] metricValues) = TaskLosses.ToHost(losses, metricSums);
+        (double[] lossValues, double[] metricValues, long[] labelledRows) = TaskLosses.ToHost(losses, metricSums, labelled, x.shape[0]);
         for (int i = 0; i < tasks.Count; i++)
             if (!double.IsFinite(lossValues[i]))
                 throw new NonFiniteLossException(NonFiniteSite.Loss, tasks[i].Name, stepIndex, epoch, lossValues[i], options.CheckpointFolder);
 
-        context.BeginStep(stepIndex, epoch, lossValues);
+        context.BeginStep(stepIndex, epoch, lossValues, labelledRows.Select(n => n > 0).ToArray());
         if (requirements.NeedsRepresentation)
             context.Representation = z;
         gradients.Begin(z, headInput);
@@ -164,18 +170,29 @@ internal sealed class TrainingStep : IDisposable
         stepsTaken++;
 
         if (requirements.NeedsLossesAfterStep)
-            context.RecordLossesAfterStep(LossesAfterStep(x, y));
+            context.RecordLossesAfterStep(LossesAfterStep(x, targets, labelled));
         method.AfterStep(context);
-        return new StepResult(lossValues, metricValues, weights ?? method.CurrentWeights);
+        return new StepResult(lossValues, metricValues, labelledRows, weights ?? method.CurrentWeights);
+    }
+
+    /// <summary>The batch's targets, with missing labels of masked tasks replaced by a placeholder the mask leaves out.</summary>
+    private Tensor[] Targets(Tensor[] y, Tensor?[]? labelled)
+    {
+        if (labelled is null) return y;
+        var targets = new Tensor[y.Length];
+        for (int i = 0; i < y.Length; i++)
+            targets[i] = labelled[i] is { } mask ? TaskLosses.Filled(tasks[i], y[i], mask) : y[i];
+        return targets;
     }
 
     /// <summary>The task losses of the same batch after the step (declared by e.g. FAMO); no graph is recorded.</summary>
-    private double[] LossesAfterStep(Tensor x, Tensor[] y)
+    private double[] LossesAfterStep(Tensor x, Tensor[] targets, Tensor?[]? labelled)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Tensor[] outputs = network.forward(x);
-        return outputs.Select((o, i) => TaskLosses.Loss(tasks[i], o, y[i]).to_type(ScalarType.Float64).item<double>()).ToArray();
+        Tensor all = stack(outputs.Select((o, i) => TaskLosses.LossOverLabelled(tasks[i], o, targets[i], labelled?[i]).to_type(ScalarType.Float64).reshape(1)).ToArray());
+        return all.cpu().data<double>().ToArray();
     }
 
     /// <summary>

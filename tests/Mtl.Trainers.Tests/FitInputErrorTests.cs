@@ -44,19 +44,19 @@ public class FitInputErrorTests
     }
 
     [TestMethod]
-    public void AMissingKeyLabelIsRejected()
+    public void AMissingKeyLabelIsRejectedWhenTheTaskOptsOutOfSkipping()
     {
-        // A value outside the key range is stored as key 0, ML.NET's missing key.
+        // A value outside the key range is stored as key 0, ML.NET's missing key: skipped by default, an error on request.
         var ml = new MLContext(1);
         var e = Assert.ThrowsExactly<InvalidDataException>(() =>
-            ml.MultiTask().Trainers.MultiHead(Options(new TaskDefinition("T", "Label"))).Fit(KeyRows(ml, 0, 3, 1)));
+            ml.MultiTask().Trainers.MultiHead(Options(new TaskDefinition("T", "Label") { MissingLabels = MissingLabelHandling.Error })).Fit(KeyRows(ml, 0, 3, 1)));
         StringAssert.Contains(e.Message, "missing label");
         StringAssert.Contains(e.Message, "row 1");
     }
 
     [TestMethod]
     [DataRow(TaskKind.Multiclass, "Value", "Key<UInt32>")]
-    [DataRow(TaskKind.Binary, "Value", "Boolean")]
+    [DataRow(TaskKind.Binary, "Label", "Boolean")]
     [DataRow(TaskKind.Regression, "Flag", "Single")]
     public void AWrongLabelTypeFailsAtFitNamingTheColumn(TaskKind kind, string column, string expected)
     {

@@ -56,7 +56,7 @@ public class TaskKindTests
         Assert.AreEqual(5.0, Item(TaskLosses.MetricSum(task, output, target)), 1e-9);
         Assert.AreEqual(Math.Sqrt(2.5), TaskLosses.Finish(task, 5, 2), 1e-12);
         // The constant predictor (the mean, 0.5) has RMSE 0.5 on {0, 1}: the selection score's reference.
-        Assert.AreEqual(0.5, task.Handler().ConstantPredictorMetric(target), 1e-12);
+        Assert.AreEqual(0.5, task.Handler().ConstantPredictorMetric(target, 1.0), 1e-12);
         task.Loss = TaskLoss.AbsoluteError;
         Assert.AreEqual(1.5, Item(TaskLosses.Loss(task, output, target)), 1e-6);
     }
@@ -66,8 +66,11 @@ public class TaskKindTests
     {
         StringAssert.Contains(TaskKinds.Of(TaskKind.Multiclass).LabelMismatch(NumberDataViewType.Single), "Key<UInt32>");
         Assert.IsNull(TaskKinds.Of(TaskKind.Multiclass).LabelMismatch(new KeyDataViewType(typeof(uint), 4)));
-        StringAssert.Contains(TaskKinds.Of(TaskKind.Binary).LabelMismatch(NumberDataViewType.Single), "Boolean");
+        StringAssert.Contains(TaskKinds.Of(TaskKind.Binary).LabelMismatch(NumberDataViewType.Double), "Boolean");
+        StringAssert.Contains(TaskKinds.Of(TaskKind.Binary).LabelMismatch(new KeyDataViewType(typeof(uint), 3)), "2 values");
         Assert.IsNull(TaskKinds.Of(TaskKind.Binary).LabelMismatch(BooleanDataViewType.Instance));
+        Assert.IsNull(TaskKinds.Of(TaskKind.Binary).LabelMismatch(NumberDataViewType.Single), "0/1 with NaN holes");
+        Assert.IsNull(TaskKinds.Of(TaskKind.Binary).LabelMismatch(new KeyDataViewType(typeof(uint), 2)));
         StringAssert.Contains(TaskKinds.Of(TaskKind.Regression).LabelMismatch(BooleanDataViewType.Instance), "Single");
         Assert.IsNull(TaskKinds.Of(TaskKind.Regression).LabelMismatch(NumberDataViewType.Double));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => TaskKinds.Of((TaskKind)42));

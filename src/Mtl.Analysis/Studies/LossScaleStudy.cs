@@ -134,6 +134,8 @@ public sealed class LossScaleStudy : IStudy
     private static List<TaskDefinition> ToyTasks() => ToyTargets.Select(t => new TaskDefinition(t.Name, kind: TaskKind.Regression)
     {
         Loss = TaskLoss.AbsoluteError, HeadHiddenSizes = new[] { 20 }, HeadDropout = 0,
+        // The study varies the raw loss scale; standardising the target would take that scale away again.
+        StandardizeTarget = false,
     }).ToList();
 
     // Elich et al.'s toy trunk: two fully connected layers of 20 with LeakyReLU.

@@ -51,6 +51,12 @@ public sealed class TestSetMonitor : ITrainingMonitor, IDisposable
         tasks = context.Tasks;
         data?.Dispose();
         data = MaterializedData.Read(test, featureColumn, tasks, withLabels: true, "Test data");
+        // The heads of standardised regression targets answer in standard units: the test targets go into the same units.
+        for (int t = 0; t < tasks.Count; t++)
+        {
+            (double shift, double scale) = network.TargetUnits(t);
+            data.Standardize(t, shift, scale);
+        }
         records.Clear();
         if (recordFile is not null && File.Exists(recordFile))
         {
@@ -97,9 +103,10 @@ public sealed class TestSetMonitor : ITrainingMonitor, IDisposable
         if (recordFile is not null) SafeFiles.WriteAllText(recordFile, JsonSerializer.Serialize(records, RunConfig.Json));
     }
 
+    // Over each task's labelled rows; RMSE in the label's unit, losses in the units the network learns (as the epoch report).
     private SplitFigures Score(MultiHeadNetwork model, MaterializedData rows)
     {
-        (double[] loss, double[] metric) = NetworkEvaluation.Run(model, tasks, rows, ScoringBatch, model.parameters().First().device);
+        (double[] loss, double[] metric, _) = NetworkEvaluation.Run(model, tasks, rows, ScoringBatch, model.parameters().First().device);
         return new SplitFigures(loss, metric);
     }
 

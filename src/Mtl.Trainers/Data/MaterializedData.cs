@@ -14,10 +14,11 @@ namespace Mtl.Trainers.Data;
 /// </summary>
 internal sealed class MaterializedData : IDisposable
 {
-    private MaterializedData(Tensor features, Tensor[] labels, long[] rowShape, float[]? hostFeatures)
+    private MaterializedData(Tensor features, Tensor[] labels, long[] labelledRows, long[] rowShape, float[]? hostFeatures)
     {
         Features = features;
         Labels = labels;
+        LabelledRows = labelledRows;
         RowShape = rowShape;
         HostFeatures = hostFeatures;
     }
@@ -25,8 +26,18 @@ internal sealed class MaterializedData : IDisposable
     /// <summary>All features, shaped (N, …row shape).</summary>
     public Tensor Features { get; }
 
-    /// <summary>Per task: int64 class indices (multiclass) or float32 targets (binary, regression); empty when the view has no labels.</summary>
+    /// <summary>
+    /// Per task: int64 class indices (multiclass; −1 = not labelled) or float32 targets (binary, regression; NaN = not
+    /// labelled); empty when the view has no labels. Regression targets the network learns standardised are in standard units
+    /// after <see cref="Standardize"/>.
+    /// </summary>
     public Tensor[] Labels { get; }
+
+    /// <summary>Per task: how many rows are labelled for it (all rows for a task without holes).</summary>
+    public long[] LabelledRows { get; }
+
+    /// <summary>Whether task <paramref name="task"/> has rows without a label: only such tasks pay for a label mask per batch.</summary>
+    public bool HasMissingLabels(int task) => LabelledRows[task] < Count;
 
     /// <summary>Shape of one row's features (e.g. 1, 28, 28).</summary>
     public long[] RowShape { get; }
@@ -78,12 +89,40 @@ internal sealed class MaterializedData : IDisposable
         float[] host = features.ToArray();
         Tensor x = tensor(host, rowShape.Prepend(n).ToArray()).DetachFromDisposeScope();
         var y = new Tensor[labels.Length];
+        var labelled = new long[labels.Length];
         for (int i = 0; i < labels.Length; i++)
         {
-            using Tensor raw = tensor(labels[i].ToArray());
+            float[] values = labels[i].ToArray();
+            labelled[i] = values.Count(v => !float.IsNaN(v));
+            if (labelled[i] == 0)
+                throw new InvalidDataException($"{what}: task '{tasks[i].Name}' has no labelled row (every value of label column '{labelColumns[i].Name}' is missing: key 0 or NaN). Label some rows or remove the task.");
+            float missing = (float)tasks[i].Handler().MissingTarget;
+            if (missing is not float.NaN && labelled[i] < values.Length)
+                for (int r = 0; r < values.Length; r++)
+                    if (float.IsNaN(values[r])) values[r] = missing;
+            using Tensor raw = tensor(values);
             y[i] = raw.to_type(tasks[i].Handler().TargetType).DetachFromDisposeScope();
         }
-        return new MaterializedData(x, y, rowShape, keepHostFeatures ? host : null);
+        return new MaterializedData(x, y, labelled, rowShape, keepHostFeatures ? host : null);
+    }
+
+    /// <summary>Mean and standard deviation (population) of a float target over its labelled rows, in float64.</summary>
+    public (double Mean, double Std) TargetStatistics(int task)
+    {
+        using var scope = NewDisposeScope();
+        Tensor values = Labels[task].to_type(ScalarType.Float64);
+        if (HasMissingLabels(task)) values = values.masked_select(values.isnan().logical_not());
+        double mean = values.mean().item<double>();
+        double std = Math.Sqrt(values.sub(mean).square().mean().item<double>());
+        return (mean, std);
+    }
+
+    /// <summary>Puts a float target into standard units in place: (y − shift) / scale (NaN, a missing label, stays NaN).</summary>
+    public void Standardize(int task, double shift, double scale)
+    {
+        if (shift == 0 && scale == 1) return;
+        using var noGrad = no_grad();
+        Labels[task].sub_(shift).div_(scale);
     }
 
     /// <summary>Finds and checks the feature column: a known-size vector of Single.</summary>

@@ -11,7 +11,8 @@ namespace Mtl.Trainers.Methods;
 /// authors' code uses Adam on ξ).
 /// </summary>
 /// <remarks>Needs the losses after the step: <see cref="Requirements"/> declares <see cref="MethodRequirements.NeedsLossesAfterStep"/>; the trainer calls
-/// <see cref="StepContext.RecordLossesAfterStep"/> then <see cref="AfterStep"/>.</remarks>
+/// <see cref="StepContext.RecordLossesAfterStep"/> then <see cref="AfterStep"/>. A task without labels in the step's batch
+/// (loss 0) gets weight 0 and no log-loss change (δᵢ = 0); its logit moves only through the softmax's coupling.</remarks>
 public sealed class FAMO : LossWeighting
 {
     private double[] _logits = [];
@@ -65,13 +66,25 @@ public sealed class FAMO : LossWeighting
         RequirePositive(values, context);
         _lossesBefore = values;
         var z = TaskProbabilities();
-        double c = 1 / z.Zip(values, (zi, li) => zi / li).Sum();
-        CurrentWeights = z.Zip(values, (zi, li) => c * zi / li).ToArray();
+        // A task without labels in the batch (loss 0) is left out: weight 0, and log 1 = 0 in place of log 0.
+        double denominator = Enumerable.Range(0, z.Length).Where(context.IsLabelled).Sum(i => z[i] / values[i]);
+        double c = denominator > 0 ? 1 / denominator : 0;
+        CurrentWeights = z.Select((zi, i) => context.IsLabelled(i) ? c * zi / values[i] : 0).ToArray();
         using var stacked = Stacked(losses);
-        using var logs = stacked.log();
-        using var weights = torch.tensor(z.Select(zi => c * zi).ToArray(), dtype: logs.dtype, device: logs.device);
+        using var safe = context.Labelled is null ? stacked.alias() : Unlabelled(context, stacked);
+        using var logs = safe.log();
+        using var weights = torch.tensor(z.Select((zi, i) => context.IsLabelled(i) ? c * zi : 0).ToArray(), dtype: logs.dtype, device: logs.device);
         using var product = logs * weights;
         return product.sum();
+    }
+
+    /// <summary>The losses with those of unlabelled tasks (0) replaced by 1, whose logarithm is 0 (no gradient reaches them).</summary>
+    private static Tensor Unlabelled(StepContext context, Tensor stacked)
+    {
+        using var indicator = LabelledIndicator(context, stacked);
+        using var kept = stacked * indicator;
+        using var ones = 1 - indicator;
+        return kept + ones;
     }
 
     /// <inheritdoc />
@@ -85,7 +98,8 @@ public sealed class FAMO : LossWeighting
         var afterValues = after.ToArray();
         RequirePositive(afterValues, context);
         var z = TaskProbabilities();
-        var delta = _lossesBefore.Zip(afterValues, (b, a) => Math.Log(b) - Math.Log(a)).ToArray();
+        // Only tasks labelled in the batch have a change of log-loss to report.
+        var delta = _lossesBefore.Select((b, i) => context.IsLabelled(i) ? Math.Log(b) - Math.Log(afterValues[i]) : 0).ToArray();
         // (∂z/∂ξ)ᵀδ = z ⊙ (δ − z·δ) for the softmax Jacobian diag(z) − zzᵀ.
         double mean = z.Zip(delta, (zi, di) => zi * di).Sum();
         for (int i = 0; i < _logits.Length; i++)

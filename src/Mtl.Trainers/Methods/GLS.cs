@@ -5,7 +5,8 @@ namespace Mtl.Trainers.Methods;
 
 /// <summary>
 /// Geometric loss strategy (Chennupati et al., 2019): L = (Π Lᵢ)^{1/T}, computed as exp(mean log Lᵢ) for stability.
-/// Effective weights ∂L/∂Lᵢ = L/(T·Lᵢ).
+/// Effective weights ∂L/∂Lᵢ = L/(T·Lᵢ). A task without labels in the step's batch (loss 0, which would make the product 0)
+/// is left out: the mean runs over the labelled tasks, and its weight is 0.
 /// </summary>
 public sealed class GLS : LossWeighting
 {
@@ -19,10 +20,13 @@ public sealed class GLS : LossWeighting
     {
         var values = Values(losses);
         RequirePositive(values, context);
-        double geometric = Math.Exp(values.Select(v => Math.Log(v)).Average());
-        CurrentWeights = values.Select(v => geometric / (values.Length * v)).ToArray();
+        int[] labelled = context.LabelledTasks();
+        if (labelled.Length == 0) return WeightedSum(losses, new double[values.Length]);
+        double geometric = Math.Exp(labelled.Average(i => Math.Log(values[i])));
+        CurrentWeights = values.Select((v, i) => context.IsLabelled(i) ? geometric / (labelled.Length * v) : 0).ToArray();
         using var stacked = Stacked(losses);
-        using var logs = stacked.log();
+        using var kept = labelled.Length == values.Length ? stacked.alias() : stacked.index_select(0, torch.tensor(labelled.Select(i => (long)i).ToArray(), device: stacked.device));
+        using var logs = kept.log();
         using var mean = logs.mean();
         return mean.exp();
     }

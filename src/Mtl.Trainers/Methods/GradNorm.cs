@@ -17,7 +17,9 @@ namespace Mtl.Trainers.Methods;
 /// ‖∇_W(wᵢLᵢ)‖ = wᵢnᵢ exactly, and that product is built here, differentiable in p). After the backward of
 /// <c>Combine(losses)</c> (which gives p no gradient) it calls <see cref="OnGradientsReady"/>, which backpropagates
 /// <c>BalanceLoss(norms, context)</c> into p, and steps the optimizer that holds <see cref="MtlMethod.Parameters"/>.
-/// Lᵢ(0) are the losses of the first step.
+/// Lᵢ(0) are the losses of the first step. A task without labels in a step's batch (loss 0, zero gradient) is left out of
+/// that step's balance (its Gᵢ is its own target, and the means run over the labelled tasks); its Lᵢ(0) is its loss in the
+/// first step that has labels for it.
 /// </remarks>
 public sealed class GradNorm : LossWeighting
 {
@@ -80,7 +82,9 @@ public sealed class GradNorm : LossWeighting
                 "the trainer must call BalanceLoss(taskGradientNorms, context).backward() every step (see the GradNorm remarks), otherwise GradNorm silently becomes EW.");
         var values = Values(losses);
         RequirePositive(values, context);
-        _initialLosses ??= values;
+        _initialLosses ??= values.Select((v, i) => context.IsLabelled(i) ? v : double.NaN).ToArray();
+        for (int i = 0; i < values.Length; i++)
+            if (double.IsNaN(_initialLosses[i]) && context.IsLabelled(i)) _initialLosses[i] = values[i];
         _lastLosses = values;
         _balancePending = true;
         return WeightedSum(losses, TaskWeights());
@@ -144,13 +148,19 @@ public sealed class GradNorm : LossWeighting
         if (_lastLosses is null || _initialLosses is null)
             throw new InvalidOperationException("GradNorm.BalanceLoss needs the step's losses: call Combine(losses, context) first in the same step.");
         _balancePending = false;
+        int[] labelled = context.LabelledTasks();
         var ratios = _lastLosses.Zip(_initialLosses, (l, l0) => l / l0).ToArray();
-        double meanRatio = ratios.Average();
-        double meanG;
+        double[] gValues;
         using (var detached = g.detach())
         using (var values = detached.to_type(ScalarType.Float64).cpu())
-            meanG = values.data<double>().ToArray().Average();
-        var target = ratios.Select(r => meanG * Math.Pow(r / meanRatio, Alpha)).ToArray();
+            gValues = values.data<double>().ToArray();
+        var target = (double[])gValues.Clone();
+        if (labelled.Length > 0)
+        {
+            double meanRatio = labelled.Average(i => ratios[i]);
+            double meanG = labelled.Average(i => gValues[i]);
+            foreach (int i in labelled) target[i] = meanG * Math.Pow(ratios[i] / meanRatio, Alpha);
+        }
         using var targetTensor = torch.tensor(target, dtype: g.dtype, device: g.device);
         using var difference = g - targetTensor;
         using var absolute = difference.abs();

@@ -39,6 +39,12 @@ public sealed class GradVac : GramianWeighting
     protected override double[] ComputeWeights(double[,] gramian, StepContext context) => Run(new[] { gramian }, context)[0];
 
     /// <summary>
+    /// The whole Gramian: the pair targets φ̂ᵢⱼ are per task pair, and a task without labels (a zero gradient) has no
+    /// direction, so <see cref="Vaccinate"/> skips its pairs and its own row stays its zero gradient.
+    /// </summary>
+    protected override double[] LabelledWeights(double[,] gramian, int[] labelled, StepContext context) => ComputeWeights(gramian, context);
+
+    /// <summary>
     /// Weights for each parameter group: group k's direction is Σᵢ wₖᵢ gₖᵢ with gₖᵢ task i's gradient restricted to
     /// the group's parameters.
     /// </summary>

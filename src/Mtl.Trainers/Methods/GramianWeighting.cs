@@ -7,6 +7,12 @@ namespace Mtl.Trainers.Methods;
 /// (Gᵢⱼ = gᵢ·gⱼ). The trainer computes G cheaply (a sum of per-parameter-tensor dot products, no copy of J),
 /// solves the tiny problem here on the CPU, then does one weighted backward or combines stored gradients.
 /// </summary>
+/// <remarks>
+/// A task without a labelled row in the step's batch (<see cref="StepContext.Labelled"/>) has a zero gradient row. Such a
+/// row would make MGDA's minimum-norm point 0 (no update at all) and leave Nash-MTL's (Gα)ᵢ = 1/αᵢ without a solution, so by
+/// default the method weighs the labelled tasks among themselves (their sub-Gramian) and gives the others weight 0 — see
+/// <see cref="LabelledWeights"/>; a method with per-task-pair state (GradVac) sees the whole Gramian instead.
+/// </remarks>
 public abstract partial class GramianWeighting : GradientMethod
 {
     /// <summary>Relative asymmetry |Gᵢⱼ − Gⱼᵢ| / max|G| above which a Gramian is rejected.</summary>
@@ -34,7 +40,8 @@ public abstract partial class GramianWeighting : GradientMethod
         if (g.GetLength(0) != context.TaskCount)
             throw new ArgumentException($"The Gramian is {g.GetLength(0)}×{g.GetLength(0)} but the step context has {context.TaskCount} tasks.", nameof(gramian));
         EnsureTaskCount(g.GetLength(0), "the Gramian");
-        var w = ComputeWeights(g, context);
+        int[] labelled = context.LabelledTasks();
+        var w = labelled.Length == g.GetLength(0) ? ComputeWeights(g, context) : LabelledWeights(g, labelled, context);
         if (w.Length != TaskCount || w.Any(x => !double.IsFinite(x)))
             throw new InvalidOperationException($"The MTL method '{Name}' produced invalid weights [{string.Join(", ", w)}] from a finite Gramian; this is a bug in the method.");
         CurrentWeights = (double[])w.Clone();
@@ -47,6 +54,33 @@ public abstract partial class GramianWeighting : GradientMethod
     {
         ArgumentNullException.ThrowIfNull(gramian);
         return Weights(gramian, new StepContext(Math.Max(1, gramian.GetLength(0))));
+    }
+
+    /// <summary>
+    /// Weights when only <paramref name="labelled"/> tasks have labels in the step's batch: by default the method's rule on
+    /// their sub-Gramian, 0 for the others (all 0 when no task is labelled). Override to keep per-task state consistent, or
+    /// to weigh the whole Gramian (a zero row) when the rule copes with it.
+    /// </summary>
+    /// <param name="gramian">The symmetric T×T Gramian (rows of unlabelled tasks are 0).</param>
+    /// <param name="labelled">The labelled tasks, ascending (fewer than T).</param>
+    /// <param name="context">The step's context.</param>
+    protected virtual double[] LabelledWeights(double[,] gramian, int[] labelled, StepContext context)
+    {
+        var w = new double[gramian.GetLength(0)];
+        if (labelled.Length == 0) return w;
+        double[] part = ComputeWeights(SubGramian(gramian, labelled), context);
+        for (int k = 0; k < labelled.Length; k++) w[labelled[k]] = part[k];
+        return w;
+    }
+
+    /// <summary>The rows and columns <paramref name="tasks"/> of a Gramian.</summary>
+    protected static double[,] SubGramian(double[,] gramian, int[] tasks)
+    {
+        var sub = new double[tasks.Length, tasks.Length];
+        for (int a = 0; a < tasks.Length; a++)
+            for (int b = 0; b < tasks.Length; b++)
+                sub[a, b] = gramian[tasks[a], tasks[b]];
+        return sub;
     }
 
     /// <summary>The method's rule: weights from a validated, exactly symmetric Gramian.</summary>

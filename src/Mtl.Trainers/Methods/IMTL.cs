@@ -32,7 +32,7 @@ public sealed class IMTL : GramianWeighting
     {
         ArgumentNullException.ThrowIfNull(losses);
         EnsureTaskCount(losses.Count, "the list of losses");
-        return _lossScales.Transform(losses);
+        return _lossScales.Transform(losses, context);
     }
 
     /// <inheritdoc />

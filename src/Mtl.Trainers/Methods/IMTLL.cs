@@ -8,6 +8,7 @@ namespace Mtl.Trainers.Methods;
 /// IMTL-L (Liu et al., 2021): learnable loss scales, L = Σ (e^{sᵢ}Lᵢ − sᵢ) with sᵢ initialised to 0; minimising over
 /// sᵢ drives every scaled loss e^{sᵢ}Lᵢ towards 1. Effective weights e^{sᵢ}. <see cref="IMTL"/> combines it with IMTL-G.
 /// </summary>
+/// <remarks>A task without labels in the step's batch (loss 0) drops its −sᵢ term for the step, so its scale does not grow without a loss to balance.</remarks>
 public sealed class IMTLL : LossWeighting
 {
     private Parameter? _scales;
@@ -28,7 +29,8 @@ public sealed class IMTLL : LossWeighting
 
     /// <summary>The scaled task losses e^{sᵢ}Lᵢ − sᵢ, one per task (differentiable in the losses and in s).</summary>
     /// <param name="losses">T scalar task losses.</param>
-    public IReadOnlyList<Tensor> Transform(IReadOnlyList<Tensor> losses)
+    /// <param name="context">The step's context: a task without labels in the batch keeps only e^{sᵢ}·0 (null: all labelled).</param>
+    public IReadOnlyList<Tensor> Transform(IReadOnlyList<Tensor> losses, StepContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(losses);
         EnsureTaskCount(losses.Count, "the list of losses");
@@ -36,7 +38,8 @@ public sealed class IMTLL : LossWeighting
         using var s = LearnableVector.Like(_scales!, stacked);
         using var factor = s.exp();
         using var scaled = stacked * factor;
-        using var transformed = scaled - s;
+        using var regulariser = context?.Labelled is null ? s.alias() : s * LabelledIndicator(context, s);
+        using var transformed = scaled - regulariser;
         CurrentWeights = LogScales.Select(Math.Exp).ToArray();
         return transformed.unbind(0);
     }
@@ -44,7 +47,7 @@ public sealed class IMTLL : LossWeighting
     /// <inheritdoc />
     protected override Tensor CombineCore(IReadOnlyList<Tensor> losses, StepContext context)
     {
-        var parts = Transform(losses);
+        var parts = Transform(losses, context);
         using var stacked = torch.stack(parts.ToArray());
         foreach (var part in parts)
             part.Dispose();

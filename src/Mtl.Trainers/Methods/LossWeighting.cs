@@ -9,6 +9,12 @@ namespace Mtl.Trainers.Methods;
 /// (so it works identically in both gradient modes). It may own learnable parameters (<see cref="MtlMethod.Parameters"/>)
 /// and reports the effective weight ∂L/∂Lᵢ of every task in <see cref="MtlMethod.CurrentWeights"/>.
 /// </summary>
+/// <remarks>
+/// A task without a labelled row in the step's batch (<see cref="StepContext.Labelled"/>) arrives with loss 0 and a zero
+/// gradient. Weightings that only multiply losses (EW, fixed, RLW, DWA, whose epoch means count labelled rows) need nothing
+/// more; those that take logarithms, ratios or minima of losses, or learn per-task parameters (UW, IMTL-L, FAMO, GradNorm,
+/// GLS, analytic UW, STCH) leave the task out of that step, as each one's remarks say.
+/// </remarks>
 public abstract class LossWeighting : MtlMethod
 {
     /// <summary>Creates a loss weighting (both gradient modes).</summary>
@@ -66,6 +72,10 @@ public abstract class LossWeighting : MtlMethod
         return values.data<double>().ToArray();
     }
 
+    /// <summary>1 for each task labelled in the step's batch, 0 for the others, like <paramref name="like"/> (dtype and device).</summary>
+    protected static Tensor LabelledIndicator(StepContext context, Tensor like) =>
+        torch.tensor(Enumerable.Range(0, context.TaskCount).Select(i => context.IsLabelled(i) ? 1.0 : 0.0).ToArray(), dtype: like.dtype, device: like.device);
+
     /// <summary>Σ wᵢLᵢ with constant weights (also recorded as <see cref="MtlMethod.CurrentWeights"/>).</summary>
     protected Tensor WeightedSum(IReadOnlyList<Tensor> losses, double[] weights)
     {
@@ -76,11 +86,14 @@ public abstract class LossWeighting : MtlMethod
         return product.sum();
     }
 
-    /// <summary>Throws a clear error when a method that takes logarithms or ratios of losses gets a non-positive one.</summary>
+    /// <summary>
+    /// Throws a clear error when a method that takes logarithms or ratios of losses gets a non-positive one; a task not
+    /// labelled in the step's batch (loss 0 by construction) is not checked.
+    /// </summary>
     protected void RequirePositive(double[] values, StepContext context)
     {
         for (int i = 0; i < values.Length; i++)
-            if (!(values[i] > 0))
+            if (context.IsLabelled(i) && !(values[i] > 0))
                 throw new InvalidOperationException(
                     $"The MTL method '{Name}' needs positive task losses (it uses their logarithm or ratio), but task {i} has loss {values[i]} at step {context.Step}. Use it with losses such as cross-entropy or MSE, or choose another method.");
     }

@@ -67,6 +67,37 @@ public sealed class NashMTL : GramianWeighting
         return (double[])_alpha.Clone();
     }
 
+    /// <summary>
+    /// The bargain among the labelled tasks only, warm-started from their part of α: a task without labels has a zero
+    /// gradient and (Gα)ᵢ = 1/αᵢ no solution. It gets weight 0 this step and keeps its α for the steps it is labelled in.
+    /// </summary>
+    protected override double[] LabelledWeights(double[,] gramian, int[] labelled, StepContext context)
+    {
+        var w = new double[gramian.GetLength(0)];
+        if (labelled.Length == 0) return w;
+        double[]? start = _alpha is null ? null : labelled.Select(i => _alpha[i]).ToArray();
+        double[] solved;
+        if (start is not null && context.Step % UpdateEvery != 0)
+        {
+            solved = start;
+        }
+        else
+        {
+            var result = NashBargainingSolver.Solve(SubGramian(gramian, labelled), start, MaxIterations);
+            if (result.Weights is null)
+                context.Solvers.Record(result.Run with { Detail = $"step {context.Step}: {result.Run.Detail ?? "no solution"}; keeping the previous weights of the labelled tasks" });
+            else
+                context.Solvers.Record(result.Run);
+            solved = result.Weights ?? start ?? Simplex.Uniform(labelled.Length);
+        }
+        for (int k = 0; k < labelled.Length; k++)
+        {
+            w[labelled[k]] = solved[k];
+            if (_alpha is not null) _alpha[labelled[k]] = solved[k];
+        }
+        return w;
+    }
+
     /// <summary>The current bargaining weights α (null before the first solve).</summary>
     public IReadOnlyList<double>? Alpha => _alpha;
 

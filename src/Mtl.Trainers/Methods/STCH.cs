@@ -7,7 +7,8 @@ namespace Mtl.Trainers.Methods;
 /// Smooth Tchebycheff scalarization (Lin et al., 2024): L = μ·log Σᵢ exp(λᵢ(Lᵢ − z*ᵢ)/μ), a smooth version of
 /// maxᵢ λᵢ(Lᵢ − z*ᵢ). The ideal point z* is estimated during the warm-up epochs (EW training) as the smallest
 /// loss seen per task; with no warm-up z* = 0. Effective weights λᵢ·softmaxᵢ(λ(L − z*)/μ). Epochs are counted
-/// through <see cref="OnEpochEnd"/>, which the trainer calls after every epoch.
+/// through <see cref="OnEpochEnd"/>, which the trainer calls after every epoch. A task without labels in a step's batch
+/// (loss 0) neither lowers its z*ᵢ nor enters that step's smooth maximum.
 /// </summary>
 public sealed class STCH : LossWeighting
 {
@@ -58,17 +59,23 @@ public sealed class STCH : LossWeighting
         int n = losses.Count;
         if (_completedEpochs < WarmupEpochs)
         {
-            var values = Values(losses);
+            // The ideal point is the least loss seen with labels: a batch without labels for a task says nothing about it.
+            var values = Values(losses).Select((v, i) => context.IsLabelled(i) ? v : double.PositiveInfinity).ToArray();
             _ideal = _ideal is null ? values : _ideal.Zip(values, Math.Min).ToArray();
             return WeightedSum(losses, Enumerable.Repeat(1.0, n).ToArray());
         }
         _ideal ??= new double[n];
+        for (int i = 0; i < n; i++)
+            if (double.IsPositiveInfinity(_ideal[i])) _ideal[i] = 0;
+        if (context.LabelledTasks().Length == 0) return WeightedSum(losses, new double[n]);
         var lambda = _preferences ?? Enumerable.Repeat(1.0, n).ToArray();
         using var stacked = Stacked(losses);
         using var ideal = torch.tensor(_ideal, dtype: stacked.dtype, device: stacked.device);
         using var scale = torch.tensor(lambda.Select(l => l / Mu).ToArray(), dtype: stacked.dtype, device: stacked.device);
         using var gap = stacked - ideal;
-        using var scores = gap * scale;
+        using var scaled = gap * scale;
+        // A task without labels in the batch is out of the smooth maximum (score −∞: softmax weight 0, no gradient).
+        using var scores = context.Labelled is null ? scaled.alias() : scaled + LabelledIndicator(context, scaled).log();
         using (var detached = scores.detach())
         using (var probabilities = torch.nn.functional.softmax(detached, 0))
         using (var precise = probabilities.to_type(ScalarType.Float64).cpu())

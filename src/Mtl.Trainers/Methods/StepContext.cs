@@ -18,6 +18,7 @@ public sealed partial class StepContext
     private double[]? _losses;
     private double[]? _lossesAfterStep;
     private double[]? _sharedLayerNorms;
+    private bool[]? _labelled;
     private readonly string[]? _taskNames;
 
     /// <summary>Creates a context.</summary>
@@ -65,6 +66,18 @@ public sealed partial class StepContext
 
     /// <summary>The current step's task losses (detached values), or null when no step has begun.</summary>
     public IReadOnlyList<double>? Losses => _losses;
+
+    /// <summary>
+    /// Per task: whether the step's batch has at least one row labelled for it (null: every task is). A task without labelled
+    /// rows in the batch has loss 0 and a zero gradient; methods leave it out of their statistics (docs/task-kinds.md).
+    /// </summary>
+    public IReadOnlyList<bool>? Labelled => _labelled;
+
+    /// <summary>Whether the step's batch has a row labelled for task <paramref name="task"/> (true when nothing says otherwise).</summary>
+    public bool IsLabelled(int task) => _labelled is null || _labelled[task];
+
+    /// <summary>The tasks the step's batch has labels for, in order (all tasks when nothing says otherwise).</summary>
+    public int[] LabelledTasks() => Enumerable.Range(0, TaskCount).Where(IsLabelled).ToArray();
 
     /// <summary>The step's random generator for the method's choices, derived from (seed, step) by <see cref="BeginStep"/>.</summary>
     public Random Random { get; private set; }
@@ -115,8 +128,9 @@ public sealed partial class StepContext
     /// <param name="epoch">Epoch index (≥ 0).</param>
     /// <param name="losses">The T task losses of this step, before the update.</param>
     /// <exception cref="ArgumentException">Wrong count.</exception>
+    /// <param name="labelled">Per task, whether the batch has a labelled row for it (null: all have; see <see cref="Labelled"/>).</param>
     /// <exception cref="NonFiniteLossException">A loss is NaN or infinite (names the task and step).</exception>
-    public void BeginStep(long step, int epoch, IReadOnlyList<double> losses)
+    public void BeginStep(long step, int epoch, IReadOnlyList<double> losses, IReadOnlyList<bool>? labelled = null)
     {
         ArgumentNullException.ThrowIfNull(losses);
         ArgumentOutOfRangeException.ThrowIfNegative(step);
@@ -124,6 +138,9 @@ public sealed partial class StepContext
         Step = step;
         Epoch = epoch;
         _losses = CheckedLosses(losses, NonFiniteSite.Loss);
+        if (labelled is not null && labelled.Count != TaskCount)
+            throw new ArgumentException($"Expected {TaskCount} labelled flags, got {labelled.Count}.", nameof(labelled));
+        _labelled = labelled is null || labelled.All(l => l) ? null : labelled.ToArray();
         _lossesAfterStep = null;
         _sharedLayerNorms = null;
         Random = new Random(StepSeed(_seed, step));

@@ -8,6 +8,10 @@ namespace Mtl.Trainers.Methods;
 /// Uncertainty weighting (Kendall et al., 2018): L = Σ Lᵢ/(2e^{sᵢ}) + sᵢ/2 with learnable log-variances sᵢ
 /// (initialised to −0.5 as in LibMTL). Effective weights 1/(2e^{sᵢ}).
 /// </summary>
+/// <remarks>
+/// A task without labels in the step's batch (loss 0) also drops its regulariser sᵢ/2 for that step: otherwise its
+/// log-variance would be pushed down by the constant gradient ½ alone, a drift that has nothing to do with the task's noise.
+/// </remarks>
 public sealed class UW : LossWeighting
 {
     private Parameter? _logVariance;
@@ -41,7 +45,8 @@ public sealed class UW : LossWeighting
         using var negative = -s;
         using var precision = negative.exp();
         using var scaled = stacked * precision;
-        using var sum = scaled + s;
+        using var regulariser = context.Labelled is null ? s.alias() : s * LabelledIndicator(context, s);
+        using var sum = scaled + regulariser;
         using var half = sum * 0.5;
         CurrentWeights = LogVariances.Select(v => 0.5 * Math.Exp(-v)).ToArray();
         return half.sum();

@@ -26,7 +26,7 @@ internal static class NetworkOnnxExporter
         for (int i = 0; i < model.Tasks.Count; i++)
         {
             TaskDefinition task = model.Tasks[i];
-            string head = model.Network.Head(i).ExportOnnx(graph, z);
+            string head = model.Network.ExportTargetUnitsOnnx(graph, i, model.Network.Head(i).ExportOnnx(graph, z));
             taskOutputs.Add(task.Handler().AddOnnxOutputs(graph, task, head, model.ClassNamesOf(i)));
         }
         var names = taskOutputs.SelectMany(o => o).ToList();

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace Mtl.Trainers.Tasks;
 
 /// <summary>
-/// Yes/no. Label: Boolean. Loss: logistic (sigmoid cross-entropy). Columns, as ML.NET's binary scorers: <c>{Task}.Score</c>
+/// Yes/no. Label: Boolean (cannot be missing), Single (1 = true, 0 = false, NaN = not labelled; other values are errors)
+/// or a key with 2 values (key 1 = false, key 2 = true, key 0 = not labelled). Loss: logistic (sigmoid cross-entropy). Columns, as ML.NET's binary scorers: <c>{Task}.Score</c>
 /// (the raw logit), <c>{Task}.Probability</c> (its sigmoid) and <c>{Task}.PredictedLabel</c> (Boolean, Score &gt; 0).
 /// </summary>
 internal sealed class BinaryTaskKind : TaskKindHandler
@@ -15,14 +16,42 @@ internal sealed class BinaryTaskKind : TaskKindHandler
     public override TaskLoss DefaultLoss => TaskLoss.BinaryCrossEntropy;
     public override bool HigherIsBetter => true;
 
-    public override string? LabelMismatch(DataViewType type) => type == BooleanDataViewType.Instance ? null
-        : $"a binary task needs a Boolean label column, but it is {type}";
+    public override string? LabelMismatch(DataViewType type) =>
+        type == BooleanDataViewType.Instance || type == NumberDataViewType.Single || type is KeyDataViewType { Count: 2, RawType: var r } && r == typeof(uint) ? null
+        : $"a binary task needs a Boolean label column, a Single one (0/1, NaN = missing) or a Key<UInt32> with 2 values, but it is {type}";
 
     public override bool AcceptsLabelShape(SchemaShape.Column label) =>
-        label.Kind == SchemaShape.Column.VectorKind.Scalar && label.ItemType == BooleanDataViewType.Instance;
+        label.Kind == SchemaShape.Column.VectorKind.Scalar
+        && (label.ItemType == BooleanDataViewType.Instance || label.ItemType == NumberDataViewType.Single || label.IsKey && label.ItemType.RawType == typeof(uint));
 
     public override LabelReader CreateLabelReader(TaskDefinition task, DataViewRow row, DataViewSchema.Column column)
     {
+        if (column.Type == NumberDataViewType.Single)
+        {
+            ValueGetter<float> single = row.GetGetter<float>(column);
+            return position =>
+            {
+                float f = 0;
+                single(ref f);
+                if (float.IsNaN(f)) return MissingLabel(task, position, column.Name, "NaN");
+                if (f != 0 && f != 1)
+                    throw new InvalidDataException($"Task '{task.Name}': row {position} has label {f} in column '{column.Name}'; a binary task's Single label must be 0 (false), 1 (true) or NaN (missing).");
+                return f;
+            };
+        }
+        if (column.Type is KeyDataViewType)
+        {
+            ValueGetter<uint> key = row.GetGetter<uint>(column);
+            return position =>
+            {
+                uint k = 0;
+                key(ref k);
+                if (k == 0) return MissingLabel(task, position, column.Name, "key 0");
+                if (k > 2)
+                    throw new InvalidDataException($"Task '{task.Name}': row {position} has label key {k} in column '{column.Name}', but a binary key label has 2 values.");
+                return k - 1;
+            };
+        }
         ValueGetter<bool> getter = row.GetGetter<bool>(column);
         return _ =>
         {
@@ -32,10 +61,10 @@ internal sealed class BinaryTaskKind : TaskKindHandler
         };
     }
 
-    public override Tensor MetricSum(Tensor output, Tensor target) => output.squeeze(1).gt(0).eq(target.gt(0.5)).sum(ScalarType.Float64);
+    public override Tensor MetricValues(Tensor output, Tensor target) => output.squeeze(1).gt(0).eq(target.gt(0.5));
 
     /// <summary>The majority class's share.</summary>
-    public override double ConstantPredictorMetric(Tensor target)
+    public override double ConstantPredictorMetric(Tensor target, double targetScale)
     {
         double positive = target.gt(0.5).to_type(ScalarType.Float64).mean().item<double>();
         return Math.Max(positive, 1 - positive);

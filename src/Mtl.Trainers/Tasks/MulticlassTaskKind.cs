@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Mtl.Trainers.Tasks;
 
 /// <summary>
-/// One of K classes. Label: Key&lt;UInt32&gt; (key k → class k − 1; key 0, missing, is an error). Loss: softmax
+/// One of K classes. Label: Key&lt;UInt32&gt; (key k → class k − 1; key 0 = not labelled for this task). Loss: softmax
 /// cross-entropy. Columns: <c>{Task}.Score</c> (K probabilities, slot names = class names when known) and
 /// <c>{Task}.PredictedLabel</c> (the label's key type with its key values).
 /// </summary>
@@ -46,17 +46,22 @@ internal sealed class MulticlassTaskKind : TaskKindHandler
             uint key = 0;
             getter(ref key);
             if (key == 0)
-                throw new InvalidDataException($"Task '{task.Name}': row {position} has a missing label (key 0) in column '{column.Name}'. Filter such rows out before training.");
+                return MissingLabel(task, position, column.Name, "key 0");
             if (key > classes)
                 throw new InvalidDataException($"Task '{task.Name}': row {position} has label key {key} in column '{column.Name}', but the task has {classes} classes. Fix the label or set TaskDefinition.ClassCount.");
             return key - 1;
         };
     }
 
-    public override Tensor MetricSum(Tensor output, Tensor target) => output.argmax(1).eq(target).sum(ScalarType.Float64);
+    /// <summary>Class tensors are int64, so a missing label is −1 there.</summary>
+    public override double MissingTarget => -1;
+
+    public override Tensor Labelled(Tensor target) => target.ge(0);
+
+    public override Tensor MetricValues(Tensor output, Tensor target) => output.argmax(1).eq(target);
 
     /// <summary>The majority class's share.</summary>
-    public override double ConstantPredictorMetric(Tensor target) =>
+    public override double ConstantPredictorMetric(Tensor target, double targetScale) =>
         target.bincount(null, 0).max().to_type(ScalarType.Float64).item<double>() / target.NumberOfElements;
 
     public override int ScoreWidth(TaskDefinition task) => task.ClassCount;

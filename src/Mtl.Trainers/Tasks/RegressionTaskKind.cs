@@ -5,7 +5,10 @@ using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Tasks;
 
-/// <summary>A real value. Label: Single (or Double); NaN is an error. Loss: squared error. Column: <c>{Task}.Score</c> (Single).</summary>
+/// <summary>
+/// A real value. Label: Single (or Double); NaN = not labelled for this task; ±∞ is an error. Loss: squared error, on the
+/// standardised target unless <see cref="TaskDefinition.StandardizeTarget"/> is off. Column: <c>{Task}.Score</c> (Single, in the label's unit).
+/// </summary>
 internal sealed class RegressionTaskKind : TaskKindHandler
 {
     public override TaskKind Kind => TaskKind.Regression;
@@ -34,19 +37,22 @@ internal sealed class RegressionTaskKind : TaskKindHandler
         return position =>
         {
             float value = read();
+            if (float.IsNaN(value))
+                return MissingLabel(task, position, column.Name, "NaN");
             if (!float.IsFinite(value))
                 throw new InvalidDataException($"Task '{task.Name}': row {position} has a non-finite label {value} in column '{column.Name}'. Filter or impute such rows before training.");
             return value;
         };
     }
 
-    public override Tensor MetricSum(Tensor output, Tensor target) => (output.squeeze(1) - target).square().sum(ScalarType.Float64);
+    public override Tensor MetricValues(Tensor output, Tensor target) => (output.squeeze(1) - target).square();
 
-    /// <summary>The RMSE of predicting the labels' mean: their (population) standard deviation.</summary>
-    public override double ConstantPredictorMetric(Tensor target) => target.to_type(ScalarType.Float64).std(unbiased: false).item<double>();
+    /// <summary>The RMSE of predicting the labels' mean: their (population) standard deviation, in the label's unit.</summary>
+    public override double ConstantPredictorMetric(Tensor target, double targetScale) =>
+        target.to_type(ScalarType.Float64).std(unbiased: false).item<double>() * targetScale;
 
-    /// <summary>RMSE.</summary>
-    public override double FinishMetric(double sum, long rows) => Math.Sqrt(sum / rows);
+    /// <summary>RMSE, in the label's unit (squared errors of a standardised target are in standard units).</summary>
+    public override double FinishMetric(double sum, long rows, double targetScale) => Math.Sqrt(sum / rows) * targetScale;
 
     public override int ScoreWidth(TaskDefinition task) => 1;
 

@@ -5,7 +5,10 @@ using static TorchSharp.torch;
 
 namespace Mtl.Trainers.Tasks;
 
-/// <summary>Reads the current row's label as the float the training tensors hold (a class index for multiclass).</summary>
+/// <summary>
+/// Reads the current row's label as the float the training tensors hold (a class index for multiclass); NaN when the row
+/// is not labelled for the task (key 0 or NaN, with <see cref="MissingLabelHandling.Skip"/>).
+/// </summary>
 internal delegate float LabelReader(long rowPosition);
 
 /// <summary>The current row's score values (the kind's <see cref="TaskKindHandler.ScoreWidth"/> floats).</summary>
@@ -53,20 +56,36 @@ internal abstract class TaskKindHandler
     /// <summary>The annotation kind holding the names of a vector's slots.</summary>
     protected const string SlotNamesKind = "SlotNames";
 
-    /// <summary>A reader of the label column on a cursor; it rejects missing or out-of-range labels naming row and column.</summary>
+    /// <summary>
+    /// A reader of the label column on a cursor: NaN for a missing label (or the error of <see cref="MissingLabel"/> when the
+    /// task asks for <see cref="MissingLabelHandling.Error"/>); out-of-range labels are rejected naming row and column.
+    /// </summary>
     public abstract LabelReader CreateLabelReader(TaskDefinition task, DataViewRow row, DataViewSchema.Column column);
 
-    /// <summary>Sum over the batch of the metric contribution (correct predictions, or squared errors).</summary>
-    public abstract Tensor MetricSum(Tensor output, Tensor target);
+    /// <summary>What a reader returns for a missing label: NaN, or today's error when the task opts out of skipping.</summary>
+    protected static float MissingLabel(TaskDefinition task, long position, string column, string written) =>
+        task.MissingLabels == MissingLabelHandling.Error
+            ? throw new InvalidDataException($"Task '{task.Name}': row {position} has a missing label ({written}) in column '{column}'. Filter such rows out before training, or set TaskDefinition.MissingLabels = MissingLabelHandling.Skip to train this task on its labelled rows only.")
+            : float.NaN;
 
     /// <summary>
-    /// The metric of the best constant prediction on these labels (the majority class's share, the labels' standard
-    /// deviation for RMSE): the reference of the selection score, which makes metrics of different kinds comparable.
+    /// The metric of the best constant prediction on these (labelled) labels, in the label's unit: the majority class's
+    /// share, or the labels' standard deviation for RMSE (times <paramref name="targetScale"/> for a standardised target).
+    /// The reference of the selection score, which makes metrics of different kinds comparable.
     /// </summary>
-    public abstract double ConstantPredictorMetric(Tensor target);
+    public abstract double ConstantPredictorMetric(Tensor target, double targetScale);
 
-    /// <summary>Turns a metric sum over n rows into the reported metric.</summary>
-    public virtual double FinishMetric(double sum, long rows) => sum / rows;
+    /// <summary>The value a missing label has in the label tensor (NaN for float targets; class tensors use −1).</summary>
+    public virtual double MissingTarget => double.NaN;
+
+    /// <summary>Per row of a label tensor: whether the row is labelled (a bool tensor of the batch's length).</summary>
+    public virtual Tensor Labelled(Tensor target) => target.isnan().logical_not();
+
+    /// <summary>Per row: the metric contribution (true/false for a correct prediction, or the squared error); summed as float64.</summary>
+    public abstract Tensor MetricValues(Tensor output, Tensor target);
+
+    /// <summary>Turns a metric sum over n labelled rows into the reported metric; <paramref name="targetScale"/> is the standard deviation a standardised target was divided by.</summary>
+    public virtual double FinishMetric(double sum, long rows, double targetScale) => sum / rows;
 
     /// <summary>Floats per row that the scorer keeps for this task.</summary>
     public abstract int ScoreWidth(TaskDefinition task);
