@@ -76,7 +76,8 @@ public sealed class TrajectoryFactorMonitor : ITrainingMonitor, IDisposable
         TaskNames = context.Tasks.Select(t => t.Name).ToArray();
         // The factors describe each task's own loss: a loss-scale weight would only rescale them.
         TaskDefinition[] own = context.Tasks.Select(t => { TaskDefinition c = t.Clone(); c.LossWeight = 1; return c; }).ToArray();
-        objective = new NetworkObjective(network, own);
+        // The fixed rows are the user's, in the labels' units.
+        objective = new NetworkObjective(network, own, targetsInLabelUnits: true);
         groups = ParameterGroup.Of(network, TaskNames);
         initial = WeightSnapshot.Capture(groups);
         if (options.AtStart) Measure((long)(context.FirstEpoch - 1) * stepsPerEpoch);

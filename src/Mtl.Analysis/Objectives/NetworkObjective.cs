@@ -16,20 +16,29 @@ public sealed class NetworkObjective : IMultiTaskObjective
     private readonly TaskLossFunction loss;
     private readonly IReadOnlyList<Tensor> shared;
     private readonly IReadOnlyList<Tensor>[] heads;
+    private readonly bool targetsInLabelUnits;
 
-    /// <summary>Adapts a trained model's network, its tasks scored with the trainer's own per-task losses.</summary>
+    /// <summary>
+    /// Adapts a trained model's network, its tasks scored with the trainer's own per-task losses. Targets are given in the
+    /// labels' own units; a standardised regression target is put into the units its head learns before the loss.
+    /// </summary>
     /// <param name="model">The trained model (its network is used as it is; the analysis does not change its weights).</param>
     public NetworkObjective(MultiHeadNetworkTransformer model)
-        : this((model ?? throw new ArgumentNullException(nameof(model))).Network, model.Tasks)
+        : this((model ?? throw new ArgumentNullException(nameof(model))).Network, model.Tasks, targetsInLabelUnits: true)
     {
     }
 
     /// <summary>Adapts a network whose tasks are scored with the trainer's own per-task losses.</summary>
     /// <param name="network">The network (its trunk and heads).</param>
     /// <param name="tasks">The tasks, one per head, in head order.</param>
-    internal NetworkObjective(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks)
+    /// <param name="targetsInLabelUnits">
+    /// True when batches carry targets in the labels' units (rows a user gives); false when they come from the trainer's
+    /// materialised data, which already holds standardised targets in the heads' units.
+    /// </param>
+    internal NetworkObjective(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, bool targetsInLabelUnits = false)
         : this(network, tasks, TaskLosses.Loss)
     {
+        this.targetsInLabelUnits = targetsInLabelUnits;
     }
 
     /// <summary>Adapts a network.</summary>
@@ -71,7 +80,15 @@ public sealed class NetworkObjective : IMultiTaskObjective
         if (batch.Targets.Count != tasks.Count)
             throw new ArgumentException($"The batch has {batch.Targets.Count} target tensors but the network has {tasks.Count} tasks.", nameof(batch));
         Tensor[] outputs = network.call(batch.Features);
-        return tasks.Select((t, i) => loss(t, outputs[i], batch.Targets[i])).ToArray();
+        return tasks.Select((t, i) => loss(t, outputs[i], InHeadUnits(i, batch.Targets[i]))).ToArray();
+    }
+
+    // A standardised head learns (y − shift)/scale: targets in the label's unit are moved there first.
+    private Tensor InHeadUnits(int task, Tensor target)
+    {
+        if (!targetsInLabelUnits || !network.LearnsStandardizedTarget(task)) return target;
+        (double shift, double scale) = network.TargetUnits(task);
+        return (target - shift) / scale;
     }
 
     /// <inheritdoc />

@@ -55,6 +55,32 @@ public sealed class TrajectoryFactorMonitorTests
     }
 
     [TestMethod]
+    public void FixedRowsInLabelUnitsMeetAStandardisedHeadInItsOwnUnits()
+    {
+        (Tensor x, Tensor[] y) = Fixed(32, 5);
+        try
+        {
+            using var monitor = new TrajectoryFactorMonitor(Options(x, y, 0));
+            var options = UpdateMagnitudeToyRun.Options(OptimizerKind.Adam, 0.02, 8, 3, monitor);
+            foreach (TaskDefinition t in options.Tasks) t.StandardizeTarget = true;
+            using MultiHeadNetworkTransformer model = UpdateMagnitudeToyRun.Fit(options);
+            // The head learns (y − mean)/std: the monitor's L1 on the user's rows is the label-unit L1 divided by std.
+            var ml = new MLContext(1);
+            var rows = UpdateMagnitudeToyRun.Rows(32, 5);
+            float[] scores = model.Transform(ml.Data.LoadFromEnumerable(rows)).GetColumn<float>("A.Score").ToArray();
+            double l1 = scores.Select((s, i) => Math.Abs(s - rows[i].A)).Average();
+            double scale = model.Network.TargetUnits(0).Scale;
+            Assert.AreNotEqual(1.0, scale);
+            Assert.AreEqual(l1 / scale, monitor.Checkpoints[^1].TrainingLoss[0], 1e-4);
+        }
+        finally
+        {
+            x.Dispose();
+            foreach (Tensor t in y) t.Dispose();
+        }
+    }
+
+    [TestMethod]
     public void MeasuresTheTrainedNetworksOwnLossesAndDistances()
     {
         (Tensor x, Tensor[] y) = Fixed(32, 5);

@@ -34,7 +34,8 @@ internal static class UpdateMagnitudeToyRun
             FeatureColumnName = "Features",
             Tasks = new[] { "A", "B" }.Select(n => new TaskDefinition(n, kind: TaskKind.Regression)
             {
-                Loss = TaskLoss.AbsoluteError, HeadHiddenSizes = new[] { 8 }, HeadDropout = 0,
+                // Raw targets: these runs are about loss scales, which standardisation would take away.
+                Loss = TaskLoss.AbsoluteError, HeadHiddenSizes = new[] { 8 }, HeadDropout = 0, StandardizeTarget = false,
             }).ToList(),
             Trunk = TrunkSpec.Mlp(8),
             Optimizer = o,
