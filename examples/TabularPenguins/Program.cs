@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mtl.Trainers;
+using Mtl.Trainers.Methods;
 
 // One multi-task model on a public table with tasks of three kinds and holes in the labels: the Palmer penguins
 // (344 rows; `scripts/bootstrap.sh` unpacks the CSV from Debian's r-cran-palmerpenguins into .deps/palmerpenguins).
