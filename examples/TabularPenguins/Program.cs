@@ -21,7 +21,12 @@ if (!File.Exists(path))
 }
 
 var ml = new MLContext(seed: 1);
-ml.Log += (_, e) => { if (e.Source == "MultiHeadNetworkTrainer" && e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Info) Console.WriteLine($"  [trainer] {e.RawMessage}"); };
+// What the trainer chose for this table (trunk, batch size, epochs, early stopping), through ML.NET's log.
+ml.Log += (_, e) =>
+{
+    if (e.Source.StartsWith("MultiHeadNetworkTrainer", StringComparison.Ordinal) && e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Info)
+        if (!e.RawMessage.StartsWith("epoch ", StringComparison.Ordinal)) Console.WriteLine($"  [trainer] {e.RawMessage}");
+};
 IDataView raw = ml.Data.LoadFromTextFile<PenguinRow>(path, separatorChar: ',', hasHeader: true);
 DataOperationsCatalog.TrainTestData split = ml.Data.TrainTestSplit(raw, testFraction: 0.25, seed: 7);
 
@@ -52,20 +57,26 @@ TransformerChain<MultiHeadNetworkTransformer> model = pipeline.Fit(split.TrainSe
 MultiTaskMetrics metrics = ml.MultiTask().Evaluate(model.Transform(split.TestSet), model.LastTransformer);
 Console.WriteLine($"test rows: {Count(ml, split.TestSet)}");
 foreach (TaskMetrics m in metrics.Tasks)
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, m.Kind switch
+    Console.WriteLine(m.Kind switch
     {
-        TaskKind.Multiclass => $"  {m.Task,-9} accuracy {m.Multiclass!.MicroAccuracy:F3}  log-loss {m.Multiclass.LogLoss:F3}  ({m.LabelledRows} labelled rows)",
-        TaskKind.Binary => $"  {m.Task,-9} accuracy {m.Binary!.Accuracy:F3}  AUC {m.Binary.AreaUnderRocCurve:F3}  ({m.LabelledRows} labelled rows)",
-        _ => $"  {m.Task,-9} RMSE {m.Regression!.RootMeanSquaredError:F1} g  R² {m.Regression.RSquared:F3}  ({m.LabelledRows} labelled rows)",
-    }));
+        TaskKind.Multiclass => string.Create(CultureInfo.InvariantCulture,
+            $"  {m.Task,-9} accuracy {m.Multiclass!.MicroAccuracy:F3}  log-loss {m.Multiclass.LogLoss:F3}  ({m.LabelledRows} labelled rows)"),
+        TaskKind.Binary => string.Create(CultureInfo.InvariantCulture,
+            $"  {m.Task,-9} accuracy {m.Binary!.Accuracy:F3}  AUC {m.Binary.AreaUnderRocCurve:F3}  ({m.LabelledRows} labelled rows)"),
+        _ => string.Create(CultureInfo.InvariantCulture,
+            $"  {m.Task,-9} RMSE {m.Regression!.RootMeanSquaredError:F1} g  R² {m.Regression.RSquared:F3}  ({m.LabelledRows} labelled rows)"),
+    });
 
-// The whole chain (preprocessing + network) goes into one ML.NET zip that plain ML.NET loads: it takes raw rows.
+// The whole chain (preprocessing + network + the species name) goes into one ML.NET zip that plain ML.NET loads: it
+// takes raw rows.
+ITransformer speciesName = ml.Transforms.Conversion.MapKeyToValue("PredictedSpecies", "Species.PredictedLabel").Fit(model.Transform(split.TrainSet));
+ITransformer scoring = model.Append(speciesName);
 string zip = Path.Combine(Path.GetTempPath(), $"penguins-{Environment.ProcessId}.zip");
-ml.Model.Save(model, raw.Schema, zip);
+ml.Model.Save(scoring, raw.Schema, zip);
 var plain = new MLContext(seed: 1);
 ITransformer reloaded = plain.Model.Load(zip, out _);
 var engine = plain.Model.CreatePredictionEngine<PenguinRow, PenguinPrediction>(reloaded);
-PenguinRow first = ml.Data.CreateEnumerable<PenguinRow>(split.TestSet, reuseRowObject: false).First();
+PenguinRow first = ml.Data.CreateEnumerable<PenguinRow>(split.TestSet, reuseRowObject: false).First(r => !float.IsNaN(r.BodyMass) && r.Sex != "NA");
 PenguinPrediction p = engine.Predict(first);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"reloaded zip ({new FileInfo(zip).Length / 1024} KiB), first test penguin ({first.Species}, {first.BodyMass} g, {first.Sex}): " +
@@ -98,7 +109,7 @@ internal sealed class SexValue
 /// <summary>What the reloaded zip predicts for one penguin.</summary>
 internal sealed class PenguinPrediction
 {
-    [ColumnName("Species.PredictedLabel")] public string Species { get; set; } = "";
+    [ColumnName("PredictedSpecies")] public string Species { get; set; } = "";
     [ColumnName("BodyMass.Score")] public float BodyMass { get; set; }
     [ColumnName("Sex.PredictedLabel")] public bool Sex { get; set; }
     [ColumnName("Sex.Probability")] public float SexProbability { get; set; }

@@ -11,6 +11,12 @@ internal static class BuiltApps
     /// <summary>The built examples/ConsumeModel app.</summary>
     public static string ConsumeModel => Existing("ConsumeModelPath");
 
+    /// <summary>The built examples/TabularPenguins app.</summary>
+    public static string TabularPenguins => Existing("TabularPenguinsPath");
+
+    /// <summary>The Palmer penguins table that scripts/bootstrap.sh unpacks (from Debian's r-cran-palmerpenguins).</summary>
+    public static string PenguinsTable => Existing("PenguinsTable");
+
     /// <summary>examples/ConsumeModel/ConsumeModel.csproj.</summary>
     public static string ConsumeModelProject => Existing("ConsumeModelProject");
 
