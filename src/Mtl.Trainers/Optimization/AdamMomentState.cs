@@ -8,7 +8,7 @@ namespace Mtl.Trainers;
 /// A parameter's Adam state: its step count and first and second moments, saved and loaded in TorchSharp's optimizer
 /// format (step, m, v). The variants decide where the moment tensors live (<see cref="OptimizerState.Initialize"/>).
 /// </summary>
-public abstract class AdamMomentState : OptimizerState, IDisposable
+internal abstract class AdamMomentState : OptimizerState, IDisposable
 {
     /// <summary>Creates the state of <paramref name="parameter"/>; <see cref="OptimizerState.Initialize"/> allocates the moments.</summary>
     protected AdamMomentState(Parameter parameter) : base(parameter)

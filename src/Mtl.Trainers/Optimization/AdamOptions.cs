@@ -6,7 +6,7 @@ namespace Mtl.Trainers;
 /// Hyperparameters every Adam variant of ours shares (β₁, β₂, ε, weight decay), their range checks, and their place in
 /// TorchSharp's optimizer state format. The variants derive their group options from it.
 /// </summary>
-public abstract class AdamOptions : OptimizerOptions
+internal abstract class AdamOptions : OptimizerOptions
 {
     /// <summary>β₁ (decay of the first moment).</summary>
     public double? Beta1 { get; set; }

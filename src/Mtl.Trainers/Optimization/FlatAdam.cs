@@ -23,7 +23,7 @@ namespace Mtl.Trainers;
 /// (<c>copy_</c>, <c>Module.load</c>) is fine. In-place updates of the buffer do not bump a parameter's autograd
 /// version counter, so step between backward and the next forward, as a training loop does.</para>
 /// </remarks>
-public sealed class FlatAdam : OptimizerHelper
+internal sealed class FlatAdam : OptimizerHelper
 {
     private readonly Dictionary<TorchSharp.Modules.ParamGroup, FlatGroup> _flat = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<IntPtr> _owned = new();

@@ -15,7 +15,7 @@ namespace Mtl.Trainers;
 /// </summary>
 /// <remarks>Weight decay: decoupled (θ ← θ(1 − η·λ)) on the shared group, where an L2 term has no task to belong to;
 /// L2 added to the gradient on the other group, as Adam does.</remarks>
-public sealed class PerTaskAdam : OptimizerHelper
+internal sealed class PerTaskAdam : OptimizerHelper
 {
     private readonly int _tasks;
     private readonly Parameter[] _shared;

@@ -9,7 +9,7 @@ namespace Mtl.Trainers;
 /// m the gradient (plus weight_decay·θ), or its exponential average when momentum &gt; 0 (Signum). Parameter groups let
 /// an <c>lr_scheduler</c> drive it; its state (momentum buffers) saves and loads with TorchSharp's optimizer format.
 /// </summary>
-public sealed class SignSgd : OptimizerHelper
+internal sealed class SignSgd : OptimizerHelper
 {
     /// <summary>Creates signSGD over one parameter group.</summary>
     /// <param name="parameters">Parameters to update.</param>
