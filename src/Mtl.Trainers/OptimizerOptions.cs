@@ -154,6 +154,9 @@ public abstract class LearningRateScheduleOptions
     {
     }
 
+    /// <summary>A copy the trainer keeps (numbers only).</summary>
+    internal LearningRateScheduleOptions Copy() => (LearningRateScheduleOptions)MemberwiseClone();
+
     /// <summary>Which schedule these options configure.</summary>
     public abstract LearningRateSchedule Kind { get; }
 
@@ -229,6 +232,9 @@ public sealed class EarlyStoppingOptions
 
     /// <summary>Keep the weights of the best validation epoch at the end.</summary>
     public bool KeepBestWeights = true;
+
+    /// <summary>A copy the trainer keeps (numbers only).</summary>
+    internal EarlyStoppingOptions Copy() => (EarlyStoppingOptions)MemberwiseClone();
 
     internal void Validate(string path) => OptionChecks.AtLeast(Patience, 0, path + "." + nameof(Patience));
 }

@@ -135,6 +135,26 @@ public sealed class FitDeterminismTests
     }
 
     [TestMethod]
+    public void ChangingTheCallersOptionsAfterConstructionChangesNothing()
+    {
+        using var folder = new TempFolder();
+        var ml = new MLContext(seed: 3);
+        IDataView raw = ml.Data.LoadFromTextFile<TableRow>(WriteTable(folder.Path), separatorChar: ',', hasHeader: true);
+        IDataView prepared = Preprocessing(ml).Fit(raw).Transform(raw);
+        using MultiHeadNetworkTransformer reference = ml.MultiTask().Trainers.MultiHead(Options()).Fit(prepared);
+
+        // Validated once, at construction: the trainer keeps its own copy, so later edits can neither bypass the checks nor leak in.
+        MultiHeadNetworkTrainer.Options options = Options();
+        MultiHeadNetworkTrainer trainer = ml.MultiTask().Trainers.MultiHead(options);
+        ((MtlOptimizerOptions.Adam)options.Optimizer).LearningRate = double.PositiveInfinity;
+        options.Tasks[0].LossWeight = 1000;
+        options.Trunk!.MlpHiddenSizes[0] = 1;
+        options.Method = "mgda";
+        using MultiHeadNetworkTransformer model = trainer.Fit(prepared);
+        CollectionAssert.AreEqual(Losses(reference), Losses(model));
+    }
+
+    [TestMethod]
     public void SeedPolicyIgnoresTheContextsRandomState()
     {
         var fresh = new MLContext(seed: 5);

@@ -61,6 +61,13 @@ public sealed class FixedWeights : LossWeighting
         /// <summary>One finite weight ≥ 0 per task, not all zero.</summary>
         public double[]? Weights;
 
+        internal override MtlMethodOptions Copy()
+        {
+            var copy = (Options)base.Copy();
+            copy.Weights = (double[]?)Weights?.Clone();
+            return copy;
+        }
+
         /// <inheritdoc />
         public override string Name => "fixed";
 

@@ -20,6 +20,9 @@ public abstract class MtlMethodOptions : IEquatable<MtlMethodOptions>
     {
     }
 
+    /// <summary>A copy the trainer keeps, so that changing the caller's object later cannot bypass its validation.</summary>
+    internal virtual MtlMethodOptions Copy() => (MtlMethodOptions)MemberwiseClone();
+
     /// <summary>The canonical text name, e.g. "upgrad".</summary>
     public abstract string Name { get; }
 

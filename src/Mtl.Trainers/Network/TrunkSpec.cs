@@ -44,6 +44,14 @@ public sealed class TrunkSpec
     /// <summary>A small ResNet.</summary>
     public static TrunkSpec ResNet() => new() { Kind = TrunkKind.ResNet, Dropout = 0 };
 
+    /// <summary>A copy (hidden sizes copied; a custom factory is shared).</summary>
+    internal TrunkSpec Copy()
+    {
+        var copy = (TrunkSpec)MemberwiseClone();
+        copy.MlpHiddenSizes = (int[])MlpHiddenSizes.Clone();
+        return copy;
+    }
+
     /// <summary>An MLP with the given hidden sizes (at least one, each ≥ 1).</summary>
     /// <exception cref="ArgumentException">No hidden size, or one below 1.</exception>
     public static TrunkSpec Mlp(params int[] hiddenSizes)
