@@ -22,6 +22,7 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
 
     private readonly MLContext context;
     private readonly NetworkScorer scorer;
+    private readonly Lazy<Onnx.OnnxRowScorer?> rowScorer;
     private readonly string[]?[] classNames;
 
     internal MultiHeadNetworkTransformer(MLContext context, MultiHeadNetwork network, string featureColumnName, long[] rowShape,
@@ -40,6 +41,9 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
         TrainingReport = report;
         this.classNames = classNames;
         scorer = new NetworkScorer(network, tasks, rowShape, device);
+        // Built on the first single-row prediction (never for batched scoring); on a GPU the network itself scores rows.
+        rowScorer = new Lazy<Onnx.OnnxRowScorer?>(() => device.type == DeviceType.CPU ? Onnx.OnnxRowScorer.TryCreate(this) : null,
+            LazyThreadSafetyMode.ExecutionAndPublication);
         Outputs = BuildOutputs();
     }
 
@@ -150,6 +154,12 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
     internal void Score(float[] features, int rows, ScoreBatch into) => scorer.Score(features, rows, OutputEmbedding, into);
 
     /// <summary>
+    /// The ONNX Runtime scorer of single rows (what a PredictionEngine asks for) on the graph the saved zip holds; null
+    /// when the network has a layer without an ONNX exporter or lives on a GPU (rows then go through the network).
+    /// </summary>
+    internal Onnx.OnnxRowScorer? RowScorer => rowScorer.Value;
+
+    /// <summary>
     /// Saves the network's weights as a TorchSharp state dict, which <c>Module.load</c> of the same architecture reads
     /// (the way to keep a model whose trunk has no ONNX exporter).
     /// </summary>
@@ -161,8 +171,12 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
         File.Move(temp, path, overwrite: true);
     }
 
-    /// <summary>Releases the network's native memory.</summary>
-    public void Dispose() => Network.Dispose();
+    /// <summary>Releases the network's native memory (and the single-row ONNX session, if one was made).</summary>
+    public void Dispose()
+    {
+        if (rowScorer.IsValueCreated) rowScorer.Value?.Dispose();
+        Network.Dispose();
+    }
 }
 
 /// <summary>An added column: its schema entry and a getter factory over the provider of the current row's scores.</summary>

@@ -5,7 +5,8 @@ namespace Mtl.Trainers;
 
 /// <summary>
 /// The row-to-row mapper of a <see cref="MultiHeadNetworkTransformer"/> (what PredictionEngine uses): scores the input
-/// row on demand, one row per network call, and reuses the scores while the row's features stay the same.
+/// row on demand, one row per call (ONNX Runtime on the saved graph, see <see cref="MultiHeadNetworkTransformer.RowScorer"/>),
+/// and reuses the scores while the row's features stay the same.
 /// </summary>
 internal sealed class ScoringRowMapper : IRowToRowMapper
 {
@@ -41,6 +42,8 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         private readonly ValueGetter<VBuffer<float>>? features;
         private float[]? scoredFeatures;
         private float[]? scratch;
+        private Onnx.OnnxRowScorer.RowBuffers? onnx;
+        private bool onnxChecked;
 
         public MappedRow(MultiHeadNetworkTransformer parent, DataViewRow input, DataViewSchema schema, bool[] active)
         {
@@ -77,10 +80,29 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             scratch ??= new float[parent.RowSize];
             row.CopyTo(scratch);
             if (scoredFeatures is not null && scratch.AsSpan().SequenceEqual(scoredFeatures)) return current;
-            parent.Score(scratch, 1, current);
+            if (!onnxChecked)
+            {
+                onnx = parent.RowScorer?.CreateBuffers();
+                onnxChecked = true;
+            }
+            if (onnx is not null)
+            {
+                scratch.CopyTo(onnx.Features, 0);
+                parent.RowScorer!.Score(onnx, current);
+            }
+            else
+            {
+                parent.Score(scratch, 1, current);
+            }
             current.Index = 0;
             (scoredFeatures, scratch) = (scratch, scoredFeatures);
             return current;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) onnx?.Dispose();
+            base.Dispose(disposing);
         }
     }
 }

@@ -27,6 +27,13 @@ public class OnnxExporterTests
         var e = Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(model, Data(ml).Schema, new MemoryStream()));
         StringAssert.Contains(e.Message, "GELU");
         StringAssert.Contains(e.Message, "SaveTorchSharpWeights");
+        // A prediction engine still works: without a graph for ONNX Runtime, single rows go through the network.
+        var engine = ml.Model.CreatePredictionEngine<KindData.Row, KindScores>(model);
+        KindData.Row row = KindData.Rows(4, seed: 6)[2];
+        KindScores single = engine.Predict(row);
+        KindScores batched = ml.Data.CreateEnumerable<KindScores>(model.Transform(KindData.View(ml, new[] { row })), reuseRowObject: false).Single();
+        CollectionAssert.AreEqual(batched.ShapeScore, single.ShapeScore);
+        Assert.AreEqual(batched.MassScore, single.MassScore);
     }
 
     /// <summary>A user layer: y = 2x, exported by a registered exporter.</summary>

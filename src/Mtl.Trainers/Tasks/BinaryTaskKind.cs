@@ -70,6 +70,9 @@ internal sealed class BinaryTaskKind : TaskKindHandler
         return Math.Max(positive, 1 - positive);
     }
 
+    /// <summary>The score and probability outputs: [logit, sigmoid], as <see cref="ScoreValues"/>.</summary>
+    public override int OnnxScoreOutputCount => 2;
+
     /// <summary>Raw score and probability.</summary>
     public override int ScoreWidth(TaskDefinition task) => 2;
 

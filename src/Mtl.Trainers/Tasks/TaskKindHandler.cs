@@ -87,6 +87,12 @@ internal abstract class TaskKindHandler
     /// <summary>Turns a metric sum over n labelled rows into the reported metric; <paramref name="targetScale"/> is the standard deviation a standardised target was divided by.</summary>
     public virtual double FinishMetric(double sum, long rows, double targetScale) => sum / rows;
 
+    /// <summary>
+    /// How many leading outputs of <see cref="AddOnnxOutputs"/>, concatenated, are the task's <see cref="ScoreValues"/>
+    /// (the single-row scorer reads the saved graph's outputs through this).
+    /// </summary>
+    public virtual int OnnxScoreOutputCount => 1;
+
     /// <summary>Floats per row that the scorer keeps for this task.</summary>
     public abstract int ScoreWidth(TaskDefinition task);
 
