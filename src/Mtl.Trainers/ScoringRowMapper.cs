@@ -87,8 +87,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             }
             if (onnx is not null)
             {
-                scratch.CopyTo(onnx.Features, 0);
-                parent.RowScorer!.Score(onnx, current);
+                parent.RowScorer!.Score(scratch, onnx, current);
             }
             else
             {

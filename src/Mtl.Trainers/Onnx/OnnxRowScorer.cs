@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using Mtl.Trainers.Tasks;
 
 namespace Mtl.Trainers.Onnx;
@@ -7,8 +8,9 @@ namespace Mtl.Trainers.Onnx;
 /// Scores ONE row with ONNX Runtime on the very graph the saved zip holds (<see cref="NetworkOnnxExporter"/>): the
 /// PredictionEngine path of a fitted transformer. A one-row forward through TorchSharp pays libtorch's per-operation
 /// overhead dozens of times (≈ 5× ONNX Runtime's latency on MultiLeNet); batched scoring stays on TorchSharp.
-/// Each caller (a PredictionEngine's row) owns <see cref="RowBuffers"/>: the input and output tensors are bound to
-/// arrays once, so a prediction allocates nothing.
+/// Each caller (a PredictionEngine's row) owns <see cref="RowBuffers"/>: input and output tensors allocated once by
+/// ONNX Runtime (native memory, released by the row or its finalizer; no managed array stays pinned), so a prediction
+/// allocates nothing.
 /// </summary>
 internal sealed class OnnxRowScorer : IDisposable
 {
@@ -55,27 +57,28 @@ internal sealed class OnnxRowScorer : IDisposable
         return new OnnxRowScorer(exported, model);
     }
 
-    /// <summary>Input and output arrays for one caller, bound to ONNX Runtime tensors once.</summary>
+    /// <summary>Input and output tensors for one caller, allocated once.</summary>
     public RowBuffers CreateBuffers() => new(this);
 
-    /// <summary>Scores the row in <see cref="RowBuffers.Features"/> into <paramref name="into"/> (whose arrays are the buffers').</summary>
-    public void Score(RowBuffers buffers, ScoreBatch into)
+    /// <summary>Scores <paramref name="features"/> (one row) into <paramref name="into"/> (whose arrays are the buffers').</summary>
+    public void Score(ReadOnlySpan<float> features, RowBuffers buffers, ScoreBatch into)
     {
+        features.CopyTo(buffers.Input.GetTensorMutableDataAsSpan<float>());
         // InferenceSession.Run is safe to call from several threads (prediction engines of one transformer share it).
-        session.Run(runOptions, inputNames, buffers.InputValues, outputNames, buffers.OutputValues);
+        session.Run(runOptions, inputNames, buffers.InputValues, outputNames, buffers.Outputs);
         for (int i = 0; i < taskScoreOutputs.Length; i++)
         {
-            int[] parts = taskScoreOutputs[i];
-            if (parts.Length == 1) continue; // the output array is the score array itself
             int offset = 0;
-            foreach (int p in parts)
+            foreach (int p in taskScoreOutputs[i])
             {
-                buffers.Outputs[p].CopyTo(buffers.Scores[i], offset);
-                offset += buffers.Outputs[p].Length;
+                ReadOnlySpan<float> part = buffers.Outputs[p].GetTensorDataAsSpan<float>();
+                part.CopyTo(buffers.Scores[i].AsSpan(offset));
+                offset += part.Length;
             }
         }
+        if (buffers.Embedding is not null) buffers.Outputs[embeddingOutput].GetTensorDataAsSpan<float>().CopyTo(buffers.Embedding);
         into.Scores = buffers.Scores;
-        into.Embedding = embeddingOutput >= 0 ? buffers.Outputs[embeddingOutput] : null;
+        into.Embedding = buffers.Embedding;
         into.Index = 0;
     }
 
@@ -86,29 +89,29 @@ internal sealed class OnnxRowScorer : IDisposable
         runOptions.Dispose();
     }
 
-    /// <summary>One caller's arrays: the features to score, the graph's outputs and each task's score values.</summary>
+    /// <summary>One caller's tensors (native) and the arrays its getters read.</summary>
     internal sealed class RowBuffers : IDisposable
     {
         public RowBuffers(OnnxRowScorer scorer)
         {
-            Features = new float[scorer.inputShape.Aggregate(1L, (a, b) => a * b)];
-            InputValues = [OrtValue.CreateTensorValueFromMemory(Features, scorer.inputShape)];
-            Outputs = scorer.outputShapes.Select(s => new float[s.Aggregate(1L, (a, b) => a * b)]).ToArray();
-            OutputValues = Outputs.Select((o, k) => OrtValue.CreateTensorValueFromMemory(o, scorer.outputShapes[k])).ToArray();
-            Scores = scorer.taskScoreOutputs.Select(parts => parts.Length == 1 ? Outputs[parts[0]] : new float[parts.Sum(p => Outputs[p].Length)]).ToArray();
+            Input = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, scorer.inputShape);
+            InputValues = [Input];
+            Outputs = scorer.outputShapes.Select(s => OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, s)).ToArray();
+            long Size(int output) => scorer.outputShapes[output].Aggregate(1L, (a, b) => a * b);
+            Scores = scorer.taskScoreOutputs.Select(parts => new float[parts.Sum(Size)]).ToArray();
+            Embedding = scorer.embeddingOutput >= 0 ? new float[Size(scorer.embeddingOutput)] : null;
         }
 
-        /// <summary>The row to score: copy the features here before <see cref="Score"/>.</summary>
-        public float[] Features { get; }
-
+        public OrtValue Input { get; }
         public OrtValue[] InputValues { get; }
-        public float[][] Outputs { get; }
-        public OrtValue[] OutputValues { get; }
+        public OrtValue[] Outputs { get; }
         public float[][] Scores { get; }
+        public float[]? Embedding { get; }
 
         public void Dispose()
         {
-            foreach (OrtValue v in InputValues.Concat(OutputValues)) v.Dispose();
+            Input.Dispose();
+            foreach (OrtValue v in Outputs) v.Dispose();
         }
     }
 }
