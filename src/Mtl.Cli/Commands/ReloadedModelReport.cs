@@ -28,6 +28,42 @@ internal static class ReloadedModelReport
         PrintPredictions(ml, reloaded, test, fitted);
     }
 
+    /// <summary>
+    /// Prints per-task metrics with ML.NET's names for each kind (multiclass MicroAccuracy and LogLoss, binary
+    /// AreaUnderRocCurve and Accuracy, regression RootMeanSquaredError in the label's unit and RSquared) and the labelled
+    /// test rows; beside <paramref name="fitted"/>'s, with the largest difference, when given.
+    /// </summary>
+    public static void PrintTableMetrics(string title, MultiTaskMetrics metrics, MultiTaskMetrics? fitted)
+    {
+        var table = new Table().Title(Markup.Escape(title));
+        table.AddColumn("task").AddColumn("kind").AddColumn("metric").AddColumn(new TableColumn("value").RightAligned())
+            .AddColumn("metric").AddColumn(new TableColumn("value").RightAligned()).AddColumn(new TableColumn("labelled rows").RightAligned());
+        double largest = 0;
+        foreach (TaskMetrics m in metrics.Tasks)
+        {
+            var pair = NamedMetrics(m);
+            var before = fitted is null ? null : NamedMetrics(fitted[m.Task]);
+            string Cell(int i)
+            {
+                string value = pair[i].Value.ToString("F4");
+                if (before is null) return value;
+                largest = Math.Max(largest, Math.Abs(pair[i].Value - before[i].Value));
+                return $"{value} (fitted {before[i].Value:F4})";
+            }
+            table.AddRow(Markup.Escape(m.Task), m.Kind.ToString().ToLowerInvariant(), pair[0].Name, Cell(0), pair[1].Name, Cell(1), m.LabelledRows.ToString());
+        }
+        AnsiConsole.Write(table);
+        if (fitted is not null) AnsiConsole.MarkupLine($"largest |difference| from the fitted model: {largest:G3}");
+    }
+
+    /// <summary>The two metrics reported per kind, by ML.NET's property names.</summary>
+    internal static (string Name, double Value)[] NamedMetrics(TaskMetrics m) => m.Kind switch
+    {
+        TaskKind.Multiclass => [("MicroAccuracy", m.Multiclass!.MicroAccuracy), ("LogLoss", m.Multiclass.LogLoss)],
+        TaskKind.Binary => [("AreaUnderRocCurve", m.Binary!.AreaUnderRocCurve), ("Accuracy", m.Binary.Accuracy)],
+        _ => [("RootMeanSquaredError", m.Regression!.RootMeanSquaredError), ("RSquared", m.Regression.RSquared)],
+    };
+
     private static void PrintPredictions(MLContext ml, ITransformer model, IDataView test, MultiHeadNetworkTransformer fitted)
     {
         string leftTask = fitted.Tasks[0].Name, rightTask = fitted.Tasks[1].Name;
