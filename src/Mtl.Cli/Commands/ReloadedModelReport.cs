@@ -35,22 +35,29 @@ internal static class ReloadedModelReport
     /// </summary>
     public static void PrintTableMetrics(string title, MultiTaskMetrics metrics, MultiTaskMetrics? fitted)
     {
+        // One row per task and metric: narrow enough for an 80-column terminal or a CI log.
         var table = new Table().Title(Markup.Escape(title));
-        table.AddColumn("task").AddColumn("kind").AddColumn("metric").AddColumn(new TableColumn("value").RightAligned())
-            .AddColumn("metric").AddColumn(new TableColumn("value").RightAligned()).AddColumn(new TableColumn("labelled rows").RightAligned());
+        table.AddColumn("task").AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        if (fitted is null) table.AddColumn("kind").AddColumn(new TableColumn("labelled rows").RightAligned());
+        else table.AddColumn(new TableColumn("fitted").RightAligned()).AddColumn(new TableColumn("|difference|").RightAligned());
         double largest = 0;
         foreach (TaskMetrics m in metrics.Tasks)
         {
-            var pair = NamedMetrics(m);
-            var before = fitted is null ? null : NamedMetrics(fitted[m.Task]);
-            string Cell(int i)
+            (string Name, double Value)[] named = NamedMetrics(m);
+            (string Name, double Value)[]? before = fitted is null ? null : NamedMetrics(fitted[m.Task]);
+            for (int i = 0; i < named.Length; i++)
             {
-                string value = pair[i].Value.ToString("F4");
-                if (before is null) return value;
-                largest = Math.Max(largest, Math.Abs(pair[i].Value - before[i].Value));
-                return $"{value} (fitted {before[i].Value:F4})";
+                string task = i == 0 ? Markup.Escape(m.Task) : "";
+                if (before is null)
+                {
+                    table.AddRow(task, named[i].Name, named[i].Value.ToString("F4"), i == 0 ? m.Kind.ToString().ToLowerInvariant() : "",
+                        i == 0 ? m.LabelledRows.ToString() : "");
+                    continue;
+                }
+                double difference = Math.Abs(named[i].Value - before[i].Value);
+                largest = Math.Max(largest, difference);
+                table.AddRow(task, named[i].Name, named[i].Value.ToString("F4"), before[i].Value.ToString("F4"), difference.ToString("G3"));
             }
-            table.AddRow(Markup.Escape(m.Task), m.Kind.ToString().ToLowerInvariant(), pair[0].Name, Cell(0), pair[1].Name, Cell(1), m.LabelledRows.ToString());
         }
         AnsiConsole.Write(table);
         if (fitted is not null) AnsiConsole.MarkupLine($"largest |difference| from the fitted model: {largest:G3}");
