@@ -140,6 +140,19 @@ public sealed partial class TableTrainTests
         Assert.AreEqual(("False", "True"), TableSchema.BinaryOrder("True", "False"));
     }
 
+    [TestMethod]
+    public void EveryMissingMarker_IsCountedByTheSchema_AndLoadsAsNaN()
+    {
+        string path = folder.File("markers.csv");
+        File.WriteAllText(path, "x,label\n1.5,a\n,b\nNA,a\nN/A,b\nNaN,a\n?,b\nnull,a\n-2,b\n");
+        TableSchema schema = TableSchema.Infer(path, new TableReadOptions { Labels = [LabelRequest.Parse("label")] });
+        Assert.AreEqual(6, schema.Columns[0].MissingCount);
+        Assert.IsTrue(schema.Columns[0].LoadsAsNumber);
+        var ml = new MLContext(seed: 1);
+        float[] x = TablePipeline.CreateLoader(ml, schema).Load(path).GetColumn<float>("x").ToArray();
+        CollectionAssert.AreEqual(new[] { 1.5f, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, -2f }, x);
+    }
+
     private static Regex SchemaRow(string column, string type, string values, string purpose, string kind, int missing) =>
         new($@"│ {column}\s+│ {type}\s+│ {values}\s+│ {purpose}\s+│ {kind}\s+│\s+{missing} │");
 
