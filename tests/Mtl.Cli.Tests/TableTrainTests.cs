@@ -127,6 +127,24 @@ public sealed partial class TableTrainTests
     }
 
     [TestMethod]
+    public void TsvWithoutHeader_WithATestFile_AndIgnoredColumns()
+    {
+        // The same table as tab-separated text without a header: columns col0 … col6; col2 (colour) ignored.
+        string[] lines = File.ReadAllLines(WriteTable(folder.File("shapes.csv"), rows: 300)).Skip(1)
+            .Select(l => string.Join('\t', TableSchema.SplitFields(l, ','))).ToArray();
+        File.WriteAllLines(folder.File("train.txt"), lines[..240]);
+        File.WriteAllLines(folder.File("test.txt"), lines[240..]);
+        ProcessResult run = ChildProcess.RunDotnet(BuiltApps.MtlCli, folder.Path, "train", "--data", folder.File("train.txt"), "--has-header", "false",
+            "--separator", "tab", "--test-data", folder.File("test.txt"), "--label", "col4", "--label", "col6", "--ignore-cols", "col2",
+            "--name", "shapes", "--out", folder.File("out"), "--epochs", "20");
+        Assert.AreEqual(0, run.ExitCode, run.Transcript);
+        StringAssert.Contains(run.StandardOutput, "240 rows, separator tab, no header", run.Transcript);
+        StringAssert.Matches(run.StandardOutput, new Regex(@"│ col2\s+│ -\s+│ category\s+│ ignore \(--ignore-cols\)"), run.Transcript);
+        Assert.IsTrue(Metric(run.StandardOutput, "col6", "RSquared") > 0.5, run.Transcript);
+        Assert.IsTrue(File.Exists(folder.File("out/shapes.zip")), run.Transcript);
+    }
+
+    [TestMethod]
     public void KindsAreInferred_FromTheValues()
     {
         string path = folder.File("kinds.tsv");

@@ -111,7 +111,7 @@ internal static class TableTrainCommand
         RequireWritableOut(s.ZipPath);
         TableSchema schema = TableSchema.Infer(s.Data, s.Read);
         PrintSchema(schema);
-        if (s.TestData is not null) RequireSameColumns(schema, s.TestData);
+        if (s.TestData is not null) schema.RequireSameColumns(s.TestData);
 
         int seed = config.Seed ?? 1;
         var ml = new MLContext(seed);
@@ -179,19 +179,6 @@ internal static class TableTrainCommand
                 c.Kind?.ToString().ToLowerInvariant() ?? "", c.MissingCount.ToString(CultureInfo.InvariantCulture));
         }
         AnsiConsole.Write(table);
-    }
-
-    // The test file is read by the training file's loader (columns by position): its header must match.
-    private static void RequireSameColumns(TableSchema schema, string testData)
-    {
-        if (!File.Exists(testData)) throw new FileNotFoundException($"The test file '{testData}' does not exist; pass an existing file with --test-data, or drop it to hold out --test-fraction.", testData);
-        string? first = File.ReadLines(testData).FirstOrDefault(l => l.Trim().Length > 0);
-        if (first is null) throw new InvalidDataException($"The test file '{testData}' is empty; it needs the columns of '{schema.Path}' and rows.");
-        if (!schema.HasHeader) return;
-        string[] header = first.Split(schema.Separator).Select(f => f.Trim().Trim('"')).ToArray();
-        if (!header.SequenceEqual(schema.Header))
-            throw new InvalidDataException($"The test file '{testData}' has the columns {string.Join(", ", header)}; the training file '{schema.Path}' has " +
-                $"{string.Join(", ", schema.Header)}. Give the test file the same columns in the same order.");
     }
 
     // Fails before training, not after it, when the zip could not be written.

@@ -234,6 +234,24 @@ public sealed class TableSchema
         }
     }
 
+    /// <summary>
+    /// Checks that a separate test file can be read with this table's loader (columns by position): it exists, has rows,
+    /// and, with a header, names the same columns in the same order.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is empty or its columns differ.</exception>
+    public void RequireSameColumns(string testPath)
+    {
+        if (!File.Exists(testPath))
+            throw new FileNotFoundException($"The test file '{testPath}' does not exist; pass an existing file with --test-data, or drop it to hold out --test-fraction.", testPath);
+        string? first = File.ReadLines(testPath).FirstOrDefault(l => l.Trim().Length > 0);
+        if (first is null) throw new InvalidDataException($"The test file '{testPath}' is empty; it needs the columns of '{Path}' and rows.");
+        string[] header = SplitFields(first, Separator).Select(f => f.Trim()).ToArray();
+        if (HasHeader ? !header.SequenceEqual(Header) : header.Length != Header.Count)
+            throw new InvalidDataException($"The test file '{testPath}' has the columns {string.Join(", ", header)}; the training file '{Path}' has " +
+                $"{string.Join(", ", Header)}. Give the test file the same columns in the same order.");
+    }
+
     // Names the user typed that the header lacks, each with the columns there are.
     private static void CheckNamed(string path, string[] header, TableReadOptions options)
     {
