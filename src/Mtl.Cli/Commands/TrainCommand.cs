@@ -14,7 +14,8 @@ namespace Mtl.Cli.Commands;
 /// <summary>
 /// <c>mtl train</c>: trains a multi-head MultiLeNet on a Multi-* dataset, prints per-task test accuracy next to the
 /// published reference, saves the model as an ML.NET .zip, reloads it with plain <c>mlContext.Model.Load</c> and
-/// prints the reloaded model's metrics and a few of its predictions.
+/// prints the reloaded model's metrics and a few of its predictions. With <c>--data</c> it trains on the user's own
+/// table instead (<see cref="TableTrainCommand"/>).
 /// </summary>
 public static class TrainCommand
 {
