@@ -113,4 +113,17 @@ public sealed class TableTrainErrorTests
         string path = Table(Rows(i => $"{i},c{i % 3},{i}"));
         AssertFailedCleanly(InProcessCli.Run("train", "--data", path, "--label", "kind", "--model", folder.File("m.zip")), "--model belongs to the built-in datasets");
     }
+
+    [TestMethod]
+    public void TableFlagsWithoutData_AreRefused_NotIgnored()
+    {
+        AssertFailedCleanly(InProcessCli.Run("train", "--dataset", "multi-fashion", "--label", "Left", "--out", Out), "--label belongs to --data");
+    }
+
+    [TestMethod]
+    public void BinaryLabelWithThreeValues_SuggestsMulticlass()
+    {
+        string path = Table(Rows(i => $"{i},c{i % 3},{i}"));
+        AssertFailedCleanly(Train(path, "kind:binary"), "The label column 'kind'", "has 3 distinct values (c0, c1, c2)", "--label kind:multiclass");
+    }
 }

@@ -47,6 +47,11 @@ internal static class TableTrainCommand
             foreach (Option option in new Option[] { Data, Label, IgnoreCols, HasHeader, Separator, TestData, TestFraction, Name, Out }) command.Options.Add(option);
         }
 
+        /// <summary>The first table flag the user typed, for a run without <c>--data</c> (where it would do nothing).</summary>
+        public string? GivenWithoutData(ParseResult parse) =>
+            new Option[] { Label, IgnoreCols, HasHeader, Separator, TestData, TestFraction, Name, Out }
+                .FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
+
         public Settings Read(ParseResult parse, string data)
         {
             string[] labels = parse.GetValue(Label) ?? [];

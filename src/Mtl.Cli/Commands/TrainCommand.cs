@@ -62,6 +62,8 @@ public static class TrainCommand
                 };
                 return TableTrainCommand.Run(() => table.Read(parse, data), config);
             }
+            if (table.GivenWithoutData(parse) is { } tableOnly)
+                return TableTrainCommand.Refuse($"{tableOnly} belongs to --data (your own table); pass --data <file.csv>, or drop {tableOnly} to train on --dataset.");
             return Run(new TrainSettings(
                 parse.GetValue(dataset)!, parse.GetValue(method)!, parse.GetValue(optimizer), parse.GetValue(mode), parse.GetValue(epochs),
                 parse.GetValue(lr), parse.GetValue(batch), parse.GetValue(trainRows), parse.GetValue(seed), parse.GetValue(model)!));

@@ -60,7 +60,7 @@ public static class TablePipeline
             string[] values = TrainingValues(training, label.Name);
             if (values.Length == 0)
                 throw new InvalidDataException($"The label column '{label.Name}' has no labelled rows among the training rows of '{schema.Path}'; " +
-                    "use a larger --test-fraction complement (more training rows) or fill in the column.");
+                    "hold out fewer rows for the test (--test-fraction), or fill in more of the column.");
             if (label.Kind == TaskKind.Binary)
             {
                 if (values.Length != 2)
