@@ -191,7 +191,7 @@ public sealed class TableSchema
 
         var stats = header.Select(_ => new ColumnStats()).ToArray();
         long rows = 0, line = 1;
-        if (!options.HasHeader) Add(firstFields, line, ++rows);
+        if (!options.HasHeader) { Add(firstFields, line); rows++; }
         for (string? text = reader.ReadLine(); text is not null; text = reader.ReadLine())
         {
             line++;
@@ -200,7 +200,8 @@ public sealed class TableSchema
             if (fields.Count != header.Length)
                 throw new InvalidDataException($"'{path}' line {line} has {fields.Count} fields where the {(options.HasHeader ? "header" : "first line")} has " +
                     $"{header.Length} (separator '{Printable(separator)}'). Fix that line, or pass the right --separator.");
-            Add(fields, line, ++rows);
+            Add(fields, line);
+            rows++;
         }
         if (rows == 0) throw new InvalidDataException($"'{path}' has a header but no data rows; add rows to the file.");
 
@@ -228,7 +229,7 @@ public sealed class TableSchema
             Labels = options.Labels.Select(l => columns[Array.IndexOf(header, l.Column)]).ToList(),
         };
 
-        void Add(List<string> fields, long lineNumber, long row)
+        void Add(List<string> fields, long lineNumber)
         {
             for (int i = 0; i < fields.Count; i++) stats[i].Add(fields[i], lineNumber);
         }
