@@ -28,6 +28,49 @@ internal static class ReloadedModelReport
         PrintPredictions(ml, reloaded, test, fitted);
     }
 
+    /// <summary>
+    /// Prints per-task metrics with ML.NET's names for each kind (multiclass MicroAccuracy and LogLoss, binary
+    /// AreaUnderRocCurve and Accuracy, regression RootMeanSquaredError in the label's unit and RSquared) and the labelled
+    /// test rows; beside <paramref name="fitted"/>'s, with the largest difference, when given.
+    /// </summary>
+    public static void PrintTableMetrics(string title, MultiTaskMetrics metrics, MultiTaskMetrics? fitted)
+    {
+        // One row per task and metric: narrow enough for an 80-column terminal or a CI log.
+        var table = new Table().Title(Markup.Escape(title));
+        table.AddColumn("task").AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        if (fitted is null) table.AddColumn("kind").AddColumn(new TableColumn("labelled rows").RightAligned());
+        else table.AddColumn(new TableColumn("fitted").RightAligned()).AddColumn(new TableColumn("|difference|").RightAligned());
+        double largest = 0;
+        foreach (TaskMetrics m in metrics.Tasks)
+        {
+            (string Name, double Value)[] named = NamedMetrics(m);
+            (string Name, double Value)[]? before = fitted is null ? null : NamedMetrics(fitted[m.Task]);
+            for (int i = 0; i < named.Length; i++)
+            {
+                string task = i == 0 ? Markup.Escape(m.Task) : "";
+                if (before is null)
+                {
+                    table.AddRow(task, named[i].Name, named[i].Value.ToString("F4"), i == 0 ? m.Kind.ToString().ToLowerInvariant() : "",
+                        i == 0 ? m.LabelledRows.ToString() : "");
+                    continue;
+                }
+                double difference = Math.Abs(named[i].Value - before[i].Value);
+                largest = Math.Max(largest, difference);
+                table.AddRow(task, named[i].Name, named[i].Value.ToString("F4"), before[i].Value.ToString("F4"), difference.ToString("G3"));
+            }
+        }
+        AnsiConsole.Write(table);
+        if (fitted is not null) AnsiConsole.MarkupLine($"largest |difference| from the fitted model: {largest:G3}");
+    }
+
+    /// <summary>The two metrics reported per kind, by ML.NET's property names.</summary>
+    internal static (string Name, double Value)[] NamedMetrics(TaskMetrics m) => m.Kind switch
+    {
+        TaskKind.Multiclass => [("MicroAccuracy", m.Multiclass!.MicroAccuracy), ("LogLoss", m.Multiclass.LogLoss)],
+        TaskKind.Binary => [("AreaUnderRocCurve", m.Binary!.AreaUnderRocCurve), ("Accuracy", m.Binary.Accuracy)],
+        _ => [("RootMeanSquaredError", m.Regression!.RootMeanSquaredError), ("RSquared", m.Regression.RSquared)],
+    };
+
     private static void PrintPredictions(MLContext ml, ITransformer model, IDataView test, MultiHeadNetworkTransformer fitted)
     {
         string leftTask = fitted.Tasks[0].Name, rightTask = fitted.Tasks[1].Name;

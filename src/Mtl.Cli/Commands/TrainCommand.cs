@@ -14,7 +14,8 @@ namespace Mtl.Cli.Commands;
 /// <summary>
 /// <c>mtl train</c>: trains a multi-head MultiLeNet on a Multi-* dataset, prints per-task test accuracy next to the
 /// published reference, saves the model as an ML.NET .zip, reloads it with plain <c>mlContext.Model.Load</c> and
-/// prints the reloaded model's metrics and a few of its predictions.
+/// prints the reloaded model's metrics and a few of its predictions. With <c>--data</c> it trains on the user's own
+/// table instead (<see cref="TableTrainCommand"/>).
 /// </summary>
 public static class TrainCommand
 {
@@ -38,15 +39,39 @@ public static class TrainCommand
         var trainRows = new Option<int>("--train-rows") { Description = "Use only the first N training rows (0 = all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed of data order, initialisation, dropout and methods", DefaultValueFactory = _ => 1 };
         var model = new Option<string>("--model") { Description = "Where to save the trained model", DefaultValueFactory = _ => "model.zip" };
-        var command = new Command("train", "Train a multi-head network on a multi-task image dataset and report per-task test accuracy.")
+        var table = TableTrainCommand.TableOptions.Create();
+        var command = new Command("train", "Train a multi-head network on a built-in multi-task image dataset (--dataset), or on your own CSV/TSV " +
+            "table (--data with one --label per task), and report per-task test metrics.")
         {
             dataset, method, optimizer, mode, epochs, lr, batch, trainRows, seed, model,
         };
-        command.SetAction(parse => Run(new TrainSettings(
-            parse.GetValue(dataset)!, parse.GetValue(method)!, parse.GetValue(optimizer), parse.GetValue(mode), parse.GetValue(epochs),
-            parse.GetValue(lr), parse.GetValue(batch), parse.GetValue(trainRows), parse.GetValue(seed), parse.GetValue(model)!)));
+        table.AddTo(command);
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(table.Data) is { } data)
+            {
+                // Only the flags a user typed override the trainer's automatic, table-sized choices.
+                string? builtInOnly = new Option[] { dataset, trainRows, model }.Where(o => Given(parse, o)).Select(o => o.Name).FirstOrDefault();
+                if (builtInOnly is not null)
+                    return TableTrainCommand.Refuse($"{builtInOnly} belongs to the built-in datasets; with --data the model goes to <--out>/<--name>.zip.");
+                var config = new TrainingConfig
+                {
+                    Method = parse.GetValue(method)!, Optimizer = parse.GetValue(optimizer), GradientMode = parse.GetValue(mode), LearningRate = parse.GetValue(lr),
+                    Epochs = Given(parse, epochs) ? parse.GetValue(epochs) : null, BatchSize = Given(parse, batch) ? parse.GetValue(batch) : null,
+                    Seed = parse.GetValue(seed),
+                };
+                return TableTrainCommand.Run(() => table.Read(parse, data), config);
+            }
+            if (table.GivenWithoutData(parse) is { } tableOnly)
+                return TableTrainCommand.Refuse($"{tableOnly} belongs to --data (your own table); pass --data <file.csv>, or drop {tableOnly} to train on --dataset.");
+            return Run(new TrainSettings(
+                parse.GetValue(dataset)!, parse.GetValue(method)!, parse.GetValue(optimizer), parse.GetValue(mode), parse.GetValue(epochs),
+                parse.GetValue(lr), parse.GetValue(batch), parse.GetValue(trainRows), parse.GetValue(seed), parse.GetValue(model)!));
+        });
         return command;
     }
+
+    private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
     /// <summary>What <c>mtl train</c> was asked to do.</summary>
     /// <param name="Dataset">multi-fashion, multi-mnist or multi-fashion-mnist.</param>
@@ -80,6 +105,21 @@ public static class TrainCommand
         ("learningRate", "--lr"), ("epochs", "--epochs"), ("batchSize", "--batch-size"),
     ];
 
+    /// <summary>The configuration's one validation, its messages in the flags a command-line user typed ("--lr must be …").</summary>
+    internal static void ValidateAsFlags(TrainingConfig config)
+    {
+        try
+        {
+            config.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            // The validation's messages start with the field's name ("learningRate must be …").
+            (string Field, string Flag) named = Flags.FirstOrDefault(f => e.Message.StartsWith(f.Field + " ", StringComparison.Ordinal));
+            throw new ArgumentException(named.Flag is null ? e.Message : named.Flag + e.Message[named.Field.Length..], e);
+        }
+    }
+
     private static int Run(TrainSettings s)
     {
         using var signals = new ShutdownSignals();
@@ -94,16 +134,7 @@ public static class TrainCommand
     private static int Train(TrainSettings s, CancellationToken stop)
     {
         if (s.TrainRows < 0) throw new ArgumentException($"--train-rows must be 0 (all rows) or positive; got {s.TrainRows}.");
-        try
-        {
-            s.ToConfig().Validate();
-        }
-        catch (ArgumentException e)
-        {
-            // The validation's messages start with the field's name ("learningRate must be …").
-            (string Field, string Flag) named = Flags.FirstOrDefault(f => e.Message.StartsWith(f.Field + " ", StringComparison.Ordinal));
-            throw new ArgumentException(named.Flag is null ? e.Message : named.Flag + e.Message[named.Field.Length..], e);
-        }
+        ValidateAsFlags(s.ToConfig());
         RequireWritableModelPath(s.ModelPath);
         var ml = new MLContext(s.Seed);
         // A reloaded zip's OnnxTransformer copies its ONNX model into TempFilePath and never deletes it: use a private

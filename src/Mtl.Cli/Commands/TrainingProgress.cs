@@ -13,10 +13,13 @@ internal static class TrainingProgress
     /// <summary>The log source name of the multi-head trainer (channels below it carry it as a prefix).</summary>
     private const string TrainerSource = "MultiHeadNetworkTrainer";
 
-    /// <summary>Runs <paramref name="fit"/> while showing its progress over <paramref name="epochs"/> epochs.</summary>
-    public static T Run<T>(MLContext ml, int epochs, Func<T> fit)
+    /// <summary>
+    /// Runs <paramref name="fit"/> while showing its progress over <paramref name="epochs"/> epochs; with null (the trainer
+    /// chooses the epochs) the trainer's lines alone.
+    /// </summary>
+    public static T Run<T>(MLContext ml, int? epochs, Func<T> fit)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        if (epochs is null || !AnsiConsole.Profile.Capabilities.Interactive)
         {
             void Print(object? sender, LoggingEventArgs e)
             {
@@ -31,7 +34,7 @@ internal static class TrainingProgress
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
-                ProgressTask task = ctx.AddTask("training", maxValue: epochs);
+                ProgressTask task = ctx.AddTask("training", maxValue: epochs.Value);
                 void OnLog(object? sender, LoggingEventArgs e)
                 {
                     if (!IsTrainerMessage(e)) return;

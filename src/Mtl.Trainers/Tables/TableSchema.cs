@@ -1,0 +1,398 @@
+using System.Globalization;
+using System.Text;
+
+namespace Mtl.Trainers.Tables;
+
+/// <summary>What a column of a table is used for.</summary>
+public enum ColumnPurpose
+{
+    /// <summary>A task's label: one head of the network learns it.</summary>
+    Label,
+
+    /// <summary>An input of every task.</summary>
+    Feature,
+
+    /// <summary>Not loaded (asked for by <c>--ignore-cols</c>, or every value is missing).</summary>
+    Ignore,
+}
+
+/// <summary>What the values of a column look like.</summary>
+public enum ColumnValues
+{
+    /// <summary>Every value that is not missing is a number.</summary>
+    Number,
+
+    /// <summary>Exactly two values that read as false/true: true/false, yes/no, y/n, t/f or 1/0 (any case).</summary>
+    Boolean,
+
+    /// <summary>Text with few distinct values (one-hot encoded as a feature).</summary>
+    Category,
+
+    /// <summary>Free text: several words per value, or too many distinct values to be categories (FeaturizeText).</summary>
+    Text,
+}
+
+/// <summary>One <c>--label</c>: a column and, optionally, the task kind it is learnt as.</summary>
+/// <param name="Column">The label column's name as in the header.</param>
+/// <param name="Kind">The task kind, or null to infer it from the values.</param>
+public sealed record LabelRequest(string Column, TaskKind? Kind = null)
+{
+    /// <summary>Reads <c>column</c> or <c>column:multiclass|binary|regression</c> (a column name may itself hold colons).</summary>
+    public static LabelRequest Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int colon = text.LastIndexOf(':');
+        if (colon > 0)
+        {
+            string kind = text[(colon + 1)..].Trim().ToLowerInvariant();
+            TaskKind? parsed = kind switch
+            {
+                "multiclass" => TaskKind.Multiclass,
+                "binary" => TaskKind.Binary,
+                "regression" => TaskKind.Regression,
+                _ => null,
+            };
+            if (parsed is not null) return new LabelRequest(text[..colon], parsed);
+        }
+        if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException("--label needs a column name, e.g. --label species or --label price:regression.");
+        return new LabelRequest(text);
+    }
+}
+
+/// <summary>How to read a table and which of its columns are labels.</summary>
+public sealed class TableReadOptions
+{
+    /// <summary>The label columns, one task each, in this order.</summary>
+    public IReadOnlyList<LabelRequest> Labels { get; init; } = [];
+
+    /// <summary>Columns not to load.</summary>
+    public IReadOnlyList<string> IgnoreColumns { get; init; } = [];
+
+    /// <summary>Whether the first line names the columns (otherwise they are col0, col1, …).</summary>
+    public bool HasHeader { get; init; } = true;
+
+    /// <summary>The field separator, or null to infer it from the first line (and the extension: .tsv is tab-separated).</summary>
+    public char? Separator { get; init; }
+}
+
+/// <summary>One column of a table as <see cref="TableSchema.Infer"/> read it.</summary>
+/// <param name="Index">Zero-based position in a row.</param>
+/// <param name="Name">The header's name (col0, col1, … without a header).</param>
+/// <param name="Values">What the values look like.</param>
+/// <param name="Purpose">Label, feature or ignored.</param>
+/// <param name="Kind">The task kind of a label column; null otherwise.</param>
+/// <param name="MissingCount">Rows whose value is empty or a missing marker (NA, N/A, NaN, ?, null).</param>
+/// <param name="DistinctCount">Distinct values that are not missing (counted up to <see cref="TableSchema.DistinctLimit"/>).</param>
+/// <param name="Note">Why the column is ignored, when it is; otherwise null.</param>
+public sealed record TableColumn(int Index, string Name, ColumnValues Values, ColumnPurpose Purpose, TaskKind? Kind, long MissingCount,
+    int DistinctCount, string? Note = null)
+{
+    /// <summary>
+    /// Whether the column loads as <c>Single</c> (a numeric feature or a regression label; missing values are NaN);
+    /// every other loaded column loads as text, exactly as the file holds it.
+    /// </summary>
+    public bool LoadsAsNumber => Purpose == ColumnPurpose.Label ? Kind == TaskKind.Regression : Values is ColumnValues.Number
+        || (Values == ColumnValues.Boolean && DistinctIsNumeric);
+
+    /// <summary>Whether a <see cref="ColumnValues.Boolean"/> column's two values are 0 and 1.</summary>
+    internal bool DistinctIsNumeric { get; init; }
+}
+
+/// <summary>
+/// The schema of a delimited text table (CSV, TSV) inferred from its values, as ML.NET's <c>mlnet</c> CLI infers it:
+/// per column the values' type, its purpose (label, feature, ignored), the task kind of a label and the missing count.
+/// One implementation for every front end (the <c>mtl</c> CLI, the web app); <see cref="TablePipeline"/> turns it into
+/// the loader and the preprocessing in front of the trainer.
+/// </summary>
+public sealed class TableSchema
+{
+    /// <summary>Distinct values are counted up to this many per column; more makes a text column free text.</summary>
+    public const int DistinctLimit = 1000;
+
+    /// <summary>A column of integers with at most this many distinct values is a multiclass label when no kind is given.</summary>
+    public const int MaxIntegerClasses = 10;
+
+    private static readonly string[] MissingMarkers = ["", "NA", "N/A", "NaN", "?", "null"];
+    private static readonly (string False, string True)[] BooleanPairs = [("false", "true"), ("no", "yes"), ("n", "y"), ("f", "t"), ("0", "1")];
+
+    private TableSchema(string path, char separator, bool hasHeader, long rowCount, IReadOnlyList<TableColumn> columns, IReadOnlyList<string> header)
+    {
+        Path = path;
+        Separator = separator;
+        HasHeader = hasHeader;
+        RowCount = rowCount;
+        Columns = columns;
+        Header = header;
+    }
+
+    /// <summary>The file the schema was read from.</summary>
+    public string Path { get; }
+
+    /// <summary>The field separator.</summary>
+    public char Separator { get; }
+
+    /// <summary>Whether the first line is a header.</summary>
+    public bool HasHeader { get; }
+
+    /// <summary>Data rows (the header not counted).</summary>
+    public long RowCount { get; }
+
+    /// <summary>Every column, in file order.</summary>
+    public IReadOnlyList<TableColumn> Columns { get; }
+
+    /// <summary>The column names in file order (col0, col1, … without a header).</summary>
+    public IReadOnlyList<string> Header { get; }
+
+    /// <summary>The label columns in the order of <see cref="TableReadOptions.Labels"/>.</summary>
+    public IReadOnlyList<TableColumn> Labels { get; private init; } = [];
+
+    /// <summary>The tasks: one per label column, named after it, of its kind.</summary>
+    public IReadOnlyList<TaskDefinition> Tasks() => Labels.Select(l => new TaskDefinition(l.Name, l.Name, l.Kind!.Value)).ToList();
+
+    /// <summary>Whether <paramref name="value"/> means "no value": empty, NA, N/A, NaN, ? or null (any case, spaces ignored).</summary>
+    public static bool IsMissing(ReadOnlySpan<char> value)
+    {
+        ReadOnlySpan<char> trimmed = value.Trim();
+        foreach (string marker in MissingMarkers)
+            if (trimmed.Equals(marker, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="path"/> once and infers its schema. Kinds of labels given without one: two true/false-like
+    /// values → binary; text, or integers with at most <see cref="MaxIntegerClasses"/> distinct values → multiclass;
+    /// other numbers → regression. Features: numbers, categories (text with few distinct values) and free text.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ArgumentException">A label or ignored column is not in the header, or a label is given twice.</exception>
+    /// <exception cref="InvalidDataException">The file is empty, a row has the wrong number of fields, or a label cannot be learnt
+    /// (no labelled rows, one value only, text where a regression label needs numbers, not two values for a binary label).</exception>
+    public static TableSchema Infer(string path, TableReadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Labels.Count == 0) throw new ArgumentException("Give at least one label column: --label <column>[:multiclass|binary|regression].");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"The data file '{path}' does not exist; pass the path of a CSV or TSV file with --data.", path);
+        string? duplicate = options.Labels.GroupBy(l => l.Column, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (duplicate is not null) throw new ArgumentException($"--label '{duplicate}' is given twice; give each label column once.");
+
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        string? first = reader.ReadLine();
+        while (first is not null && first.Trim().Length == 0) first = reader.ReadLine();
+        if (first is null) throw new InvalidDataException($"'{path}' is empty: it has no header and no rows. Pass a CSV or TSV file with a header line and data rows.");
+        char separator = options.Separator ?? InferSeparator(path, first);
+        List<string> firstFields = SplitFields(first, separator);
+        string[] header = options.HasHeader
+            ? firstFields.Select(f => f.Trim()).ToArray()
+            : Enumerable.Range(0, firstFields.Count).Select(i => $"col{i}").ToArray();
+        string? repeated = header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (repeated is not null) throw new InvalidDataException($"'{path}': the header names the column '{repeated}' twice; give every column its own name.");
+        CheckNamed(path, header, options);
+
+        var stats = header.Select(_ => new ColumnStats()).ToArray();
+        long rows = 0, line = 1;
+        if (!options.HasHeader) { Add(firstFields, line); rows++; }
+        for (string? text = reader.ReadLine(); text is not null; text = reader.ReadLine())
+        {
+            line++;
+            if (text.Trim().Length == 0) continue;
+            List<string> fields = SplitFields(text, separator);
+            if (fields.Count != header.Length)
+                throw new InvalidDataException($"'{path}' line {line} has {fields.Count} fields where the {(options.HasHeader ? "header" : "first line")} has " +
+                    $"{header.Length} (separator '{Printable(separator)}'). Fix that line, or pass the right --separator.");
+            Add(fields, line);
+            rows++;
+        }
+        if (rows == 0) throw new InvalidDataException($"'{path}' has a header but no data rows; add rows to the file.");
+
+        var labelKinds = options.Labels.ToDictionary(l => l.Column, l => l.Kind, StringComparer.Ordinal);
+        var ignored = new HashSet<string>(options.IgnoreColumns, StringComparer.Ordinal);
+        var columns = new List<TableColumn>();
+        for (int i = 0; i < header.Length; i++)
+        {
+            ColumnStats s = stats[i];
+            ColumnValues values = s.Classify();
+            var column = new TableColumn(i, header[i], values, ColumnPurpose.Feature, null, s.Missing, s.Distinct.Count)
+            {
+                DistinctIsNumeric = s.AllNumbers,
+            };
+            if (labelKinds.TryGetValue(header[i], out TaskKind? requested))
+                column = column with { Purpose = ColumnPurpose.Label, Kind = LabelKind(path, column, s, requested, rows) };
+            else if (ignored.Contains(header[i]))
+                column = column with { Purpose = ColumnPurpose.Ignore, Note = "--ignore-cols" };
+            else if (s.Missing == rows)
+                column = column with { Purpose = ColumnPurpose.Ignore, Note = "every value is missing" };
+            columns.Add(column);
+        }
+        return new TableSchema(path, separator, options.HasHeader, rows, columns, header)
+        {
+            Labels = options.Labels.Select(l => columns[Array.IndexOf(header, l.Column)]).ToList(),
+        };
+
+        void Add(List<string> fields, long lineNumber)
+        {
+            for (int i = 0; i < fields.Count; i++) stats[i].Add(fields[i], lineNumber);
+        }
+    }
+
+    /// <summary>
+    /// Checks that a separate test file can be read with this table's loader (columns by position): it exists, has rows,
+    /// and, with a header, names the same columns in the same order.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is empty or its columns differ.</exception>
+    public void RequireSameColumns(string testPath)
+    {
+        if (!File.Exists(testPath))
+            throw new FileNotFoundException($"The test file '{testPath}' does not exist; pass an existing file with --test-data, or drop it to hold out --test-fraction.", testPath);
+        string? first = File.ReadLines(testPath).FirstOrDefault(l => l.Trim().Length > 0);
+        if (first is null) throw new InvalidDataException($"The test file '{testPath}' is empty; it needs the columns of '{Path}' and rows.");
+        string[] header = SplitFields(first, Separator).Select(f => f.Trim()).ToArray();
+        if (HasHeader ? !header.SequenceEqual(Header) : header.Length != Header.Count)
+            throw new InvalidDataException($"The test file '{testPath}' has the columns {string.Join(", ", header)}; the training file '{Path}' has " +
+                $"{string.Join(", ", Header)}. Give the test file the same columns in the same order.");
+    }
+
+    // Names the user typed that the header lacks, each with the columns there are.
+    private static void CheckNamed(string path, string[] header, TableReadOptions options)
+    {
+        string columns = string.Join(", ", header);
+        foreach (LabelRequest label in options.Labels)
+        {
+            if (!header.Contains(label.Column, StringComparer.Ordinal))
+                throw new ArgumentException($"The label column '{label.Column}' is not in the header of '{path}'; its columns are: {columns}. " +
+                    "Check the spelling (names are case-sensitive), the --separator, or --has-header false (columns are then col0, col1, …).");
+            if (options.IgnoreColumns.Contains(label.Column, StringComparer.Ordinal))
+                throw new ArgumentException($"'{label.Column}' is both a --label and in --ignore-cols; drop it from one of them.");
+        }
+        foreach (string ignored in options.IgnoreColumns)
+            if (!header.Contains(ignored, StringComparer.Ordinal))
+                throw new ArgumentException($"--ignore-cols names '{ignored}', which is not in the header of '{path}'; its columns are: {columns}.");
+    }
+
+    private static TaskKind LabelKind(string path, TableColumn column, ColumnStats s, TaskKind? requested, long rows)
+    {
+        string where = $"The label column '{column.Name}' of '{path}'";
+        if (s.Missing == rows)
+            throw new InvalidDataException($"{where} has no labelled rows: all {rows} values are empty or a missing marker (NA, N/A, NaN, ?, null). " +
+                "Fill in the column or pick another --label.");
+        if (s.Distinct.Count == 1)
+            throw new InvalidDataException($"{where} holds one value only ('{s.Distinct.First()}') in every labelled row: there is nothing to learn. " +
+                "Pick another --label, or add rows with other values.");
+        TaskKind kind = requested ?? column.Values switch
+        {
+            ColumnValues.Boolean => TaskKind.Binary,
+            ColumnValues.Number => s.AllIntegers && s.Distinct.Count <= MaxIntegerClasses ? TaskKind.Multiclass : TaskKind.Regression,
+            _ => TaskKind.Multiclass,
+        };
+        if (kind == TaskKind.Regression && !s.AllNumbers)
+            throw new InvalidDataException($"{where} is a regression label, but line {s.FirstTextLine} holds '{s.FirstText}', which is not a number. " +
+                "A regression label needs numbers (empty or NA where a row is not labelled): fix that line, or learn the column as classes with " +
+                $"--label {column.Name}:multiclass.");
+        if (kind == TaskKind.Binary && s.Distinct.Count != 2)
+            throw new InvalidDataException($"{where} is a binary label but has {(s.Distinct.Count >= DistinctLimit ? $"more than {DistinctLimit}" : s.Distinct.Count)} distinct values " +
+                $"({string.Join(", ", s.Distinct.Take(5))}{(s.Distinct.Count > 5 ? ", …" : "")}); a binary label needs exactly two. Use --label {column.Name}:multiclass.");
+        return kind;
+    }
+
+    /// <summary>
+    /// The two values of a binary label in key order, false first (key 1) then true (key 2): true/false-like pairs in
+    /// their meaning, any other two values in ordinal order (the second is the positive class).
+    /// </summary>
+    public static (string False, string True) BinaryOrder(string a, string b)
+    {
+        foreach ((string f, string t) in BooleanPairs)
+        {
+            if (a.Trim().Equals(f, StringComparison.OrdinalIgnoreCase) && b.Trim().Equals(t, StringComparison.OrdinalIgnoreCase)) return (a, b);
+            if (b.Trim().Equals(f, StringComparison.OrdinalIgnoreCase) && a.Trim().Equals(t, StringComparison.OrdinalIgnoreCase)) return (b, a);
+        }
+        return string.CompareOrdinal(a, b) <= 0 ? (a, b) : (b, a);
+    }
+
+    private static char InferSeparator(string path, string firstLine)
+    {
+        char[] candidates = [',', '\t', ';', '|'];
+        (char c, int n) best = candidates.Select(c => (c, n: SplitFields(firstLine, c).Count - 1)).MaxBy(p => p.n);
+        if (best.n > 0) return best.c;
+        string extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
+        return extension is ".tsv" or ".tab" ? '\t' : ',';
+    }
+
+    private static string Printable(char c) => c == '\t' ? "\\t" : c.ToString();
+
+    /// <summary>Splits one line into fields; a field in double quotes may hold the separator and doubled quotes ("").</summary>
+    internal static List<string> SplitFields(string line, char separator)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else field.Append(c);
+            }
+            else if (c == '"' && field.ToString().Trim().Length == 0) { field.Clear(); quoted = true; }
+            else if (c == separator) { fields.Add(field.ToString()); field.Clear(); }
+            else field.Append(c);
+        }
+        fields.Add(field.ToString());
+        return fields;
+    }
+
+    // What one pass over a column learns: missing count, whether every value is a number (an integer), distinct values, words.
+    private sealed class ColumnStats
+    {
+        public long Missing;
+        public long Present;
+        public bool AllNumbers = true;
+        public bool AllIntegers = true;
+        public readonly HashSet<string> Distinct = new(StringComparer.Ordinal);
+        public long Words;
+        public long FirstTextLine;
+        public string? FirstText;
+
+        public void Add(string value, long line)
+        {
+            if (IsMissing(value))
+            {
+                Missing++;
+                return;
+            }
+            Present++;
+            string trimmed = value.Trim();
+            if (double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+            {
+                if (AllIntegers && (Math.Floor(number) != number || double.IsInfinity(number))) AllIntegers = false;
+            }
+            else
+            {
+                if (AllNumbers) { FirstTextLine = line; FirstText = value; }
+                AllNumbers = false;
+                AllIntegers = false;
+            }
+            if (Distinct.Count < DistinctLimit) Distinct.Add(value);
+            Words += trimmed.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        }
+
+        public ColumnValues Classify()
+        {
+            if (Distinct.Count == 2)
+            {
+                string[] two = Distinct.ToArray();
+                foreach ((string f, string t) in BooleanPairs)
+                    if (two.All(v => v.Trim().Equals(f, StringComparison.OrdinalIgnoreCase) || v.Trim().Equals(t, StringComparison.OrdinalIgnoreCase))
+                        && !two[0].Trim().Equals(two[1].Trim(), StringComparison.OrdinalIgnoreCase))
+                        return ColumnValues.Boolean;
+            }
+            if (Present == 0 || AllNumbers) return ColumnValues.Number;
+            // Several words per value, or nearly one value per row (names, descriptions): free text, not categories.
+            bool manyWords = Words >= 3 * Present;
+            bool mostlyUnique = Distinct.Count > Math.Max(50, Present / 2);
+            return manyWords || mostlyUnique ? ColumnValues.Text : ColumnValues.Category;
+        }
+    }
+}
