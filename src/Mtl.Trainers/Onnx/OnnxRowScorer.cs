@@ -26,9 +26,7 @@ internal sealed class OnnxRowScorer : IDisposable
 
     private OnnxRowScorer(ExportedNetwork exported, MultiHeadNetworkTransformer model)
     {
-        // One row is too little work to split: one intra-op thread measured as fast as two, and engines on many threads do not oversubscribe.
-        using var options = new SessionOptions { IntraOpNumThreads = 1 };
-        session = new InferenceSession(exported.Model, options);
+        session = new InferenceSession(exported.Model);
         inputNames = [model.FeatureColumnName];
         inputShape = model.RowShape;
         outputNames = [.. exported.OutputNames];
