@@ -194,15 +194,15 @@ internal static class TableTrainCommand
         if (File.Exists(folder)) throw new ArgumentException($"--out '{folder}' is a file; pass a folder (it is created when missing).");
         if (Directory.Exists(full)) throw new ArgumentException($"'{zipPath}' is a folder; pass another --name or --out.");
         if (!Directory.Exists(folder)) return;
+        // A FIFO or a device there would be replaced by a regular file: refuse it before any training.
         SafeFiles.RequireWritableTarget(full);
-        string probe = Path.Combine(folder, SafeFiles.TempName(Path.GetFileName(full)));
         try
         {
-            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            SafeFiles.RequireCanWrite(full);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new ArgumentException($"--out '{folder}': cannot write there ({e.Message}); pass a folder you can write to.", e);
+            throw new ArgumentException($"--out '{folder}': cannot write '{Path.GetFileName(full)}' there ({e.Message}); pass a folder you can write to.", e);
         }
     }
 }

@@ -209,10 +209,9 @@ public static class TrainCommand
             throw new DirectoryNotFoundException($"--model '{path}': the folder '{folder}' does not exist; create it or pass a path in an existing folder.");
         // A FIFO or a device there would be replaced by a regular file: refuse it before any training.
         SafeFiles.RequireWritableTarget(full);
-        string probe = Path.Combine(folder, SafeFiles.TempName(Path.GetFileName(full)));
         try
         {
-            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            SafeFiles.RequireCanWrite(full);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {

@@ -100,6 +100,20 @@ internal static partial class SafeFiles
     }
 
     /// <summary>
+    /// Checks, before any long work, that <see cref="WriteAtomically"/> will be able to write <paramref name="path"/>:
+    /// the target is a regular file or missing, and a new file can be created in its (existing) folder.
+    /// </summary>
+    /// <exception cref="IOException">The target is not a regular file, or the folder refuses new files.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder refuses new files.</exception>
+    public static void RequireCanWrite(string path)
+    {
+        string full = Path.GetFullPath(path);
+        RequireWritableTarget(full);
+        string probe = Path.Combine(Path.GetDirectoryName(full)!, TempName(Path.GetFileName(full)));
+        using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+    }
+
+    /// <summary>
     /// Creates a new folder under the system temp folder, exclusively, with a random name starting with
     /// <paramref name="prefix"/> and this process's id, readable by the owner only; first removes folders of the same
     /// prefix that dead processes of this user left behind.
