@@ -14,9 +14,12 @@ internal static class AutomaticChoices
     internal const int TargetSteps = 1000;
     internal const int MinEpochs = 10, MaxEpochs = 200;
     internal const int MinBatch = 16, MaxBatch = 256, BatchesPerEpoch = 16;
-    internal const int DefaultPatience = 10;
+    internal const int MinPatience = 10;
 
-    /// <summary>A copy of <paramref name="options"/> with the trunk, dropout and early stopping resolved from the feature shape.</summary>
+    /// <summary>Optimizer steps an automatic patience waits for: a small table's short epochs are noisy on few validation rows.</summary>
+    internal const int PatienceSteps = 250;
+
+    /// <summary>A copy of <paramref name="options"/> with the trunk and dropout resolved from the feature shape.</summary>
     public static MultiHeadNetworkTrainer.Options Resolve(MultiHeadNetworkTrainer.Options options, IReadOnlyList<int> featureShape, IChannel channel)
     {
         MultiHeadNetworkTrainer.Options run = options.ShallowCopy();
@@ -31,15 +34,10 @@ internal static class AutomaticChoices
                 channel.Info(MessageSensitivity.None, "Options.Dropout is automatic: 0 in the trunk and heads for vector features.");
             }
         }
-        if (run.EarlyStopping is null && run.ValidationSet is not null)
-        {
-            run.EarlyStopping = new EarlyStoppingOptions { Patience = DefaultPatience, KeepBestWeights = true };
-            channel.Info(MessageSensitivity.None, $"Options.EarlyStopping is automatic: patience {DefaultPatience} epochs on the validation set, best weights kept.");
-        }
         return run;
     }
 
-    /// <summary>Sets an automatic batch size and epoch count on <paramref name="run"/> from the training row count.</summary>
+    /// <summary>Sets an automatic batch size, epoch count and early stopping on <paramref name="run"/> from the training row count.</summary>
     public static void ResolveLoop(MultiHeadNetworkTrainer.Options run, long rows, IChannel channel)
     {
         if (run.BatchSize is null)
@@ -52,6 +50,19 @@ internal static class AutomaticChoices
             run.MaxEpoch = Epochs(rows, run.BatchSize.Value);
             channel.Info(MessageSensitivity.None, $"Options.MaxEpoch is automatic: {run.MaxEpoch} epochs ({(rows + run.BatchSize.Value - 1) / run.BatchSize.Value} steps each).");
         }
+        if (run.EarlyStopping is null && run.ValidationSet is not null)
+        {
+            int patience = Patience(rows, run.BatchSize!.Value);
+            run.EarlyStopping = new EarlyStoppingOptions { Patience = patience, KeepBestWeights = true };
+            channel.Info(MessageSensitivity.None, $"Options.EarlyStopping is automatic: patience {patience} epochs on the validation set, best weights kept.");
+        }
+    }
+
+    /// <summary>Epochs without a better selection score before stopping: about <see cref="PatienceSteps"/> steps, at least <see cref="MinPatience"/> epochs.</summary>
+    internal static int Patience(long rows, int batchSize)
+    {
+        long stepsPerEpoch = Math.Max(1, (rows + batchSize - 1) / batchSize);
+        return (int)Math.Max(MinPatience, (PatienceSteps + stepsPerEpoch - 1) / stepsPerEpoch);
     }
 
     /// <summary>rows / 16, clamped to [16, 256]: about 16 steps per epoch on small tables, 256 (the benchmarks' size) on large ones.</summary>

@@ -52,7 +52,7 @@ public sealed partial class MultiHeadNetworkTrainer
         /// <summary>Validation data (same schema); enables per-epoch validation metrics, best-epoch selection and early stopping.</summary>
         public IDataView? ValidationSet;
 
-        /// <summary>Early stopping; null = on (patience 10, best weights kept) when there is a <see cref="ValidationSet"/>, off otherwise.</summary>
+        /// <summary>Early stopping; null = on (patience ≈ 250 optimizer steps, at least 10 epochs; best weights kept) when there is a <see cref="ValidationSet"/>, off otherwise.</summary>
         public EarlyStoppingOptions? EarlyStopping;
 
         /// <summary>Seed of initialisation, data order, dropout and method draws (null = derived from the context's seed, see <see cref="Mtl.SeedPolicy"/>).</summary>

@@ -106,6 +106,8 @@ public class SmallTableDefaultsTests
         using MultiHeadNetworkTransformer model = ml.MultiTask().Trainers.MultiHead(options).Fit(ml.Data.TakeRows(all, 100));
         TrainingReport r = model.TrainingReport!;
         Assert.IsTrue(r.StoppedEarly, $"stopped after {r.Epochs.Count} epochs");
-        Assert.AreEqual(r.SelectedEpoch + AutomaticChoices.DefaultPatience, r.Epochs[^1].Epoch);
+        // 100 rows → batch 16, 7 steps per epoch: a patience of ⌈250 / 7⌉ = 36 epochs.
+        Assert.AreEqual(36, AutomaticChoices.Patience(100, 16));
+        Assert.AreEqual(r.SelectedEpoch + AutomaticChoices.Patience(100, 16), r.Epochs[^1].Epoch);
     }
 }
