@@ -12,13 +12,7 @@ internal sealed class DeterministicRandom
     public DeterministicRandom(ulong seed) => _state = seed;
 
     /// <summary>A generator for one purpose, derived from a user seed and a stream name, so streams do not overlap.</summary>
-    public static DeterministicRandom ForStream(int seed, string stream)
-    {
-        ulong h = 14695981039346656037UL; // FNV-1a over the stream name
-        foreach (char c in stream)
-            h = (h ^ c) * 1099511628211UL;
-        return new DeterministicRandom(Mix((ulong)(uint)seed ^ Mix(h)));
-    }
+    public static DeterministicRandom ForStream(int seed, string stream) => new(SeedPolicy.StreamKey(seed, stream));
 
     /// <summary>A generator for row <paramref name="row"/> of a stream: random access without replaying earlier rows.</summary>
     public static DeterministicRandom ForRow(ulong streamKey, long row) => new(Mix(streamKey ^ Mix((ulong)row + 0x632BE59BD9B4E019UL)));
@@ -66,10 +60,6 @@ internal sealed class DeterministicRandom
         }
     }
 
-    internal static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    /// <summary>The SplitMix64 output function (the corruption library's, one implementation).</summary>
+    internal static ulong Mix(ulong z) => Mtl.Transforms.Corruptions.CorruptionRandom.Mix(z);
 }

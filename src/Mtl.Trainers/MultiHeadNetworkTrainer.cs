@@ -28,13 +28,7 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         // Our own copy: changing the caller's object after construction cannot bypass the validation above.
-        this.options = options.ShallowCopy();
-        this.options.Optimizer = options.Optimizer.Clone();
-        this.options.Method = options.Method.Copy();
-        this.options.Tasks = options.Tasks.Select(t => t.Clone()).ToList();
-        this.options.Schedule = options.Schedule.Copy();
-        if (options.Trunk is { } trunk) this.options.Trunk = trunk.Copy();
-        if (options.EarlyStopping is { } stopping) this.options.EarlyStopping = stopping.Copy();
+        this.options = options.Snapshot();
     }
 
     /// <inheritdoc />

@@ -98,6 +98,22 @@ public sealed partial class MultiHeadNetworkTrainer
             return copy;
         }
 
+        /// <summary>
+        /// A copy that shares nothing the caller can still change (tasks, optimizer, method, schedule, trunk, early stopping
+        /// are copied; data views, samplers and custom factories are shared): what the trainer keeps after validation.
+        /// </summary>
+        internal Options Snapshot()
+        {
+            Options copy = ShallowCopy();
+            copy.Tasks = Tasks.Select(t => t.Clone()).ToList();
+            copy.Optimizer = Optimizer.Clone();
+            copy.Method = Method.Copy();
+            copy.Schedule = Schedule.Copy();
+            copy.Trunk = Trunk?.Copy();
+            copy.EarlyStopping = EarlyStopping?.Copy();
+            return copy;
+        }
+
         /// <summary>Checks every option once; the message names the option's path, e.g. "Options.Optimizer.LearningRate".</summary>
         /// <exception cref="ArgumentException">The first option out of range.</exception>
         internal void Validate()

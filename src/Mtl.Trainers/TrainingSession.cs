@@ -116,7 +116,7 @@ internal sealed class TrainingSession
                     foreach (ITrainingMonitor m in monitors)
                     {
                         if (globalStep % m.Interval != 0) continue;
-                        watched ??= new MonitorStepContext(network, tasks, globalStep, epoch, b, x, y, shared);
+                        watched ??= new MonitorStepContext(network, tasks, globalStep, epoch, b, x, y, shared, labelled);
                         m.BeforeStep(watched);
                     }
                     StepResult r = step.Run(x, y, globalStep, epoch, labelled);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.ML;
+using Mtl.Transforms.Corruptions;
 
 namespace Mtl;
 
@@ -59,13 +60,21 @@ public static class SeedPolicy
     /// <summary>A seed for <paramref name="component"/> derived from <paramref name="seed"/> (a fixed, well-spread function of both).</summary>
     /// <param name="seed">The parent seed.</param>
     /// <param name="component">The component's name.</param>
-    public static int Derive(int seed, string component)
+    public static int Derive(int seed, string component) => unchecked((int)StreamKey(seed, component));
+
+    /// <summary>
+    /// The 64-bit key of the stream named <paramref name="name"/> under <paramref name="seed"/>: a fixed, well-spread
+    /// function of both (what <see cref="Derive"/> truncates; data-set generators seed their streams with it).
+    /// </summary>
+    /// <param name="seed">The parent seed.</param>
+    /// <param name="name">The stream's or component's name.</param>
+    public static ulong StreamKey(int seed, string name)
     {
-        ArgumentNullException.ThrowIfNull(component);
+        ArgumentNullException.ThrowIfNull(name);
         ulong h = 14695981039346656037UL; // FNV-1a over the name: string.GetHashCode is randomised per process
-        foreach (char c in component)
+        foreach (char c in name)
             h = (h ^ c) * 1099511628211UL;
-        return unchecked((int)Mix((ulong)(uint)seed ^ Mix(h)));
+        return CorruptionRandom.Mix((ulong)(uint)seed ^ CorruptionRandom.Mix(h));
     }
 
     private static int Fingerprint(DataOperationsCatalog catalog)
@@ -75,15 +84,7 @@ public static class SeedPolicy
         ulong inTest = 0;
         foreach (var row in catalog.CreateEnumerable<ProbeRow>(split.TestSet, reuseRowObject: true))
             inTest |= 1UL << row.Index;
-        return unchecked((int)Mix(inTest));
-    }
-
-    /// <summary>The SplitMix64 output function.</summary>
-    private static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
+        return unchecked((int)CorruptionRandom.Mix(inTest));
     }
 
     /// <summary>One probe row: its index, so the rows that land in the test part can be named.</summary>

@@ -24,7 +24,7 @@ public sealed class FitDeterminismTests
     }
 
     /// <summary>A small table with a categorical column, two numbers, a text class label and a regression target in grams.</summary>
-    private static string WriteTable(string folder)
+    private static string WriteTable(string folder, float? constantGrams = null, string file = "table.csv")
     {
         var random = new Random(11);
         string[] colors = ["red", "green", "blue"];
@@ -35,10 +35,10 @@ public sealed class FitDeterminismTests
             int s = random.Next(3);
             double length = 10 + 5 * s + random.NextDouble() * 4;
             double width = 3 + s + random.NextDouble();
-            double grams = 200 * length + 150 * width + random.NextDouble() * 100;
+            double grams = constantGrams ?? 200 * length + 150 * width + random.NextDouble() * 100;
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"{colors[(s + random.Next(2)) % 3]},{length:F3},{width:F3},{species[s]},{grams:F1}"));
         }
-        string path = Path.Combine(folder, "table.csv");
+        string path = Path.Combine(folder, file);
         File.WriteAllLines(path, lines);
         return path;
     }
@@ -152,6 +152,24 @@ public sealed class FitDeterminismTests
         options.Method = "mgda";
         using MultiHeadNetworkTransformer model = trainer.Fit(prepared);
         CollectionAssert.AreEqual(Losses(reference), Losses(model));
+    }
+
+    [TestMethod]
+    public void AConstantValidationLabelIsScoredAgainstOneWithAWarning()
+    {
+        // The selection score divides by the constant predictor's metric; constant labels make that RMSE 0.
+        using var folder = new TempFolder();
+        var ml = new MLContext(seed: 3);
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.RawMessage); };
+        IDataView raw = ml.Data.LoadFromTextFile<TableRow>(WriteTable(folder.Path), separatorChar: ',', hasHeader: true);
+        IDataView constant = ml.Data.LoadFromTextFile<TableRow>(WriteTable(folder.Path, constantGrams: 5000, file: "constant.csv"), separatorChar: ',', hasHeader: true);
+        ITransformer prep = Preprocessing(ml).Fit(raw);
+        MultiHeadNetworkTrainer.Options options = Options();
+        options.ValidationSet = prep.Transform(constant);
+        using MultiHeadNetworkTransformer model = ml.MultiTask().Trainers.MultiHead(options).Fit(prep.Transform(raw));
+        Assert.IsTrue(model.TrainingReport!.Epochs.All(e => double.IsFinite(e.SelectionScore)));
+        Assert.IsTrue(warnings.Any(w => w.Contains("'Grams'") && w.Contains("constant predictor")), string.Join("\n", warnings));
     }
 
     [TestMethod]

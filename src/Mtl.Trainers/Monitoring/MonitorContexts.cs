@@ -53,8 +53,9 @@ public sealed class MonitorStepContext
     private readonly Tensor[] sharedTensors;
 
     internal MonitorStepContext(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, long step, int epoch, int batchIndex,
-        Tensor features, IReadOnlyList<Tensor> labels, IReadOnlyList<Parameter> shared)
+        Tensor features, IReadOnlyList<Tensor> labels, IReadOnlyList<Parameter> shared, IReadOnlyList<Tensor?>? labelMasks = null)
     {
+        this.labelMasks = labelMasks;
         Network = network;
         Tasks = tasks;
         Step = step;
@@ -68,6 +69,18 @@ public sealed class MonitorStepContext
 
     /// <summary>The network (observe only: a monitor must not change its weights).</summary>
     internal MultiHeadNetwork Network { get; }
+
+    // The trainer's label masks of this batch (null per task without holes): computed once per batch, not per loss call.
+    private readonly IReadOnlyList<Tensor?>? labelMasks;
+
+    // Task t's loss over rows [start, start + count) of the batch, counting its labelled rows only.
+    private Tensor Loss(int t, Tensor output, long start, long count)
+    {
+        Tensor target = Labels[t].narrow(0, start, count);
+        if (labelMasks?[t] is not { } batchMask) return TaskLosses.LossOverLabelled(Tasks[t], output, target, null);
+        Tensor mask = batchMask.narrow(0, start, count);
+        return TaskLosses.LossOverLabelled(Tasks[t], output, TaskLosses.Filled(Tasks[t], target, mask), mask);
+    }
 
     /// <summary>The resolved tasks, in head order.</summary>
     public IReadOnlyList<TaskDefinition> Tasks { get; }
@@ -123,7 +136,7 @@ public sealed class MonitorStepContext
     {
         Tensor[] outputs = Network.call(Features.narrow(0, start, count));
         var losses = new Tensor[Tasks.Count];
-        for (int t = 0; t < Tasks.Count; t++) losses[t] = TaskLosses.Loss(Tasks[t], outputs[t], Labels[t].narrow(0, start, count));
+        for (int t = 0; t < Tasks.Count; t++) losses[t] = Loss(t, outputs[t], start, count);
         return losses;
     }
 
@@ -141,7 +154,7 @@ public sealed class MonitorStepContext
         {
             Tensor[] outputs = Network.call(Features);
             for (int t = 0; t < Tasks.Count; t++)
-                rows[t] = Flatten(TaskLosses.Loss(Tasks[t], outputs[t], Labels[t]), retainGraph: t < Tasks.Count - 1);
+                rows[t] = Flatten(Loss(t, outputs[t], 0, Features.shape[0]), retainGraph: t < Tasks.Count - 1);
         }
         return stack(rows);
     }
