@@ -64,12 +64,7 @@ internal static class ReloadedModelReport
     }
 
     /// <summary>The two metrics reported per kind, by ML.NET's property names.</summary>
-    internal static (string Name, double Value)[] NamedMetrics(TaskMetrics m) => m.Kind switch
-    {
-        TaskKind.Multiclass => [("MicroAccuracy", m.Multiclass!.MicroAccuracy), ("LogLoss", m.Multiclass.LogLoss)],
-        TaskKind.Binary => [("AreaUnderRocCurve", m.Binary!.AreaUnderRocCurve), ("Accuracy", m.Binary.Accuracy)],
-        _ => [("RootMeanSquaredError", m.Regression!.RootMeanSquaredError), ("RSquared", m.Regression.RSquared)],
-    };
+    internal static (string Name, double Value)[] NamedMetrics(TaskMetrics m) => Mtl.Analysis.AutoTrain.TaskMetricNames.Reported(m);
 
     private static void PrintPredictions(MLContext ml, ITransformer model, IDataView test, MultiHeadNetworkTransformer fitted)
     {

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.ML;
+using Mtl.Analysis.AutoTrain;
 using Mtl.Trainers;
 using Mtl.Trainers.IO;
 using Mtl.Trainers.Tables;
@@ -9,20 +9,13 @@ using Spectre.Console;
 namespace Mtl.Cli.Commands;
 
 /// <summary>
-/// <c>mtl train --data table.csv --label A --label B:regression …</c>: infers the table's schema (printed as <c>mlnet</c>
-/// prints it), trains one multi-task model with its preprocessing in front, evaluates it per task on held-out rows,
-/// saves <c>&lt;out&gt;/&lt;name&gt;.zip</c> (which takes the file's raw rows) and reports the reloaded zip's metrics.
+/// <c>mtl train --data table.csv --label A --label B:regression … [--time 60]</c> and <c>mtl train --config F.mtlconfig</c>:
+/// a face over <see cref="AutoTrainer"/>, which infers the schema (printed as <c>mlnet</c> prints it), trains one model with
+/// the given options or searches for the best within <c>--time</c>, evaluates it per task on held-out rows, saves
+/// <c>&lt;out&gt;/&lt;name&gt;.zip</c> (which takes the file's raw rows) and <c>&lt;out&gt;/&lt;name&gt;.mtlconfig</c>.
 /// </summary>
 internal static class TableTrainCommand
 {
-    /// <summary>What the table flags asked for.</summary>
-    /// <param name="Data">The CSV/TSV file.</param>
-    /// <param name="Read">Labels, ignored columns, header and separator.</param>
-    /// <param name="TestData">A separate test file with the same columns, or null to hold out <paramref name="TestFraction"/>.</param>
-    /// <param name="TestFraction">Share of the rows held out for the test when there is no test file.</param>
-    /// <param name="ZipPath">Where the model goes: &lt;out&gt;/&lt;name&gt;.zip.</param>
-    public sealed record Settings(string Data, TableReadOptions Read, string? TestData, double TestFraction, string ZipPath);
-
     /// <summary>The table flags of <c>mtl train</c>.</summary>
     internal sealed class TableOptions
     {
@@ -37,41 +30,88 @@ internal static class TableTrainCommand
         public Option<string?> Separator { get; } = new("--separator") { Description = "Field separator: a character, or tab (inferred from the first line when not given)" };
         public Option<string?> TestData { get; } = new("--test-data") { Description = "A test file with the same columns (otherwise --test-fraction of the rows is held out)" };
         public Option<double> TestFraction { get; } = new("--test-fraction") { Description = "Share of the rows held out for the test, drawn with --seed", DefaultValueFactory = _ => 0.2 };
-        public Option<string?> Name { get; } = new("--name") { Description = "The model's name: <out>/<name>.zip (default: the data file's name)" };
-        public Option<string> Out { get; } = new("--out") { Description = "Folder for the model (created when missing)", DefaultValueFactory = _ => "." };
+        public Option<string?> Name { get; } = new("--name") { Description = "The model's name: <out>/<name>.zip and <out>/<name>.mtlconfig (default: the data file's name)" };
+        public Option<string> Out { get; } = new("--out") { Description = "Folder for the model and its .mtlconfig (created when missing)", DefaultValueFactory = _ => "." };
+        public Option<double?> Time { get; } = new("--time") { Description = "Search for the best model for this many seconds (successive halving over method, learning rate, weight decay, dropout, trunk)" };
+        public Option<int?> MaxTrials { get; } = new("--max-trials") { Description = "With --time: start at most this many trials" };
+        public Option<string> Baselines { get; } = new("--baselines") { Description = "auto | none: compare with single-task baselines on the same split", DefaultValueFactory = _ => "auto" };
+        public Option<string?> Config { get; } = new("--config") { Description = "Repeat or resume the run a <name>.mtlconfig describes (finished trials are not trained again)" };
 
         public static TableOptions Create() => new();
 
         public void AddTo(Command command)
         {
-            foreach (Option option in new Option[] { Data, Label, IgnoreCols, HasHeader, Separator, TestData, TestFraction, Name, Out }) command.Options.Add(option);
+            foreach (Option option in new Option[] { Data, Label, IgnoreCols, HasHeader, Separator, TestData, TestFraction, Name, Out, Time, MaxTrials, Baselines, Config })
+                command.Options.Add(option);
         }
 
-        /// <summary>The first table flag the user typed, for a run without <c>--data</c> (where it would do nothing).</summary>
+        /// <summary>The first table flag the user typed, for a run without <c>--data</c> or <c>--config</c> (where it would do nothing).</summary>
         public string? GivenWithoutData(ParseResult parse) =>
-            new Option[] { Label, IgnoreCols, HasHeader, Separator, TestData, TestFraction, Name, Out }
-                .FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
+            new Option[] { Label, IgnoreCols, HasHeader, Separator, TestData, TestFraction, Name, Out, Time, MaxTrials, Baselines }
+                .FirstOrDefault(o => Given(parse, o))?.Name;
 
-        public Settings Read(ParseResult parse, string data)
+        /// <summary>The first flag that describes the data, which <c>--config</c> takes from its file instead.</summary>
+        public string? GivenWithConfig(ParseResult parse) =>
+            new Option[] { Data, Label, IgnoreCols, HasHeader, Separator, TestData, TestFraction, Name, Out }.FirstOrDefault(o => Given(parse, o))?.Name;
+
+        /// <summary>The run the <c>--data</c> flags describe.</summary>
+        public AutoTrainSettings Read(ParseResult parse, string data, TrainingConfig config)
         {
             string[] labels = parse.GetValue(Label) ?? [];
             if (labels.Length == 0) throw new ArgumentException("--data needs at least one --label <column>[:multiclass|binary|regression], one per task.");
             string? testData = parse.GetValue(TestData);
             double fraction = parse.GetValue(TestFraction);
-            if (testData is not null && parse.GetResult(TestFraction) is { Implicit: false })
+            if (testData is not null && Given(parse, TestFraction))
                 throw new ArgumentException("Give either --test-data or --test-fraction, not both.");
             if (testData is null && !(fraction > 0 && fraction < 1))
                 throw new ArgumentException($"--test-fraction must be between 0 and 1 (exclusive); got {fraction.ToString(CultureInfo.InvariantCulture)}.");
             string name = parse.GetValue(Name) ?? Path.GetFileNameWithoutExtension(data);
             if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
                 throw new ArgumentException($"--name '{name}' is not a file name; pass a plain name such as 'penguins' (the model goes to <out>/<name>.zip).");
-            return new Settings(data, new TableReadOptions
+            var settings = new AutoTrainSettings
             {
-                Labels = labels.Select(LabelRequest.Parse).ToList(),
-                IgnoreColumns = (parse.GetValue(IgnoreCols) ?? []).SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
-                HasHeader = parse.GetValue(HasHeader),
-                Separator = ParseSeparator(parse.GetValue(Separator)),
-            }, testData, fraction, Path.Combine(parse.GetValue(Out)!, name + ".zip"));
+                DataPath = data,
+                Read = new TableReadOptions
+                {
+                    Labels = labels.Select(LabelRequest.Parse).ToList(),
+                    IgnoreColumns = (parse.GetValue(IgnoreCols) ?? []).SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
+                    HasHeader = parse.GetValue(HasHeader),
+                    Separator = ParseSeparator(parse.GetValue(Separator)),
+                },
+                TestDataPath = testData,
+                TestFraction = fraction,
+                OutFolder = parse.GetValue(Out)!,
+                Name = name,
+                Seed = config.Seed ?? 1,
+                Config = config,
+            };
+            return WithRunFlags(parse, settings);
+        }
+
+        /// <summary>The run a <c>.mtlconfig</c> describes, with <c>--time</c>, <c>--max-trials</c> and <c>--baselines</c> when given.</summary>
+        public AutoTrainSettings ReadConfig(ParseResult parse, string path) => WithRunFlags(parse, MtlConfig.Read(path).ToSettings(path));
+
+        private AutoTrainSettings WithRunFlags(ParseResult parse, AutoTrainSettings settings)
+        {
+            double? time = parse.GetValue(Time);
+            if (time is { } t && !(t > 0 && double.IsFinite(t))) throw new ArgumentException($"--time must be a positive number of seconds; got {t.ToString(CultureInfo.InvariantCulture)}.");
+            int? maxTrials = parse.GetValue(MaxTrials);
+            if (maxTrials is < 1) throw new ArgumentException($"--max-trials must be at least 1; got {maxTrials}.");
+            if (maxTrials is not null && time is null && settings.TimeBudget is null) throw new ArgumentException("--max-trials limits the search: give --time too.");
+            BaselinesMode? baselines = Given(parse, Baselines)
+                ? parse.GetValue(Baselines) switch
+                {
+                    "auto" => BaselinesMode.Auto,
+                    "none" => BaselinesMode.None,
+                    var other => throw new ArgumentException($"--baselines takes auto or none; got '{other}'."),
+                }
+                : null;
+            return settings with
+            {
+                TimeBudget = time is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.TimeBudget,
+                MaxTrials = maxTrials ?? settings.MaxTrials,
+                Baselines = baselines ?? settings.Baselines,
+            };
         }
 
         private static char? ParseSeparator(string? text) => text switch
@@ -83,6 +123,8 @@ internal static class TableTrainCommand
             { Length: 1 } => text[0],
             _ => throw new ArgumentException($"--separator takes one character (or 'tab'); got '{text}'."),
         };
+
+        private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
     }
 
     /// <summary>Prints <c>error: message</c> and returns exit code 1, for a flag combination refused before anything runs.</summary>
@@ -92,84 +134,31 @@ internal static class TableTrainCommand
         return 1;
     }
 
-    /// <summary>Runs the table flow; exit code 0, or 1 with one error line and nothing written.</summary>
-    public static int Run(Func<Settings> read, TrainingConfig config)
+    /// <summary>Runs the table flow; exit code 0, or 1 with one error line and no model written.</summary>
+    public static int Run(Func<AutoTrainSettings> read)
     {
         using var signals = new ShutdownSignals();
-        string zip = "the model";
+        AutoTrainSettings? settings = null;
         return CommandErrors.Run(() =>
         {
-            Settings settings = read();
-            zip = settings.ZipPath;
-            return Train(settings, config, signals.Token);
+            settings = read();
+            TrainCommand.ValidateAsFlags(settings.Config);
+            RequireWritableOut(settings.ZipPath);
+            RequireWritableOut(settings.ConfigPath);
+            AutoTrainDisplay.Run(settings, signals.Token);
+            return 0;
         }, e => e switch
         {
-            OperationCanceledException => $"nothing was saved; '{zip}' is as it was.",
-            NonFiniteLossException => $"{e.Message} Nothing was saved; '{zip}' is as it was.",
+            OperationCanceledException when settings is not null && File.Exists(settings.ConfigPath) =>
+                $"no model was saved ('{settings.ZipPath}' is as it was); '{settings.ConfigPath}' holds the finished trials: resume with mtl train --config {settings.ConfigPath}",
+            OperationCanceledException => $"nothing was saved; '{settings?.ZipPath ?? "the model"}' is as it was.",
+            NonFiniteLossException => $"{e.Message} Nothing was saved; '{settings?.ZipPath ?? "the model"}' is as it was.",
             _ => null,
         }, signals);
     }
 
-    private static int Train(Settings s, TrainingConfig config, CancellationToken stop)
-    {
-        TrainCommand.ValidateAsFlags(config);
-        RequireWritableOut(s.ZipPath);
-        TableSchema schema = TableSchema.Infer(s.Data, s.Read);
-        PrintSchema(schema);
-        if (s.TestData is not null) schema.RequireSameColumns(s.TestData);
-
-        int seed = config.Seed ?? 1;
-        var ml = new MLContext(seed);
-        // A reloaded zip's OnnxTransformer copies its ONNX model into TempFilePath and never deletes it: a private folder.
-        string temp = SafeFiles.CreatePrivateFolder("mtl-train-");
-        ml.TempFilePath = temp;
-        try
-        {
-            var loader = TablePipeline.CreateLoader(ml, schema);
-            IDataView all = loader.Load(s.Data);
-            IDataView train, test;
-            if (s.TestData is null)
-            {
-                DataOperationsCatalog.TrainTestData split = ml.Data.TrainTestSplit(all, s.TestFraction, seed: seed);
-                (train, test) = (split.TrainSet, split.TestSet);
-            }
-            else
-            {
-                (train, test) = (all, loader.Load(s.TestData));
-            }
-            AnsiConsole.MarkupLine($"training [cyan]{schema.Labels.Count}[/] tasks with '{Markup.Escape(config.Method)}', seed {seed}; " +
-                $"{(config.Epochs is null && config.BatchSize is null ? "automatic trunk, batch size and epochs" : "options as given")}, " +
-                $"early stopping on {TablePipeline.ValidationFraction:P0} of the training rows");
-            TableModel model = TrainingProgress.Run(ml, config.Epochs,
-                () => TablePipeline.Fit(ml, schema, train, config, seed, new TrainingHooks { Monitors = [new Mtl.Trainers.Monitoring.CancellationMonitor(stop)] }));
-            using MultiHeadNetworkTransformer network = model.Network;
-            stop.ThrowIfCancellationRequested();
-
-            MultiTaskMetrics metrics = ml.MultiTask().Evaluate(model.Model.Transform(test), network);
-            ReloadedModelReport.PrintTableMetrics($"Test metrics (selected epoch {network.TrainingReport!.SelectedEpoch})", metrics, null);
-
-            stop.ThrowIfCancellationRequested();
-            SafeFiles.WriteAtomically(s.ZipPath, stream => ml.Model.Save(model.Model, all.Schema, stream));
-            AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(s.ZipPath)}[/] ({new FileInfo(s.ZipPath).Length / 1024.0:F0} KiB); it takes the file's raw rows");
-            ITransformer reloaded = ml.Model.Load(s.ZipPath, out _);
-            try
-            {
-                MultiTaskMetrics again = ml.MultiTask().Evaluate(reloaded.Transform(test), network.Tasks);
-                ReloadedModelReport.PrintTableMetrics($"Reloaded {Path.GetFileName(s.ZipPath)} (plain mlContext.Model.Load, ONNX Runtime) on the same test rows", again, metrics);
-            }
-            finally
-            {
-                (reloaded as IDisposable)?.Dispose();
-            }
-            return 0;
-        }
-        finally
-        {
-            SafeFiles.DeleteFolder(temp);
-        }
-    }
-
-    private static void PrintSchema(TableSchema schema)
+    /// <summary>Prints the inferred schema as <c>mlnet</c> does: column, type, values, purpose, task kind, missing count.</summary>
+    internal static void PrintSchema(TableSchema schema)
     {
         string separator = schema.Separator == '\t' ? "tab" : $"'{schema.Separator}'";
         var table = new Table().Title(Markup.Escape($"Inferred schema of {Path.GetFileName(schema.Path)}: {schema.RowCount} rows, separator {separator}, " +
@@ -186,13 +175,13 @@ internal static class TableTrainCommand
         AnsiConsole.Write(table);
     }
 
-    // Fails before training, not after it, when the zip could not be written.
-    private static void RequireWritableOut(string zipPath)
+    // Fails before training, not after it, when a file could not be written.
+    private static void RequireWritableOut(string path)
     {
-        string full = Path.GetFullPath(zipPath);
+        string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full)!;
         if (File.Exists(folder)) throw new ArgumentException($"--out '{folder}' is a file; pass a folder (it is created when missing).");
-        if (Directory.Exists(full)) throw new ArgumentException($"'{zipPath}' is a folder; pass another --name or --out.");
+        if (Directory.Exists(full)) throw new ArgumentException($"'{path}' is a folder; pass another --name or --out.");
         if (!Directory.Exists(folder)) return;
         // A FIFO or a device there would be replaced by a regular file: refuse it before any training.
         SafeFiles.RequireWritableTarget(full);

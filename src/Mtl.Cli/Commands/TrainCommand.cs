@@ -48,22 +48,35 @@ public static class TrainCommand
         table.AddTo(command);
         command.SetAction(parse =>
         {
+            Option[] trainingFlags = [method, optimizer, mode, epochs, lr, batch];
+            if (parse.GetValue(table.Config) is { } configPath)
+            {
+                string? fromFile = table.GivenWithConfig(parse) ?? new Option[] { dataset, trainRows, model, seed }.Concat(trainingFlags)
+                    .Where(o => Given(parse, o)).Select(o => o.Name).FirstOrDefault();
+                if (fromFile is not null)
+                    return TableTrainCommand.Refuse($"{fromFile} cannot be combined with --config: the run's data, labels, seed and options come from '{configPath}' " +
+                        "(only --time, --max-trials and --baselines may change it).");
+                return TableTrainCommand.Run(() => table.ReadConfig(parse, configPath));
+            }
             if (parse.GetValue(table.Data) is { } data)
             {
                 // Only the flags a user typed override the trainer's automatic, table-sized choices.
                 string? builtInOnly = new Option[] { dataset, trainRows, model }.Where(o => Given(parse, o)).Select(o => o.Name).FirstOrDefault();
                 if (builtInOnly is not null)
                     return TableTrainCommand.Refuse($"{builtInOnly} belongs to the built-in datasets; with --data the model goes to <--out>/<--name>.zip.");
+                string? searched = parse.GetResult(table.Time) is { Implicit: false } ? trainingFlags.Where(o => Given(parse, o)).Select(o => o.Name).FirstOrDefault() : null;
+                if (searched is not null)
+                    return TableTrainCommand.Refuse($"{searched} cannot be combined with --time: the search chooses the method, optimizer settings and epochs. Drop {searched}, or drop --time to train once with it.");
                 var config = new TrainingConfig
                 {
                     Method = parse.GetValue(method)!, Optimizer = parse.GetValue(optimizer), GradientMode = parse.GetValue(mode), LearningRate = parse.GetValue(lr),
                     Epochs = Given(parse, epochs) ? parse.GetValue(epochs) : null, BatchSize = Given(parse, batch) ? parse.GetValue(batch) : null,
                     Seed = parse.GetValue(seed),
                 };
-                return TableTrainCommand.Run(() => table.Read(parse, data), config);
+                return TableTrainCommand.Run(() => table.Read(parse, data, config));
             }
             if (table.GivenWithoutData(parse) is { } tableOnly)
-                return TableTrainCommand.Refuse($"{tableOnly} belongs to --data (your own table); pass --data <file.csv>, or drop {tableOnly} to train on --dataset.");
+                return TableTrainCommand.Refuse($"{tableOnly} belongs to --data (your own table); pass --data <file.csv> (or --config <name>.mtlconfig), or drop {tableOnly} to train on --dataset.");
             return Run(new TrainSettings(
                 parse.GetValue(dataset)!, parse.GetValue(method)!, parse.GetValue(optimizer), parse.GetValue(mode), parse.GetValue(epochs),
                 parse.GetValue(lr), parse.GetValue(batch), parse.GetValue(trainRows), parse.GetValue(seed), parse.GetValue(model)!));
