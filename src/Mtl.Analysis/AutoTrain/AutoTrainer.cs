@@ -128,7 +128,7 @@ public static class AutoTrainer
         {
             // The top rung trains the trainer's automatic epoch count for the rows it fits on (the rest validate).
             long fitRows = Math.Max(1, (long)Math.Round(trainRows * (1 - TablePipeline.ValidationFraction)));
-            int fullEpochs = AutomaticChoices.Epochs(fitRows, AutomaticChoices.BatchSize(fitRows));
+            int fullEpochs = s.Space.Epochs ?? AutomaticChoices.Epochs(fitRows, AutomaticChoices.BatchSize(fitRows));
             var search = new SuccessiveHalving(s.Space, s.Seed, fullEpochs);
             bool baselinesWillRun = s.Baselines == BaselinesMode.Auto && s.BaselineRunner is not null;
             TimeSpan budget = s.TimeBudget!.Value * (baselinesWillRun ? SearchShareWithBaselines : 1);

@@ -37,6 +37,12 @@ public sealed record SearchSpace
     public IReadOnlyList<string> Trunks { get; init; } = ["mlp(64)", "mlp(128)", "mlp(128,64)", "mlp(256,128)"];
 
     /// <summary>
+    /// Epochs of a bracket's top rung (the lower rungs train a third, a ninth, …); null = the trainer's automatic count for
+    /// the table's training rows (about 1,000 optimizer steps, 10 to 200 epochs).
+    /// </summary>
+    public int? Epochs { get; init; }
+
+    /// <summary>
     /// Candidate <paramref name="index"/> of the search seeded with <paramref name="seed"/>: a pure function of the two (its
     /// own random stream, so candidate 5 is the same whether or not candidates 0–4 were drawn). Candidate 0 is the
     /// trainer's defaults (ew, learning rate 1e-3, automatic trunk, no dropout or decay), so the search never does worse on
@@ -77,6 +83,7 @@ public sealed record SearchSpace
         }
         Range(MinLearningRate, MaxLearningRate, "learning rate");
         Range(MinWeightDecay, MaxWeightDecay, "weight decay");
+        if (Epochs is < 1) throw new ArgumentException($"epochs must be at least 1, or null for the trainer's automatic count; got {Epochs}.");
         if (Dropouts.Count == 0 || Dropouts.Any(d => !(d >= 0 && d < 1)))
             throw new ArgumentException("dropouts must hold at least one value, each in [0, 1).");
     }

@@ -83,9 +83,12 @@ internal static class TableTrainCommand
                 OutFolder = parse.GetValue(Out)!,
                 Name = name,
                 Seed = config.Seed ?? 1,
-                Config = config,
             };
-            return WithRunFlags(parse, settings);
+            settings = WithRunFlags(parse, settings);
+            // With a search, --epochs is the most a trial trains (the top rung); without, the one trial's epochs.
+            return settings.TimeBudget is null
+                ? settings with { Config = config }
+                : settings with { Space = settings.Space with { Epochs = config.Epochs } };
         }
 
         /// <summary>The run a <c>.mtlconfig</c> describes, with <c>--time</c>, <c>--max-trials</c> and <c>--baselines</c> when given.</summary>

@@ -64,9 +64,11 @@ public static class TrainCommand
                 string? builtInOnly = new Option[] { dataset, trainRows, model }.Where(o => Given(parse, o)).Select(o => o.Name).FirstOrDefault();
                 if (builtInOnly is not null)
                     return TableTrainCommand.Refuse($"{builtInOnly} belongs to the built-in datasets; with --data the model goes to <--out>/<--name>.zip.");
-                string? searched = parse.GetResult(table.Time) is { Implicit: false } ? trainingFlags.Where(o => Given(parse, o)).Select(o => o.Name).FirstOrDefault() : null;
+                // With --time the search chooses the options; --epochs then caps a trial's epochs (the top rung).
+                string? searched = parse.GetResult(table.Time) is { Implicit: false }
+                    ? trainingFlags.Where(o => o != epochs && Given(parse, o)).Select(o => o.Name).FirstOrDefault() : null;
                 if (searched is not null)
-                    return TableTrainCommand.Refuse($"{searched} cannot be combined with --time: the search chooses the method, optimizer settings and epochs. Drop {searched}, or drop --time to train once with it.");
+                    return TableTrainCommand.Refuse($"{searched} cannot be combined with --time: the search chooses the method and optimizer settings. Drop {searched}, or drop --time to train once with it.");
                 var config = new TrainingConfig
                 {
                     Method = parse.GetValue(method)!, Optimizer = parse.GetValue(optimizer), GradientMode = parse.GetValue(mode), LearningRate = parse.GetValue(lr),
