@@ -81,7 +81,7 @@ public sealed partial class TableTrainTests
         Match difference = LargestDifference().Match(output);
         Assert.IsTrue(difference.Success, run.Transcript);
         Assert.IsTrue(double.Parse(difference.Groups[1].Value, CultureInfo.InvariantCulture) < 1e-4, run.Transcript);
-        CollectionAssert.AreEqual(new[] { "shapes.zip" }, Directory.GetFiles(outFolder).Select(Path.GetFileName).ToArray());
+        CollectionAssert.AreEqual(new[] { "shapes.mtlconfig", "shapes.zip" }, Directory.GetFiles(outFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
 
         // The same run through the library in this process (same seed, same automatic options) is the fitted model; the
         // zip the child wrote, loaded by plain ML.NET, predicts what it predicts for raw rows.
