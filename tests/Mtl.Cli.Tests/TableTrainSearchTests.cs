@@ -102,7 +102,7 @@ public sealed partial class TableTrainSearchTests
         foreach (string part in parts) StringAssert.Contains(result.StandardError, part, result.Transcript);
     }
 
-    // "    3      2  uw lr=… wd=… dropout=… mlp(64)   +41.20   1.3s   +45.10 #1"
+    // "    3   2  uw lr=0.004 wd=0 dropout=0.1 mlp…  +41.20   1.3s   +45.10 #1"
     [GeneratedRegex(@"^\s+\d+\s+\d+  \S+ lr=.*\s[+-]\d+\.\d\d\s+\d+\.\ds ", RegexOptions.Multiline)]
     private static partial Regex TrialLine();
 }

@@ -275,7 +275,8 @@ public static class AutoTrainer
             return result;
         }
 
-        // The single-task baselines get what is left of the budget (without one: as long as the multi-task trials took).
+        // The single-task baselines get what is left of the budget (without one: as long as the best trial took). The step
+        // itself is settings.BaselineRunner (Baselines/ plugs SingleTaskBaselines.Run in there); the comparison is ours.
         private BaselineComparison? RunBaselines(TrainedTrial m, MultiTaskMetrics metrics)
         {
             string? skipped = s.Baselines == BaselinesMode.None ? "--baselines none"
@@ -291,6 +292,7 @@ public static class AutoTrainer
             TimeSpan share = s.TimeBudget is { } total
                 ? TimeSpan.FromSeconds(Math.Max(total.TotalSeconds * (1 - SearchShareWithBaselines), total.TotalSeconds - spentSeconds))
                 : TimeSpan.FromSeconds(Math.Max(10, best!.Seconds));
+            stop.ThrowIfCancellationRequested();
             IReadOnlyList<BaselineResult> results = s.BaselineRunner!(new BaselineRequest(m.Ml, schema, m.Split.Train, m.Split.Test, share, s.Seed, stop));
             BaselineComparison comparison = BaselineComparison.Of(metrics, results);
             file.Baselines.Status = "Compared";

@@ -66,7 +66,7 @@ internal sealed class AutoTrainDisplay : IProgress<AutoTrainEvent>
                 Line($"search: successive halving (η = {SuccessiveHalving.Eta}, Hyperband brackets, the trainer's defaults first) over method, " +
                      $"learning rate, weight decay, dropout and trunk; up to {p.FullEpochs} epochs a trial; {p.Budget.TotalSeconds:F0} s" +
                      (settings.MaxTrials is { } limit ? $", at most {limit} trials" : "") + (p.ResumedTrials > 0 ? $"; {p.ResumedTrials} trials from {Path.GetFileName(settings.ConfigPath)}" : ""));
-                Line($"{"trial",5} {"epochs",6}  {"configuration",-36} {"score",7} {"time",6}  best");
+                Line($"{"trial",5} {"ep",3}  {"configuration",-30} {"score",7} {"time",6}  best");
                 bar?.StartTask();
                 break;
             case TrialStarted { Trial: var t } when !Search:
@@ -91,7 +91,7 @@ internal sealed class AutoTrainDisplay : IProgress<AutoTrainEvent>
                 best = f.Best;
                 seen.Add(r);
                 string score = r.Status == TrialResult.Finished ? Score(r.Score) : r.Status.ToLowerInvariant();
-                Line($"{r.Number,5} {r.EpochsTrained,6}  {Trim(AutoTrainer.Describe(r.Config), 36),-36} {score,7} {r.Seconds,5:F1}s  " +
+                Line($"{r.Number,5} {r.EpochsTrained,3}  {Trim(AutoTrainer.Describe(r.Config), 30),-30} {score,7} {r.Seconds,5:F1}s  " +
                      $"{(isBest ? "*" : " ")}{Score(best?.Score)} #{best?.Number}{(f.FromHistory ? " (resumed)" : "")}");
                 if (bar is not null) bar.Value = Math.Min(bar.MaxValue, bar.Value + (f.FromHistory ? 0 : r.Seconds));
                 break;
