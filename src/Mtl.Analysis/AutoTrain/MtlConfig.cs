@@ -266,14 +266,7 @@ public sealed class MtlConfig
                 FilePath = Path.GetFullPath(settings.DataPath),
                 Delimiter = schema.Separator.ToString(),
                 HasHeader = schema.HasHeader,
-                ColumnProperties = schema.Columns.Select(c => new ColumnProperty
-                {
-                    ColumnName = c.Name,
-                    ColumnPurpose = c.Purpose.ToString(),
-                    ColumnDataFormat = c.Purpose == ColumnPurpose.Ignore ? "String" : c.LoadsAsNumber ? "Single" : "String",
-                    IsCategorical = c.Purpose == ColumnPurpose.Label ? c.Kind != Mtl.Trainers.TaskKind.Regression : c.Values is ColumnValues.Category or ColumnValues.Boolean,
-                    TaskKind = c.Kind?.ToString(),
-                }).ToList(),
+                ColumnProperties = Columns(schema),
             },
             TrainingOption = new TrainingOptionSection
             {
@@ -341,8 +334,7 @@ public sealed class MtlConfig
     {
         ArgumentNullException.ThrowIfNull(recorded);
         ArgumentNullException.ThrowIfNull(schema);
-        List<ColumnProperty> now = For(new AutoTrainSettings { DataPath = schema.Path, Read = new TableReadOptions(), OutFolder = ".", Name = "x" }, schema)
-            .DataSource.ColumnProperties;
+        List<ColumnProperty> now = Columns(schema);
         if (now.Count != recorded.Count)
             throw Invalid(configPath, "$.DataSource.ColumnProperties", $"it lists {recorded.Count} columns but '{schema.Path}' now has {now.Count}; " +
                 "the data changed since the run. Start a new run with --data.");
@@ -361,6 +353,20 @@ public sealed class MtlConfig
             throw Invalid(configPath, $"$.DataSource.ColumnProperties[{i}].{field}", $"it says '{Value(was)}' but '{schema.Path}' now reads as '{Value(@is)}'; " +
                 "the data changed since the run. Start a new run with --data.");
         }
+    }
+
+    /// <summary>The columns of <paramref name="schema"/> as the file keeps them.</summary>
+    public static List<ColumnProperty> Columns(TableSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return schema.Columns.Select(c => new ColumnProperty
+        {
+            ColumnName = c.Name,
+            ColumnPurpose = c.Purpose.ToString(),
+            ColumnDataFormat = c.Purpose == ColumnPurpose.Ignore ? "String" : c.LoadsAsNumber ? "Single" : "String",
+            IsCategorical = c.Purpose == ColumnPurpose.Label ? c.Kind != Mtl.Trainers.TaskKind.Regression : c.Values is ColumnValues.Category or ColumnValues.Boolean,
+            TaskKind = c.Kind?.ToString(),
+        }).ToList();
     }
 
     /// <summary>A trial as the file keeps it.</summary>

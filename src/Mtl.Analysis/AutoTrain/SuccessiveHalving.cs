@@ -31,7 +31,10 @@ public sealed class SuccessiveHalving
     /// <summary>The halving rate: a rung keeps the best 1/η of the one below.</summary>
     public const int Eta = 3;
 
-    /// <summary>The largest bracket: 3^4 = 81 candidates over five rungs; later brackets repeat that size.</summary>
+    /// <summary>
+    /// The largest bracket: 3^4 = 81 candidates over five rungs, or fewer when the cheapest rung would train less than one
+    /// epoch (a rung that trains no more epochs than the one below would repeat its trials); later brackets repeat that size.
+    /// </summary>
     public const int MaxBracketSize = 4;
 
     private readonly SearchSpace space;
@@ -46,7 +49,10 @@ public sealed class SuccessiveHalving
         this.space = space;
         this.seed = seed;
         this.fullEpochs = fullEpochs;
+        while (largest < MaxBracketSize && Pow(largest + 1) <= fullEpochs) largest++;
     }
+
+    private readonly int largest;
 
     /// <summary>The full epochs: what the top rung of every bracket trains.</summary>
     public int FullEpochs => fullEpochs;
@@ -60,8 +66,11 @@ public sealed class SuccessiveHalving
         return Math.Max(1, (fullEpochs + divisor - 1) / divisor);
     }
 
-    /// <summary>The size of bracket <paramref name="bracket"/>: min(bracket, <see cref="MaxBracketSize"/>).</summary>
-    public static int SizeOf(int bracket) => Math.Min(bracket, MaxBracketSize);
+    /// <summary>
+    /// The size of bracket <paramref name="bracket"/>: min(bracket, <see cref="MaxBracketSize"/>, ⌊log₃ full epochs⌋), so
+    /// every rung trains more epochs than the one below.
+    /// </summary>
+    public int SizeOf(int bracket) => Math.Min(bracket, largest);
 
     /// <summary>Trials in a bracket of size <paramref name="size"/>: 3^size + 3^(size−1) + … + 1.</summary>
     public static int TrialsIn(int size) => Enumerable.Range(0, size + 1).Sum(Pow);

@@ -76,6 +76,26 @@ public sealed class SearchPlanTests
     }
 
     [TestMethod]
+    public void Brackets_StopGrowing_WhenTheCheapestRungWouldTrainLessThanOneEpoch()
+    {
+        // 9 full epochs: brackets of size 0, 1, 2, 2, 2, … (a size-3 bracket's rungs would train 1, 1, 3, 9 epochs).
+        var search = new SuccessiveHalving(SearchSpace.Default, seed: 1, fullEpochs: 9);
+        CollectionAssert.AreEqual(new[] { 0, 1, 2, 2, 2 }, Enumerable.Range(0, 5).Select(search.SizeOf).ToArray());
+        var done = new List<TrialOutcome>();
+        var epochs = new List<int>();
+        for (int i = 0; i < 1 + 4 + 13 + 13; i++)
+        {
+            TrialPlan plan = search.Next(done);
+            epochs.Add(plan.Config.Epochs!.Value);
+            done.Add(new TrialOutcome(plan.Candidate, plan.Rung, plan.Candidate % 5));
+        }
+        int[] bracket = [.. Enumerable.Repeat(1, 9), 3, 3, 3, 9];
+        CollectionAssert.AreEqual(new[] { 9, 3, 3, 3, 9 }.Concat(bracket).Concat(bracket).ToArray(), epochs.ToArray());
+        Assert.AreEqual(0, new SuccessiveHalving(SearchSpace.Default, 1, fullEpochs: 2).SizeOf(3));
+        Assert.AreEqual(SuccessiveHalving.MaxBracketSize, new SuccessiveHalving(SearchSpace.Default, 1, fullEpochs: 200).SizeOf(9));
+    }
+
+    [TestMethod]
     public void SuccessiveHalving_RefusesAHistoryItDidNotPlan()
     {
         var search = new SuccessiveHalving(SearchSpace.Default, seed: 3, fullEpochs: 9);
