@@ -11,7 +11,8 @@ namespace Mtl.Cli.Commands;
 /// <summary>
 /// <c>mtl train --data table.csv --label A --label B:regression …</c>: infers the table's schema (printed as <c>mlnet</c>
 /// prints it), trains one multi-task model with its preprocessing in front, evaluates it per task on held-out rows,
-/// saves <c>&lt;out&gt;/&lt;name&gt;.zip</c> (which takes the file's raw rows) and reports the reloaded zip's metrics.
+/// saves <c>&lt;out&gt;/&lt;name&gt;.zip</c> (which takes the file's raw rows), reports the reloaded zip's metrics and writes
+/// the generated consumption code, training code and console app beside it.
 /// </summary>
 internal static class TableTrainCommand
 {
@@ -38,7 +39,7 @@ internal static class TableTrainCommand
         public Option<string?> TestData { get; } = new("--test-data") { Description = "A test file with the same columns (otherwise --test-fraction of the rows is held out)" };
         public Option<double> TestFraction { get; } = new("--test-fraction") { Description = "Share of the rows held out for the test, drawn with --seed", DefaultValueFactory = _ => 0.2 };
         public Option<string?> Name { get; } = new("--name") { Description = "The model's name: <out>/<name>.zip (default: the data file's name)" };
-        public Option<string> Out { get; } = new("--out") { Description = "Folder for the model (created when missing)", DefaultValueFactory = _ => "." };
+        public Option<string> Out { get; } = new("--out") { Description = "Folder for the model and its generated code (created when missing)", DefaultValueFactory = _ => "." };
 
         public static TableOptions Create() => new();
 
@@ -161,6 +162,7 @@ internal static class TableTrainCommand
             {
                 (reloaded as IDisposable)?.Dispose();
             }
+            GeneratedCodeOutput.WriteAndPrint(s.ZipPath, schema, config, seed);
             return 0;
         }
         finally

@@ -250,12 +250,14 @@ public static class ConsumptionCodeGenerator
 
     private static string TrainingSource(TableSchema table, TrainingConfig config, int seed, string ns, string className)
     {
-        var usings = new SortedSet<string>(StringComparer.Ordinal) { "System", "Microsoft.ML", "Mtl.Trainers", "Mtl.Trainers.Tables" };
+        var usings = new HashSet<string>(StringComparer.Ordinal) { "System", "Microsoft.ML", "Mtl.Trainers", "Mtl.Trainers.Tables" };
         var settings = Settings(table, config, usings);
         var w = new SourceWriter();
         Header(w, $"Retrains the model on {Path.GetFileName(table.Path)} with MtlMlNet (packages MtlMlNet.Trainers, TorchSharp-cpu).");
         w.Line("#nullable enable");
-        foreach (string u in usings) w.Line($"using {u};");
+        // System first, then the rest in order, as dotnet format sorts them.
+        foreach (string u in usings.OrderBy(u => u == "System" || u.StartsWith("System.", StringComparison.Ordinal) ? 0 : 1).ThenBy(u => u, StringComparer.Ordinal))
+            w.Line($"using {u};");
         w.Line().Line($"namespace {ns};").Line();
         w.Open($"public static partial class {className}");
         w.Line("/// <summary>The data file the model was trained on.</summary>");
@@ -303,7 +305,7 @@ public static class ConsumptionCodeGenerator
         w.Close();
         w.Close();
         w.Line();
-        w.Line("/// <summary>Fits the preprocessing and the multi-head network on raw rows (20 % of them validate, for early stopping).</summary>");
+        w.Line($"/// <summary>Fits the preprocessing and the multi-head network on raw rows ({TablePipeline.ValidationFraction.ToString("P0", CultureInfo.InvariantCulture)} of them validate, for early stopping).</summary>");
         w.Line("/// <param name=\"mlContext\">The context; its seed and <see cref=\"Seed\"/> make the run repeatable.</param>");
         w.Line("/// <param name=\"schema\">The table's schema (<see cref=\"TableSchema.Infer\"/> with <see cref=\"DataOptions\"/>).</param>");
         w.Line("/// <param name=\"trainData\">Raw rows from <see cref=\"TablePipeline.CreateLoader\"/>.</param>");
@@ -353,7 +355,7 @@ public static class ConsumptionCodeGenerator
         w.Line("<TreatWarningsAsErrors>true</TreatWarningsAsErrors>");
         w.Outdent().Line("</PropertyGroup>");
         w.Line("<ItemGroup>").Indent();
-        foreach (PackageReference p in model.Packages) w.Line($"<PackageReference Include=\"{p.Id}\" Version=\"{p.Version}\" />");
+        foreach (AppPackage p in model.Packages) w.Line($"<PackageReference Include=\"{p.Id}\" Version=\"{p.Version}\" />");
         w.Outdent().Line("</ItemGroup>");
         w.Line("<ItemGroup>").Indent();
         w.Line($"<None Include=\"{System.Security.SecurityElement.Escape(zipLink)}\" Link=\"{System.Security.SecurityElement.Escape(zipFile)}\" CopyToOutputDirectory=\"PreserveNewest\" />");

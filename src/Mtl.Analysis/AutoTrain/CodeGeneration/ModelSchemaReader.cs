@@ -21,11 +21,11 @@ internal sealed record TaskOutputs(string Name, TaskKind Kind, string Prefix, st
     public string ProbabilityColumn => Name + ".Probability";
 }
 
-/// <summary>A NuGet package the consuming app references.</summary>
-internal sealed record PackageReference(string Id, string Version);
+/// <summary>A NuGet package the console app references.</summary>
+internal sealed record AppPackage(string Id, string Version);
 
 /// <summary>What a saved model takes and gives, read from the zip itself: the input of generated code.</summary>
-internal sealed record ModelDescription(IReadOnlyList<InputColumn> Inputs, IReadOnlyList<TaskOutputs> Tasks, IReadOnlyList<PackageReference> Packages);
+internal sealed record ModelDescription(IReadOnlyList<InputColumn> Inputs, IReadOnlyList<TaskOutputs> Tasks, IReadOnlyList<AppPackage> Packages);
 
 /// <summary>
 /// Reads a saved model's real schema with plain <c>mlContext.Model.Load</c>: the input columns and their types, each
@@ -38,6 +38,10 @@ internal static class ModelSchemaReader
     // a test holds them equal).
     internal const string MlNetVersion = "6.0.0";
     internal const string OnnxRuntimeVersion = "1.32.0";
+
+    // ImageAnalytics asks for SkiaSharp 3.119.2, which the package feed here does not serve (NU1603, a warning, when the
+    // next version is taken): the app names the version it gets, as Directory.Packages.props pins it, and restores cleanly.
+    internal const string SkiaSharpVersion = "3.119.4";
 
     // ML.NET's annotation kinds (its AnnotationUtils.Kinds is internal): class names of a key column and of a score vector's slots.
     internal const string KeyValues = "KeyValues";
@@ -177,22 +181,27 @@ internal static class ModelSchemaReader
         return -1;
     }
 
-    // The packages the model's transformers come from; a transformer from any other assembly is refused by name.
-    private static List<PackageReference> Packages(string zipPath, ITransformer model)
+    /// <summary>
+    /// The packages the model's transformers come from: Microsoft.ML, the ONNX pair for OnnxTransformer, ImageAnalytics
+    /// (with SkiaSharp at the served version) for image loading; a transformer from any other assembly is refused by name.
+    /// </summary>
+    internal static List<AppPackage> Packages(string zipPath, ITransformer model)
     {
         var assemblies = new SortedSet<string>(StringComparer.Ordinal);
         Collect(model, assemblies);
-        var packages = new List<PackageReference> { new("Microsoft.ML", MlNetVersion) };
+        var packages = new List<AppPackage> { new("Microsoft.ML", MlNetVersion) };
         foreach (string assembly in assemblies)
         {
             switch (assembly)
             {
                 case "Microsoft.ML.OnnxTransformer":
-                    packages.Add(new PackageReference("Microsoft.ML.OnnxTransformer", MlNetVersion));
-                    packages.Add(new PackageReference("Microsoft.ML.OnnxRuntime", OnnxRuntimeVersion));
+                    packages.Add(new AppPackage("Microsoft.ML.OnnxTransformer", MlNetVersion));
+                    packages.Add(new AppPackage("Microsoft.ML.OnnxRuntime", OnnxRuntimeVersion));
                     break;
                 case "Microsoft.ML.ImageAnalytics":
-                    packages.Add(new PackageReference("Microsoft.ML.ImageAnalytics", MlNetVersion));
+                    packages.Add(new AppPackage("Microsoft.ML.ImageAnalytics", MlNetVersion));
+                    packages.Add(new AppPackage("SkiaSharp", SkiaSharpVersion));
+                    packages.Add(new AppPackage("SkiaSharp.NativeAssets.Linux.NoDependencies", SkiaSharpVersion));
                     break;
                 case var core when CoreAssemblies.Contains(core):
                     break;
