@@ -56,7 +56,11 @@ public sealed class ConsumptionCodeGeneratorTests
         Fitted = FirstRow(ml, model.Model.Transform(rows));
         model.Network.Dispose();
         code = ConsumptionCodeGenerator.Write(Path.Combine(root, "out"), "shapes", zip, schema, Config, seed: 3);
+        // A model named after a type the code uses: its class must neither hide System.IO.Path nor clash with it.
+        pathCode = ConsumptionCodeGenerator.Write(Path.Combine(root, "out-path"), "path", zip, schema, new TrainingConfig(), seed: 1);
     }
+
+    private static GeneratedCode pathCode = null!;
 
     [ClassCleanup]
     public static void DeleteFolder()
@@ -155,6 +159,7 @@ public sealed class ConsumptionCodeGeneratorTests
             new[] { "shapes.consumption.cs", "shapes.training.cs", "shapes.ConsoleApp/Directory.Build.props", "shapes.ConsoleApp/shapes.ConsoleApp.csproj",
                 "shapes.ConsoleApp/shapes.consumption.cs", "shapes.ConsoleApp/Program.cs" },
             code.Files.Select(f => Path.GetRelativePath(Path.Combine(root, "out"), f)).ToArray());
+        StringAssert.Contains(File.ReadAllText(pathCode.ConsumptionFile), "public static partial class PathModel\n");
         string training = File.ReadAllText(code.TrainingFile);
         StringAssert.Contains(training, "new LabelRequest(\"is ok\", TaskKind.Binary),", training);
         StringAssert.Contains(training, "Method = \"upgrad\",", training);
@@ -209,6 +214,8 @@ public sealed class ConsumptionCodeGeneratorTests
               <ItemGroup>
                 <Compile Include="{code.ConsumptionFile}" />
                 <Compile Include="{code.TrainingFile}" />
+                <Compile Include="{pathCode.ConsumptionFile}" />
+                <Compile Include="{pathCode.TrainingFile}" />
               </ItemGroup>
               <ItemGroup>
             {references}

@@ -29,11 +29,19 @@ public sealed record GeneratedCode(string ConsumptionFile, string TrainingFile, 
 /// </summary>
 public static class ConsumptionCodeGenerator
 {
-    private static readonly string[] ClassMembers =
-    [
-        "ModelInput", "ModelOutput", "ModelPath", "PredictEngine", "Predict", "CreatePredictEngine", "ClassNames", "ReadClassNames", "SortedScores",
+    // Names the class must not take: its own members (CS0542), and the types the generated code names, which a class of
+    // that name would hide inside it or make ambiguous in Program.cs (a model called "path" or "console").
+    private static readonly HashSet<string> ReservedClassNames = new(StringComparer.Ordinal)
+    {
+        "ModelInput", "ModelOutput", "ModelPath", "PredictEngine", "Predict", "CreatePredictEngine", "ClassNames", "ClassName", "Names",
         "RetrainFilePath", "Seed", "DataOptions", "TrainingSettings", "Train", "RetrainModel", "BuildPreprocessing",
-    ];
+        "AppContext", "Array", "ConcurrentDictionary", "Console", "Convert", "CultureInfo", "Directory", "Enumerable", "File", "IOrderedEnumerable",
+        "KeyValuePair", "Lazy", "Path", "ReadOnlyMemory", "String", "StringComparer",
+        "ColumnName", "ColumnNameAttribute", "DataViewSchema", "IDataView", "IEstimator", "ITransformer", "LoadColumn", "LoadColumnAttribute",
+        "MLContext", "NoColumn", "NoColumnAttribute", "PredictionEngine", "TextLoader", "VBuffer",
+        "GradientMode", "LabelRequest", "LearningRateSchedule", "OptimizerKind", "TableModel", "TablePipeline", "TableReadOptions", "TableSchema",
+        "TaskKind", "TrainingConfig",
+    };
 
     /// <summary>
     /// Generates the code for the model <paramref name="zipPath"/>, trained on <paramref name="table"/> with
@@ -61,7 +69,7 @@ public static class ConsumptionCodeGenerator
 
         ModelDescription model = ModelSchemaReader.Read(zipPath, table);
         string className = CSharpText.Identifier(name);
-        if (ClassMembers.Contains(className, StringComparer.Ordinal)) className += "Model";
+        if (ReservedClassNames.Contains(className)) className += "Model";
         string ns = className + "Model";
         string folder = Path.GetFullPath(outFolder);
         string appFolder = Path.Combine(folder, name + ".ConsoleApp");
