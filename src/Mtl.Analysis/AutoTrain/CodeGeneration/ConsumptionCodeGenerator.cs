@@ -450,5 +450,6 @@ public static class ConsumptionCodeGenerator
         return w.ToString();
     }
 
-    private static string Xml(string text) => System.Security.SecurityElement.Escape(text);
+    // Text inside a one-line XML doc comment: escaped, and on one line.
+    private static string Xml(string text) => System.Security.SecurityElement.Escape(text).ReplaceLineEndings(" ");
 }
