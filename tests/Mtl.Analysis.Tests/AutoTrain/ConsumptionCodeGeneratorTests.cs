@@ -189,6 +189,10 @@ public sealed class ConsumptionCodeGeneratorTests
         StringAssert.Contains(e.Message, "'x_y.Score'");
         Assert.IsFalse(Directory.Exists(other));
         Assert.ThrowsExactly<FileNotFoundException>(() => ConsumptionCodeGenerator.Write(other, "shapes", Path.Combine(root, "missing.zip"), schema, Config, 3));
+        string damaged = Path.Combine(root, "damaged.zip");
+        File.WriteAllBytes(damaged, File.ReadAllBytes(zip).AsSpan(0, 1000).ToArray());
+        var d = Assert.ThrowsExactly<InvalidDataException>(() => ConsumptionCodeGenerator.Write(other, "shapes", damaged, schema, Config, 3));
+        StringAssert.Contains(d.Message, damaged);
         Assert.IsFalse(Directory.Exists(other));
     }
 
