@@ -97,16 +97,25 @@ public sealed class ConsumptionCodeGeneratorTests
     public void TheConsoleAppBuildsWithoutWarnings_AndPrintsWhatTheModelPredictsForTheFirstRow_AndTheTrainingFileCompiles()
     {
         string app = Path.GetDirectoryName(code.ConsoleAppProject)!;
+        // Outside root: the build files planted there would break it.
         string verify = WriteVerificationProject();
-        // Both builds at once: the machine's cores are shared, and each build mostly waits on its own steps.
-        Task<(int, string)> appBuild = Task.Run(() => Run(app, TimeSpan.FromMinutes(5), "build", "-nologo", "-v:minimal"));
-        Task<(int, string)> verifyBuild = Task.Run(() => Run(verify, TimeSpan.FromMinutes(5), "build", "-nologo", "-v:minimal"));
-        (int appCode, string appLog) = appBuild.Result;
-        Assert.AreEqual(0, appCode, appLog);
-        StringAssert.Contains(appLog, "0 Warning(s)", appLog);
-        (int verifyCode, string verifyLog) = verifyBuild.Result;
-        Assert.AreEqual(0, verifyCode, verifyLog);
-        StringAssert.Contains(verifyLog, "0 Warning(s)", verifyLog);
+        try
+        {
+            // Both builds at once: the machine's cores are shared, and each build mostly waits on its own steps.
+            Task<(int, string)> appBuild = Task.Run(() => Run(app, TimeSpan.FromMinutes(5), "build", "-nologo", "-v:minimal"));
+            Task<(int, string)> verifyBuild = Task.Run(() => Run(verify, TimeSpan.FromMinutes(5), "build", "-nologo", "-v:minimal"));
+            Task.WaitAll(appBuild, verifyBuild);
+            (int appCode, string appLog) = appBuild.Result;
+            Assert.AreEqual(0, appCode, appLog);
+            StringAssert.Contains(appLog, "0 Warning(s)", appLog);
+            (int verifyCode, string verifyLog) = verifyBuild.Result;
+            Assert.AreEqual(0, verifyCode, verifyLog);
+            StringAssert.Contains(verifyLog, "0 Warning(s)", verifyLog);
+        }
+        finally
+        {
+            Directory.Delete(verify, recursive: true);
+        }
 
         string dll = Directory.GetFiles(Path.Combine(app, "bin"), "shapes.ConsoleApp.dll", SearchOption.AllDirectories).Single();
         (int runCode, string output) = Run(root, TimeSpan.FromMinutes(2), dll);
