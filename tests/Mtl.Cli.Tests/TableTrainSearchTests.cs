@@ -40,12 +40,18 @@ public sealed partial class TableTrainSearchTests
         StringAssert.Contains(output, "search stopped: the trial limit (3) was reached", run.Transcript);
         StringAssert.Contains(output, "Top 3 of 3 trials by validation score", run.Transcript);
         StringAssert.Matches(output, new Regex(@"│ size\s+│ RootMeanSquaredError │"), run.Transcript);
-        StringAssert.Contains(output, "single-task baselines skipped: this build of mtl has no single-task baselines", run.Transcript);
+        // The single-task baselines (ML.NET's trainers per label, same split) and the verdict.
+        StringAssert.Contains(output, "baseline tier: LightGbmMulti validation", run.Transcript);
+        StringAssert.Contains(output, "baseline size: LightGbmRegression validation", run.Transcript);
+        StringAssert.Contains(output, "One multi-task model beside single-task baselines (test rows)", run.Transcript);
+        StringAssert.Matches(output, new Regex(@"One multi-task model (beats|does not beat) separate single-task models on this data: Δm = [+-]?\d+\.\d\d %"), run.Transcript);
         StringAssert.Contains(output, $"wrote {Config}: repeat or resume with mtl train --config {Config}", run.Transcript);
         MtlConfig file = MtlConfig.Read(Config);
         Assert.AreEqual(3, file.RunHistory.Trials.Count);
         Assert.AreEqual(300, file.TrainingOption.TrainingTime);
         Assert.AreEqual(6, file.TrainingOption.SearchSpace.Epochs);
+        Assert.AreEqual("Compared", file.Baselines.Status);
+        CollectionAssert.AreEqual(new[] { "tier", "size" }, file.Baselines.Tasks!.Select(t => t.Task).ToArray());
         int best = file.RunHistory.BestTrial!.Value;
 
         // Repeat: every trial comes from the file (none trains again but the best, whose model the file does not hold).

@@ -72,6 +72,14 @@ public sealed record TestEvaluated(TrialResult Best, MultiTaskMetrics Metrics) :
 /// <param name="Fitted">The fitted model's, for comparison.</param>
 public sealed record ModelSaved(string ZipPath, long Bytes, MultiTaskMetrics Reloaded, MultiTaskMetrics Fitted) : AutoTrainEvent;
 
+/// <summary>The generated consumption code, training code and console app were written beside the zip.</summary>
+/// <param name="Code">The files written.</param>
+public sealed record CodeGenerated(GeneratedCode Code) : AutoTrainEvent;
+
+/// <summary>One candidate trainer of a task's single-task baseline was fitted and validated.</summary>
+/// <param name="Trial">The trainer, its validation metric and time.</param>
+public sealed record BaselineTrialFinished(BaselineTrial Trial) : AutoTrainEvent;
+
 /// <summary>The single-task baselines were not trained.</summary>
 /// <param name="Reason">Why.</param>
 public sealed record BaselinesSkipped(string Reason) : AutoTrainEvent;

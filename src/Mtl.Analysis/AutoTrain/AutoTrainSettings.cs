@@ -71,11 +71,6 @@ public sealed record AutoTrainSettings
     /// </summary>
     public IReadOnlyList<MtlConfig.ColumnProperty>? RecordedColumns { get; init; }
 
-    /// <summary>
-    /// The single-task baseline step (the best of ML.NET's trainers per task, on the same split); null in a build without
-    /// it, where <see cref="BaselinesMode.Auto"/> reports that they were skipped.
-    /// </summary>
-    public Func<BaselineRequest, IReadOnlyList<BaselineResult>>? BaselineRunner { get; init; }
 
     /// <summary>Path of the model zip: <c>&lt;OutFolder&gt;/&lt;Name&gt;.zip</c>.</summary>
     public string ZipPath => Path.Combine(OutFolder, Name + ".zip");

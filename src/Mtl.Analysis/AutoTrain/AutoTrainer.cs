@@ -130,7 +130,7 @@ public static class AutoTrainer
             long fitRows = Math.Max(1, (long)Math.Round(trainRows * (1 - TablePipeline.ValidationFraction)));
             int fullEpochs = s.Space.Epochs ?? AutomaticChoices.Epochs(fitRows, AutomaticChoices.BatchSize(fitRows));
             var search = new SuccessiveHalving(s.Space, s.Seed, fullEpochs);
-            bool baselinesWillRun = s.Baselines == BaselinesMode.Auto && s.BaselineRunner is not null;
+            bool baselinesWillRun = s.Baselines == BaselinesMode.Auto;
             TimeSpan budget = s.TimeBudget!.Value * (baselinesWillRun ? SearchShareWithBaselines : 1);
             Report(new DataSplit(trainRows, testRows,
                 new SearchPlan(budget, search.FullEpochs, s.History.Count)));
@@ -262,7 +262,9 @@ public static class AutoTrainer
             {
                 (reloaded as IDisposable)?.Dispose();
             }
-            // Steps that need the saved model (generated consumption code, …) go here, before the final .mtlconfig.
+            // The consumption code, training code and console app, generated from the saved zip's own schema.
+            Report(new CodeGenerated(ConsumptionCodeGenerator.Write(Path.GetDirectoryName(Path.GetFullPath(s.ZipPath))!,
+                Path.GetFileNameWithoutExtension(s.ZipPath), s.ZipPath, schema, best!.Config, s.Seed)));
 
             file.RunHistory.BestTrial = best!.Number;
             file.RunHistory.ModelFilePath = Path.GetFullPath(s.ZipPath);
@@ -275,12 +277,10 @@ public static class AutoTrainer
             return result;
         }
 
-        // The single-task baselines get what is left of the budget (without one: as long as the best trial took). The step
-        // itself is settings.BaselineRunner (Baselines/ plugs SingleTaskBaselines.Run in there); the comparison is ours.
+        // The single-task baselines get what is left of the budget (without one: as long as the best trial took).
         private BaselineComparison? RunBaselines(TrainedTrial m, MultiTaskMetrics metrics)
         {
-            string? skipped = s.Baselines == BaselinesMode.None ? "--baselines none"
-                : s.BaselineRunner is null ? "this build of mtl has no single-task baselines" : null;
+            string? skipped = s.Baselines == BaselinesMode.None ? "--baselines none" : null;
             if (skipped is not null)
             {
                 file.Baselines.Status = $"Skipped: {skipped}";
@@ -293,7 +293,9 @@ public static class AutoTrainer
                 ? TimeSpan.FromSeconds(Math.Max(total.TotalSeconds * (1 - SearchShareWithBaselines), total.TotalSeconds - spentSeconds))
                 : TimeSpan.FromSeconds(Math.Max(10, best!.Seconds));
             stop.ThrowIfCancellationRequested();
-            IReadOnlyList<BaselineResult> results = s.BaselineRunner!(new BaselineRequest(m.Ml, schema, m.Split.Train, m.Split.Test, share, s.Seed, stop));
+            var options = new BaselineOptions { Budget = share, Seed = s.Seed, Family = BaselineFamily.MlNetTrainers, NetworkConfig = best!.Config };
+            IReadOnlyList<BaselineResult> results = SingleTaskBaselines.Run(m.Ml, schema, m.Split.Train, m.Split.Test, options, stop,
+                trial => Report(new BaselineTrialFinished(trial)));
             BaselineComparison comparison = BaselineComparison.Of(metrics, results);
             file.Baselines.Status = "Compared";
             file.Baselines.Tasks = comparison.Tasks.ToList();

@@ -3,24 +3,6 @@ using Mtl.Trainers;
 
 namespace Mtl.Analysis.AutoTrain;
 
-/// <summary>One task's single-task baseline: the best of ML.NET's trainers for its kind, on the same split.</summary>
-/// <param name="TaskName">The task (its label column).</param>
-/// <param name="Kind">Its kind.</param>
-/// <param name="TrainerName">The trainer that won, e.g. "LightGbm".</param>
-/// <param name="Metric">Its test value of the task's primary metric (<see cref="TaskMetricNames.Primary"/>: MicroAccuracy, Accuracy or RootMeanSquaredError).</param>
-public sealed record BaselineResult(string TaskName, TaskKind Kind, string TrainerName, double Metric);
-
-/// <summary>What a baseline step gets: the run's data, split, a share of the budget and the seed.</summary>
-/// <param name="Ml">The context of the run's final model.</param>
-/// <param name="Schema">The table's schema.</param>
-/// <param name="TrainRaw">The training rows as the file holds them.</param>
-/// <param name="TestRaw">The test rows.</param>
-/// <param name="Budget">The baselines' share of the time.</param>
-/// <param name="Seed">The run's seed.</param>
-/// <param name="Cancellation">Stops them.</param>
-public sealed record BaselineRequest(Microsoft.ML.MLContext Ml, Mtl.Trainers.Tables.TableSchema Schema, Microsoft.ML.IDataView TrainRaw,
-    Microsoft.ML.IDataView TestRaw, TimeSpan Budget, int Seed, CancellationToken Cancellation);
-
 /// <summary>One task of the comparison.</summary>
 /// <param name="Task">The task.</param>
 /// <param name="MetricName">ML.NET's name of the compared metric.</param>
@@ -56,21 +38,22 @@ public sealed record BaselineComparison(IReadOnlyList<TaskComparison> Tasks, dou
     {
         ArgumentNullException.ThrowIfNull(multiTask);
         ArgumentNullException.ThrowIfNull(baselines);
-        string? twice = baselines.GroupBy(b => b.TaskName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        string? twice = baselines.GroupBy(b => b.Task, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
         if (twice is not null) throw new ArgumentException($"Two baselines for the task '{twice}'; give one per task.", nameof(baselines));
-        string? stray = baselines.Select(b => b.TaskName).FirstOrDefault(n => multiTask.Tasks.All(t => t.Task != n));
+        string? stray = baselines.Select(b => b.Task).FirstOrDefault(n => multiTask.Tasks.All(t => t.Task != n));
         if (stray is not null)
             throw new ArgumentException($"A baseline for '{stray}', which is not a task of the model ({string.Join(", ", multiTask.Tasks.Select(t => t.Task))}).", nameof(baselines));
         var rows = new List<TaskComparison>();
         foreach (TaskMetrics m in multiTask.Tasks)
         {
-            BaselineResult b = baselines.FirstOrDefault(x => x.TaskName == m.Task)
+            BaselineResult b = baselines.FirstOrDefault(x => x.Task == m.Task)
                 ?? throw new ArgumentException($"No baseline for the task '{m.Task}'; give one per task.", nameof(baselines));
-            if (b.Kind != m.Kind) throw new ArgumentException($"The baseline of '{m.Task}' is {b.Kind} but the task is {m.Kind}.", nameof(baselines));
-            if (!double.IsFinite(b.Metric) || !double.IsFinite(m.PrimaryMetric))
-                throw new ArgumentException($"The '{m.Task}' metrics must be finite; got {m.PrimaryMetric} (multi-task) and {b.Metric} (baseline {b.TrainerName}).", nameof(baselines));
-            double delta = Mtl.Trainers.DeltaM.Of([m.PrimaryMetric], [b.Metric], [m.HigherIsBetter], [m.Task]);
-            rows.Add(new TaskComparison(m.Task, TaskMetricNames.Primary(m.Kind), m.HigherIsBetter, m.PrimaryMetric, b.Metric, b.TrainerName, delta));
+            if (b.Test.Kind != m.Kind) throw new ArgumentException($"The baseline of '{m.Task}' is {b.Test.Kind} but the task is {m.Kind}.", nameof(baselines));
+            double baseline = b.Test.PrimaryMetric;
+            if (!double.IsFinite(baseline) || !double.IsFinite(m.PrimaryMetric))
+                throw new ArgumentException($"The '{m.Task}' metrics must be finite; got {m.PrimaryMetric} (multi-task) and {baseline} (baseline {b.Trainer}).", nameof(baselines));
+            double delta = Mtl.Trainers.DeltaM.Of([m.PrimaryMetric], [baseline], [m.HigherIsBetter], [m.Task]);
+            rows.Add(new TaskComparison(m.Task, TaskMetricNames.Primary(m.Kind), m.HigherIsBetter, m.PrimaryMetric, baseline, b.Trainer, delta));
         }
         double overall = Mtl.Trainers.DeltaM.Of(rows.Select(r => r.MultiTask).ToArray(), rows.Select(r => r.Baseline).ToArray(),
             rows.Select(r => r.HigherIsBetter).ToArray(), rows.Select(r => r.Task).ToArray());

@@ -48,8 +48,9 @@ internal sealed class AutoTrainDisplay : IProgress<AutoTrainEvent>
 
     public void Report(AutoTrainEvent e)
     {
-        if (bar is not null && e is TestEvaluated or ModelSaved or BaselinesSkipped or BaselinesCompared or RunFinished)
+        if (bar is not null && e is TestEvaluated or ModelSaved or CodeGenerated or BaselineTrialFinished or BaselinesSkipped or BaselinesCompared or RunFinished)
         {
+            if (e is BaselineTrialFinished started) Describe($"single-task baselines: {started.Trial.Task} {started.Trial.Trainer} done");
             deferred.Add(e);
             return;
         }
@@ -107,6 +108,12 @@ internal sealed class AutoTrainDisplay : IProgress<AutoTrainEvent>
             case ModelSaved saved:
                 PrintSaved(saved);
                 break;
+            case CodeGenerated code:
+                PrintCode(code.Code);
+                break;
+            case BaselineTrialFinished b:
+                Line($"baseline {b.Trial.Task}: {b.Trial.Trainer} validation {b.Trial.ValidationMetric.ToString("G4", CultureInfo.InvariantCulture)} ({b.Trial.Duration.TotalSeconds:F1}s)");
+                break;
             case BaselinesSkipped b:
                 Line($"single-task baselines skipped: {b.Reason}");
                 break;
@@ -131,6 +138,18 @@ internal sealed class AutoTrainDisplay : IProgress<AutoTrainEvent>
     {
         AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(m.ZipPath)}[/] ({m.Bytes / 1024.0:F0} KiB); it takes the file's raw rows");
         ReloadedModelReport.PrintTableMetrics($"Reloaded {Path.GetFileName(m.ZipPath)} (plain mlContext.Model.Load, ONNX Runtime) on the same test rows", m.Reloaded, m.Fitted);
+    }
+
+    private static void PrintCode(GeneratedCode code)
+    {
+        string folder = Path.GetDirectoryName(code.ConsoleAppProject) is { } app ? Path.GetDirectoryName(app)! : ".";
+        AnsiConsole.MarkupLine("generated code (from the zip's schema):");
+        foreach (string file in code.Files)
+            AnsiConsole.MarkupLine($"  [green]{Markup.Escape(Path.GetRelativePath(folder, file))}[/]");
+        string project = Path.GetRelativePath(Environment.CurrentDirectory, code.ConsoleAppProject);
+        if (project.StartsWith("..", StringComparison.Ordinal)) project = code.ConsoleAppProject;
+        AnsiConsole.MarkupLine($"run it: [cyan]dotnet run --project {Markup.Escape(project)}[/] " +
+            "(predicts the first data row with ML.NET's packages only)");
     }
 
     private void PrintTop()

@@ -66,8 +66,11 @@ public sealed class AutoTrainerTests
         CollectionAssert.AreEqual(new[] { "MicroAccuracy", "LogLoss" }, file.RunHistory.TestMetrics![0].Metrics.Keys.ToArray());
         Assert.IsTrue(result.TestMetrics["size"].Regression!.RSquared > 0.5, $"R² {result.TestMetrics["size"].Regression!.RSquared}");
         Assert.AreEqual("Skipped: --baselines none", file.Baselines.Status);
-        CollectionAssert.AreEqual(new[] { "shapes.mtlconfig", "shapes.zip" }, Directory.GetFiles(outFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray(),
-            "the zip and the .mtlconfig, no temporary files");
+        CollectionAssert.AreEqual(new[] { "shapes.consumption.cs", "shapes.mtlconfig", "shapes.training.cs", "shapes.zip" },
+            Directory.GetFiles(outFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray(),
+            "the zip, the .mtlconfig and the generated code, no temporary files");
+        CodeGenerated code = recorder.Events.OfType<CodeGenerated>().Single();
+        Assert.IsTrue(File.Exists(code.Code.ConsoleAppProject), code.Code.ConsoleAppProject);
         // The events come in order: schema, split, then each trial's start before its end.
         Assert.IsInstanceOfType<SchemaInferred>(recorder.Events[0]);
         Assert.IsInstanceOfType<DataSplit>(recorder.Events[1]);

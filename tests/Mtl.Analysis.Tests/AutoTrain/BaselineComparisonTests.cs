@@ -19,9 +19,9 @@ public sealed class BaselineComparisonTests
     {
         BaselineComparison c = BaselineComparison.Of(Model,
         [
-            new BaselineResult("sex", TaskKind.Binary, "LightGbm", 0.90),
-            new BaselineResult("species", TaskKind.Multiclass, "SdcaMaximumEntropy", 0.80),
-            new BaselineResult("mass", TaskKind.Regression, "LightGbm", 400),
+            Baseline("sex", TaskKind.Binary, "LightGbm", 0.90),
+            Baseline("species", TaskKind.Multiclass, "SdcaMaximumEntropy", 0.80),
+            Baseline("mass", TaskKind.Regression, "LightGbm", 400),
         ]);
         // species +20 %, mass (RMSE, lower is better) +25 %, sex −11.1 %.
         CollectionAssert.AreEqual(new[] { "species", "mass", "sex" }, c.Tasks.Select(t => t.Task).ToArray());
@@ -41,9 +41,9 @@ public sealed class BaselineComparisonTests
     {
         BaselineComparison c = BaselineComparison.Of(Model,
         [
-            new BaselineResult("species", TaskKind.Multiclass, "LightGbm", 0.99),
-            new BaselineResult("mass", TaskKind.Regression, "LightGbm", 250),
-            new BaselineResult("sex", TaskKind.Binary, "LightGbm", 0.80),
+            Baseline("species", TaskKind.Multiclass, "LightGbm", 0.99),
+            Baseline("mass", TaskKind.Regression, "LightGbm", 250),
+            Baseline("sex", TaskKind.Binary, "LightGbm", 0.80),
         ]);
         Assert.IsFalse(c.MultiTaskHelps);
         Assert.IsTrue(c.DeltaM < 0);
@@ -53,15 +53,19 @@ public sealed class BaselineComparisonTests
     [TestMethod]
     public void BaselinesThatDoNotMatchTheTasks_AreRefused_NamingTheTask()
     {
-        BaselineResult species = new("species", TaskKind.Multiclass, "LightGbm", 0.9), mass = new("mass", TaskKind.Regression, "LightGbm", 1);
+        BaselineResult species = Baseline("species", TaskKind.Multiclass, "LightGbm", 0.9), mass = Baseline("mass", TaskKind.Regression, "LightGbm", 1);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => BaselineComparison.Of(Model, [species, mass])).Message, "No baseline for the task 'sex'");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => BaselineComparison.Of(Model,
-            [species, mass, new("sex", TaskKind.Multiclass, "LightGbm", 0.9)])).Message, "The baseline of 'sex' is Multiclass but the task is Binary");
+            [species, mass, Baseline("sex", TaskKind.Multiclass, "LightGbm", 0.9)])).Message, "The baseline of 'sex' is Multiclass but the task is Binary");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => BaselineComparison.Of(Model,
-            [species, mass, new("sex", TaskKind.Binary, "x", 0.9), new("island", TaskKind.Multiclass, "x", 0.9)])).Message, "'island', which is not a task");
+            [species, mass, Baseline("sex", TaskKind.Binary, "x", 0.9), Baseline("island", TaskKind.Multiclass, "x", 0.9)])).Message, "'island', which is not a task");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => BaselineComparison.Of(Model,
-            [species, species, mass, new("sex", TaskKind.Binary, "x", 0.9)])).Message, "Two baselines for the task 'species'");
+            [species, species, mass, Baseline("sex", TaskKind.Binary, "x", 0.9)])).Message, "Two baselines for the task 'species'");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => BaselineComparison.Of(Model,
-            [species, new("mass", TaskKind.Regression, "x", double.NaN), new("sex", TaskKind.Binary, "x", 0.9)])).Message, "'mass' metrics must be finite");
+            [species, Baseline("mass", TaskKind.Regression, "x", double.NaN), Baseline("sex", TaskKind.Binary, "x", 0.9)])).Message, "'mass' metrics must be finite");
     }
+
+    // A baseline as SingleTaskBaselines reports it: its trainer and its test metrics (only the primary metric matters here).
+    private static BaselineResult Baseline(string task, TaskKind kind, string trainer, double metric) =>
+        new(task, trainer, new TaskMetrics(task, kind, metric, kind != TaskKind.Regression), []);
 }
