@@ -73,6 +73,17 @@ public sealed class ImageTrainErrorTests
     }
 
     [TestMethod]
+    public void ATestFileWithAMissingImage_NamesItsLine_AndWhereRelativePathsAreRead()
+    {
+        Png("img/a.png");
+        Png("img/b.png", 1);
+        string test = folder.File("test.csv");
+        File.WriteAllText(test, "picture,kind\nimg/b.png,y\nimg/elsewhere.png,x\n");
+        AssertFailedCleanly(Train(Table("picture,kind\nimg/a.png,x\nimg/b.png,y\n"), "--label", "kind", "--test-data", test),
+            $"The test file '{test}' line 3, column 'picture'", "elsewhere.png' does not exist", "read from the training data's folder");
+    }
+
+    [TestMethod]
     public void AnEmptyFolder_HasNoClasses()
     {
         Directory.CreateDirectory(folder.File("empty"));

@@ -53,10 +53,24 @@ public sealed class ImageTrainTests
     }
 
     [TestMethod]
+    public void AnImageFolder_WithATestFolder_IsTestedOnThatFolder()
+    {
+        string train = SyntheticImages.WriteFolder(folder.File("train"), perClass: 12, seed: 5);
+        string test = SyntheticImages.WriteFolder(folder.File("test"), perClass: 4, seed: 6);
+        ProcessResult run = ChildProcess.RunDotnet(BuiltApps.MtlCli, folder.Path, "train", "--data", train, "--test-data", test, "--label", "pattern",
+            "--name", "patterns", "--out", folder.File("out"), "--epochs", "3");
+        Assert.AreEqual(0, run.ExitCode, run.Transcript);
+        // All 12 test images (absolute paths from the test folder) are scored, by the fitted model and by the reloaded zip.
+        StringAssert.Matches(run.StandardOutput, new Regex(@"│ pattern\s+│ MicroAccuracy\s+│\s+[0-9.]+ │ multiclass\s+│\s+12 │"), run.Transcript);
+        Assert.IsTrue(double.Parse(TableTrainTests.LargestDifference().Match(run.StandardOutput).Groups[1].Value, CultureInfo.InvariantCulture) < 1e-4, run.Transcript);
+    }
+
+    [TestMethod]
     public void AnImagePathTable_WithAClassAndANumberLabel_SomeMissing_TrainsBoth()
     {
         string data = SyntheticImages.WriteTable(folder.Path, rows: 150);
-        ProcessResult run = ChildProcess.RunDotnet(BuiltApps.MtlCli, folder.Path, "train", "--data", data, "--label", "shape", "--label", "brightness",
+        // Run from another folder: the CSV's relative image paths are read from the CSV's folder, not the working directory.
+        ProcessResult run = ChildProcess.RunDotnet(BuiltApps.MtlCli, Path.GetTempPath(), "train", "--data", data, "--label", "shape", "--label", "brightness",
             "--out", folder.File("out"), "--seed", "2", "--epochs", "30");
         Assert.AreEqual(0, run.ExitCode, run.Transcript);
         string output = run.StandardOutput;
