@@ -7,6 +7,8 @@ using System.Runtime.CompilerServices;
 [assembly: InternalsVisibleTo("Mtl.Analysis")]
 // The per-sample benchmark times the engine against the one-row path directly.
 [assembly: InternalsVisibleTo("Mtl.Analysis.Bench")]
+// The scale benchmark applies the native tuning mtl applies (NativeRuntimeTuning), so its memory is mtl's.
+[assembly: InternalsVisibleTo("Mtl.Tables.Bench")]
 // One implementation of safe whole-file writes and private temp folders (Trainers.IO.SafeFiles) for the sweeps and the app.
 [assembly: InternalsVisibleTo("mtl")]
 [assembly: InternalsVisibleTo("Mtl.Analysis.Tests")]

@@ -198,7 +198,7 @@ public sealed partial class TableTrainTests
         new($@"│ {column}\s+│ {type}\s+│ {values}\s+│ {purpose}\s+│ {kind}\s+│\s+{missing} │");
 
     // The first table (the fitted model's test metrics) has a row per task and metric; the task is named on its first row.
-    private static double Metric(string output, string task, string metric)
+    internal static double Metric(string output, string task, string metric)
     {
         string? current = null;
         foreach (string line in output.Split('\n'))
@@ -213,7 +213,7 @@ public sealed partial class TableTrainTests
     }
 
     [GeneratedRegex(@"largest \|difference\| from the fitted model: ([0-9.E+-]+)")]
-    private static partial Regex LargestDifference();
+    internal static partial Regex LargestDifference();
 
     /// <summary>A row as the file holds it: numbers as Single, text as string (the zip's input).</summary>
     private sealed class RawRow

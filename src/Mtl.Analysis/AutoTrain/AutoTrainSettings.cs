@@ -82,7 +82,8 @@ public sealed record AutoTrainSettings
     /// <exception cref="ArgumentException">The first invalid setting.</exception>
     public void Validate()
     {
-        if (Read.Labels.Count == 0) throw new ArgumentException("Give at least one label column, one per task.");
+        // An image folder's one task is its class subfolders: a label name is optional there.
+        if (Read.Labels.Count == 0 && !Directory.Exists(DataPath)) throw new ArgumentException("Give at least one label column, one per task.");
         if (TestDataPath is null && !(TestFraction > 0 && TestFraction < 1))
             throw new ArgumentException($"The test fraction must be between 0 and 1 (exclusive); got {TestFraction}.");
         if (Name.Length == 0 || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name is "." or "..")

@@ -293,7 +293,9 @@ public static class AutoTrainer
                 ? TimeSpan.FromSeconds(Math.Max(total.TotalSeconds * (1 - SearchShareWithBaselines), total.TotalSeconds - spentSeconds))
                 : TimeSpan.FromSeconds(Math.Max(10, best!.Seconds));
             stop.ThrowIfCancellationRequested();
-            var options = new BaselineOptions { Budget = share, Seed = s.Seed, Family = BaselineFamily.MlNetTrainers, NetworkConfig = best!.Config };
+            // Tables: ML.NET's trainers on the same features; images: the same network with one head (ML.NET has no conv trainer).
+            BaselineFamily family = schema.Images is null ? BaselineFamily.MlNetTrainers : BaselineFamily.SingleHeadNetwork;
+            var options = new BaselineOptions { Budget = share, Seed = s.Seed, Family = family, NetworkConfig = best!.Config };
             IReadOnlyList<BaselineResult> results = SingleTaskBaselines.Run(m.Ml, schema, m.Split.Train, m.Split.Test, options, stop,
                 trial => Report(new BaselineTrialFinished(trial)));
             BaselineComparison comparison = BaselineComparison.Of(metrics, results);
@@ -309,9 +311,8 @@ public static class AutoTrainer
         // The test rows: a separate file, or a share held out with the seed; the same in every context seeded alike.
         private Split SplitData(MLContext ml)
         {
-            TextLoader loader = TablePipeline.CreateLoader(ml, schema);
-            IDataView all = loader.Load(s.DataPath);
-            if (s.TestDataPath is not null) return new Split(all, all, loader.Load(s.TestDataPath));
+            IDataView all = TablePipeline.Load(ml, schema, s.DataPath);
+            if (s.TestDataPath is not null) return new Split(all, all, TablePipeline.Load(ml, schema, s.TestDataPath));
             DataOperationsCatalog.TrainTestData split = ml.Data.TrainTestSplit(all, s.TestFraction, seed: s.Seed);
             return new Split(all, split.TrainSet, split.TestSet);
         }

@@ -25,8 +25,10 @@ public sealed record BaselineComparison(IReadOnlyList<TaskComparison> Tasks, dou
     public bool MultiTaskHelps => DeltaM > 0;
 
     /// <summary>The verdict, e.g. "One multi-task model beats separate single-task models on this data: Δm = +2.31 %."</summary>
-    public string Verdict =>
-        $"One multi-task model {(MultiTaskHelps ? "beats" : "does not beat")} separate single-task models on this data: " +
+    public string Verdict => Tasks.Count == 1
+        ? $"One task only: the model is a single-task model, and the baseline shows how it compares with the best single-task trainer: Δm = " +
+          $"{DeltaM.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture)} %."
+        : $"One multi-task model {(MultiTaskHelps ? "beats" : "does not beat")} separate single-task models on this data: " +
         $"Δm = {DeltaM.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture)} % " +
         $"({Tasks.Count(t => t.DeltaM > 0)} of {Tasks.Count} tasks better).";
 

@@ -19,6 +19,7 @@ internal sealed class AutoTrainDisplay : IProgress<AutoTrainEvent>
     private ProgressTask? bar;
     private TrialResult? best;
     private string current = "";
+    private TableSchema? schema;
 
     private AutoTrainDisplay(AutoTrainSettings settings) => this.settings = settings;
 
@@ -57,6 +58,7 @@ internal sealed class AutoTrainDisplay : IProgress<AutoTrainEvent>
         switch (e)
         {
             case SchemaInferred s:
+                schema = s.Schema;
                 TableTrainCommand.PrintSchema(s.Schema);
                 break;
             case DataSplit { Search: null } d:
@@ -134,9 +136,11 @@ internal sealed class AutoTrainDisplay : IProgress<AutoTrainEvent>
             : $"Test metrics (selected epoch {t.Best.SelectedEpoch})", t.Metrics, null);
     }
 
-    private static void PrintSaved(ModelSaved m)
+    private void PrintSaved(ModelSaved m)
     {
         AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(m.ZipPath)}[/] ({m.Bytes / 1024.0:F0} KiB); it takes the file's raw rows");
+        if (schema?.Images is { } images)
+            Line($"its image paths: absolute, or relative to {images.Folder} (the folder the model keeps)");
         ReloadedModelReport.PrintTableMetrics($"Reloaded {Path.GetFileName(m.ZipPath)} (plain mlContext.Model.Load, ONNX Runtime) on the same test rows", m.Reloaded, m.Fitted);
     }
 

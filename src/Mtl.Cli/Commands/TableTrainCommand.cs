@@ -19,7 +19,7 @@ internal static class TableTrainCommand
     /// <summary>The table flags of <c>mtl train</c>.</summary>
     internal sealed class TableOptions
     {
-        public Option<string?> Data { get; } = new("--data") { Description = "Your own table: a CSV or TSV file (one row per example)" };
+        public Option<string?> Data { get; } = new("--data") { Description = "Your own data: a CSV or TSV file (one row per example; a column may hold image paths), or a folder of images with one subfolder per class" };
         public Option<string[]> Label { get; } = new("--label")
         {
             Description = "A label column, one task each; repeat for more tasks. Kind inferred, or given: <column>:multiclass|binary|regression",
@@ -58,14 +58,15 @@ internal static class TableTrainCommand
         public AutoTrainSettings Read(ParseResult parse, string data, TrainingConfig config)
         {
             string[] labels = parse.GetValue(Label) ?? [];
-            if (labels.Length == 0) throw new ArgumentException("--data needs at least one --label <column>[:multiclass|binary|regression], one per task.");
+            bool folder = Directory.Exists(data);
+            if (labels.Length == 0 && !folder) throw new ArgumentException("--data needs at least one --label <column>[:multiclass|binary|regression], one per task.");
             string? testData = parse.GetValue(TestData);
             double fraction = parse.GetValue(TestFraction);
             if (testData is not null && Given(parse, TestFraction))
                 throw new ArgumentException("Give either --test-data or --test-fraction, not both.");
             if (testData is null && !(fraction > 0 && fraction < 1))
                 throw new ArgumentException($"--test-fraction must be between 0 and 1 (exclusive); got {fraction.ToString(CultureInfo.InvariantCulture)}.");
-            string name = parse.GetValue(Name) ?? Path.GetFileNameWithoutExtension(data);
+            string name = parse.GetValue(Name) ?? (folder ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(data))) : Path.GetFileNameWithoutExtension(data));
             if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
                 throw new ArgumentException($"--name '{name}' is not a file name; pass a plain name such as 'penguins' (the model goes to <out>/<name>.zip).");
             var settings = new AutoTrainSettings
@@ -163,6 +164,11 @@ internal static class TableTrainCommand
     /// <summary>Prints the inferred schema as <c>mlnet</c> does: column, type, values, purpose, task kind, missing count.</summary>
     internal static void PrintSchema(TableSchema schema)
     {
+        if (schema.IsImageFolder)
+        {
+            PrintImageFolder(schema);
+            return;
+        }
         string separator = schema.Separator == '\t' ? "tab" : $"'{schema.Separator}'";
         var table = new Table().Title(Markup.Escape($"Inferred schema of {Path.GetFileName(schema.Path)}: {schema.RowCount} rows, separator {separator}, " +
             $"{(schema.HasHeader ? "header" : "no header")}"));
@@ -176,6 +182,26 @@ internal static class TableTrainCommand
                 c.Kind?.ToString().ToLowerInvariant() ?? "", c.MissingCount.ToString(CultureInfo.InvariantCulture));
         }
         AnsiConsole.Write(table);
+        if (schema.Images is not null) PrintImages(schema.Images);
+    }
+
+    private static void PrintImageFolder(TableSchema schema)
+    {
+        ImageSet images = schema.Images!;
+        AnsiConsole.MarkupLine(Markup.Escape($"Image folder {schema.Path}: {schema.RowCount} images in {images.Classes.Count} classes, " +
+            $"one multiclass task '{schema.Labels[0].Name}'"));
+        var table = new Table();
+        table.AddColumn("class").AddColumn(new Spectre.Console.TableColumn("images").RightAligned());
+        foreach ((string name, int count) in images.Classes) table.AddRow(Markup.Escape(name), count.ToString(CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        PrintImages(images);
+    }
+
+    private static void PrintImages(ImageSet images)
+    {
+        string sizes = images.SmallestSide == images.LargestSide ? $"{images.LargestSide} px" : $"{images.SmallestSide}–{images.LargestSide} px";
+        AnsiConsole.MarkupLine(Markup.Escape($"images in '{images.Column}': {images.Count}, sides {sizes}, {(images.Channels == 1 ? "grey" : "colour")}; " +
+            $"the model resizes each to {images.Side}×{images.Side} {(images.Channels == 1 ? "grey" : "RGB")} pixels in [0, 1]"));
     }
 
     // Fails before training, not after it, when a file could not be written.

@@ -62,37 +62,54 @@ internal sealed class MaterializedData : IDisposable
         if (withLabels)
             foreach (TaskDefinition t in tasks) labelColumns.Add(FindLabelColumn(data.Schema, t, what));
 
-        long? known = data.GetRowCount();
-        var features = new List<float>(known is { } k ? checked((int)Math.Min(k * rowSize, int.MaxValue)) : 1 << 16);
-        var labels = labelColumns.Select(_ => new List<float>()).ToArray();
-        using (DataViewRowCursor cursor = data.GetRowCursor(labelColumns.Prepend(featureColumn)))
+        // The row count first (a cursor with no active column: no feature is computed), then every row straight into one
+        // tensor of that size: the data is held once. Growing a list instead held up to three times the features at its
+        // peak (old and new buffer, then the copy out), which a million-row table cannot afford.
+        long rows = data.GetRowCount() ?? CountRows(data);
+        long[] shape = rowShape.Prepend(rows).ToArray();
+        float[]? host = keepHostFeatures ? new float[checked(rows * rowSize)] : null;
+        Tensor? x = host is null ? empty(shape, ScalarType.Float32).DetachFromDisposeScope() : null;
+        var labels = labelColumns.Select(_ => new float[rows]).ToArray();
+        long n = 0;
+        try
         {
+            var target = x?.data<float>();
+            float[] row = host is null ? new float[rowSize] : [];
+            using DataViewRowCursor cursor = data.GetRowCursor(labelColumns.Prepend(featureColumn));
             ValueGetter<VBuffer<float>> getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
             LabelReader[] readers = labelColumns.Select((c, i) => tasks[i].Handler().CreateLabelReader(tasks[i], cursor, c)).ToArray();
             VBuffer<float> buffer = default;
             while (cursor.MoveNext())
             {
+                if (n == rows)
+                    throw new InvalidOperationException($"{what}: the data view gave more rows than the {rows} it counted; a data view must give the same rows on every cursor.");
                 getFeatures(ref buffer);
                 if (buffer.Length != rowSize)
                     throw new InvalidDataException($"{what}: row {cursor.Position} of '{featureColumn.Name}' has {buffer.Length} values, the column type says {rowSize}.");
-                foreach (float v in buffer.DenseValues())
-                {
+                Span<float> values = host is null ? row : host.AsSpan(checked((int)(n * rowSize)), rowSize);
+                buffer.CopyTo(values);
+                foreach (float v in values)
                     if (!float.IsFinite(v))
                         throw new InvalidDataException($"{what}: row {cursor.Position} of '{featureColumn.Name}' contains a non-finite value ({v}). Clean or impute the features first.");
-                    features.Add(v);
-                }
-                for (int i = 0; i < readers.Length; i++) labels[i].Add(readers[i](cursor.Position));
+                target?.CopyFrom(row, 0, n * rowSize);
+                for (int i = 0; i < readers.Length; i++) labels[i][n] = readers[i](cursor.Position);
+                n++;
             }
+            if (n == 0) throw new InvalidDataException($"{what}: the data view has no rows.");
+            if (n != rows)
+                throw new InvalidOperationException($"{what}: the data view gave {n} rows where it counted {rows}; a data view must give the same rows on every cursor.");
         }
-        long n = features.Count / rowSize;
-        if (n == 0) throw new InvalidDataException($"{what}: the data view has no rows.");
-        float[] host = features.ToArray();
-        Tensor x = tensor(host, rowShape.Prepend(n).ToArray()).DetachFromDisposeScope();
+        catch
+        {
+            x?.Dispose();
+            throw;
+        }
+        x ??= tensor(host!, shape).DetachFromDisposeScope();
         var y = new Tensor[labels.Length];
         var labelled = new long[labels.Length];
         for (int i = 0; i < labels.Length; i++)
         {
-            float[] values = labels[i].ToArray();
+            float[] values = labels[i];
             labelled[i] = values.Count(v => !float.IsNaN(v));
             if (labelled[i] == 0)
                 throw new InvalidDataException($"{what}: task '{tasks[i].Name}' has no labelled row (every value of label column '{labelColumns[i].Name}' is missing: key 0 or NaN). Label some rows or remove the task.");
@@ -103,7 +120,15 @@ internal sealed class MaterializedData : IDisposable
             using Tensor raw = tensor(values);
             y[i] = raw.to_type(tasks[i].Handler().TargetType).DetachFromDisposeScope();
         }
-        return new MaterializedData(x, y, labelled, rowShape, keepHostFeatures ? host : null);
+        return new MaterializedData(x, y, labelled, rowShape, host);
+    }
+
+    private static long CountRows(IDataView data)
+    {
+        long count = 0;
+        using DataViewRowCursor cursor = data.GetRowCursor([]);
+        while (cursor.MoveNext()) count++;
+        return count;
     }
 
     /// <summary>Mean and standard deviation (population) of a float target over its labelled rows, in float64.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
 
 namespace Mtl.Trainers.Tables;
 
@@ -25,10 +26,13 @@ public static class TablePipeline
     /// The loader of the table's raw rows: numeric features and regression labels as <c>Single</c> (missing → NaN), every
     /// other loaded column as text; ignored columns are not loaded.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The schema is an image folder's, which has no text file (use <see cref="Load"/>).</exception>
     public static TextLoader CreateLoader(MLContext ml, TableSchema schema)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(schema);
+        if (schema.IsImageFolder)
+            throw new InvalidOperationException($"'{schema.Path}' is an image folder, not a text file; load its rows with TablePipeline.Load.");
         return ml.Data.CreateTextLoader(new TextLoader.Options
         {
             Separators = [schema.Separator],
@@ -41,11 +45,30 @@ public static class TablePipeline
     }
 
     /// <summary>
+    /// The raw rows of <paramref name="path"/> (the schema's own data, or a test file or folder like it): a table through
+    /// <see cref="CreateLoader"/>; an image folder as rows of (image path, class), the path absolute.
+    /// </summary>
+    public static IDataView Load(MLContext ml, TableSchema schema, string path)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(path);
+        if (!schema.IsImageFolder) return CreateLoader(ml, schema).Load(path);
+        IReadOnlyList<(string Path, string Class)> rows = path == schema.Path ? schema.FolderRows! : ImageData.FolderRows(path);
+        SchemaDefinition definition = SchemaDefinition.Create(typeof(FolderRow));
+        definition[nameof(FolderRow.ImagePath)].ColumnName = schema.Columns[0].Name;
+        definition[nameof(FolderRow.Label)].ColumnName = schema.Labels[0].Name;
+        return ml.Data.LoadFromEnumerable(rows.Select(r => new FolderRow { ImagePath = r.Path, Label = r.Class }).ToList(), definition);
+    }
+
+    /// <summary>
     /// The preprocessing in front of the trainer, as one estimator chain. Labels: multiclass text → key over the values of
     /// <paramref name="training"/> (a missing or unseen value is key 0, "not labelled"); binary → a two-value key (false,
     /// true; anything else key 0); regression stays <c>Single</c> with NaN for missing. Features: numbers with missing values
     /// replaced by the mean and normalised to mean 0, variance 1; categories one-hot (an unseen value is all zeros); free text
-    /// through FeaturizeText; all concatenated into <paramref name="featureColumnName"/>.
+    /// through FeaturizeText; all concatenated into <paramref name="featureColumnName"/>. Images (<see cref="TableSchema.Images"/>):
+    /// LoadImages (relative paths from <see cref="ImageSet.Folder"/>), ResizeImages to the set's square side (centre crop),
+    /// grey when the set is grey, and ExtractPixels scaled to [0, 1], planar, shaped (channels, side, side) for a conv trunk.
     /// </summary>
     /// <exception cref="InvalidDataException">A label has no labelled rows in <paramref name="training"/>, or a binary label not two values.</exception>
     public static IEstimator<ITransformer> CreatePreprocessing(MLContext ml, TableSchema schema, IDataView training, string featureColumnName)
@@ -72,6 +95,8 @@ public static class TablePipeline
             IDataView keys = ml.Data.LoadFromEnumerable(values.Select(v => new KeyValue { Value = v }));
             chain = chain.Append(ml.Transforms.Conversion.MapValueToKey(label.Name, label.Name, keyData: keys));
         }
+
+        if (schema.Images is { } images) return chain.Append(ImagePreprocessing(ml, schema, images, featureColumnName));
 
         var parts = new List<string>();
         string[] numbers = Features(schema).Where(c => c.LoadsAsNumber).Select(c => c.Name).ToArray();
@@ -115,6 +140,18 @@ public static class TablePipeline
         return new TableModel(chain, network);
     }
 
+    // Image path → MLImage → square side → (grey) → planar pixels in [0, 1]: the Vector<Single, C, S, S> a conv trunk reads.
+    private static IEstimator<ITransformer> ImagePreprocessing(MLContext ml, TableSchema schema, ImageSet images, string featureColumnName)
+    {
+        string image = UniqueName(schema, featureColumnName + ".Image");
+        IEstimator<ITransformer> chain = ml.Transforms.LoadImages(image, images.Folder, images.Column)
+            .Append(ml.Transforms.ResizeImages(image, images.Side, images.Side, image, ImageResizingEstimator.ResizingKind.IsoCrop));
+        if (images.Channels == 1) chain = chain.Append(ml.Transforms.ConvertToGrayscale(image));
+        return chain.Append(ml.Transforms.ExtractPixels(featureColumnName, image,
+            images.Channels == 1 ? ImagePixelExtractingEstimator.ColorBits.Red : ImagePixelExtractingEstimator.ColorBits.Rgb,
+            interleavePixelColors: false, scaleImage: 1f / 255));
+    }
+
     /// <summary>The feature column's name: "Features", or a variant when the table has a column of that name.</summary>
     public static string FeatureColumnName(TableSchema schema) => UniqueName(schema, "Features");
 
@@ -139,5 +176,11 @@ public static class TablePipeline
     private sealed class KeyValue
     {
         public string Value { get; set; } = "";
+    }
+
+    private sealed class FolderRow
+    {
+        public string ImagePath { get; set; } = "";
+        public string Label { get; set; } = "";
     }
 }

@@ -30,6 +30,12 @@ public enum ColumnValues
 
     /// <summary>Free text: several words per value, or too many distinct values to be categories (FeaturizeText).</summary>
     Text,
+
+    /// <summary>
+    /// Paths of image files (every value ends in .png, .jpg, .jpeg, .bmp, .gif or .webp), absolute or relative to the table's
+    /// folder: loaded, resized and turned into pixels by the model (<see cref="TableSchema.Images"/>).
+    /// </summary>
+    ImagePath,
 }
 
 /// <summary>One <c>--label</c>: a column and, optionally, the task kind it is learnt as.</summary>
@@ -70,6 +76,12 @@ public sealed class TableReadOptions
 
     /// <summary>Whether the first line names the columns (otherwise they are col0, col1, …).</summary>
     public bool HasHeader { get; init; } = true;
+
+    /// <summary>The label (task) name of an image folder's classes when <see cref="Labels"/> is empty.</summary>
+    public const string DefaultFolderLabel = "Label";
+
+    /// <summary>The name of an image folder's image-path column.</summary>
+    public const string FolderImageColumn = "ImagePath";
 
     /// <summary>The field separator, or null to infer it from the first line (and the extension: .tsv is tab-separated).</summary>
     public char? Separator { get; init; }
@@ -146,6 +158,18 @@ public sealed class TableSchema
     /// <summary>The label columns in the order of <see cref="TableReadOptions.Labels"/>.</summary>
     public IReadOnlyList<TableColumn> Labels { get; private init; } = [];
 
+    /// <summary>
+    /// The images when a column holds image paths (or <see cref="Path"/> is an image folder): where relative paths are read
+    /// from, the size and colour they are turned into; null for a table without images.
+    /// </summary>
+    public ImageSet? Images { get; private init; }
+
+    /// <summary>Whether <see cref="Path"/> is a folder with one subfolder of images per class (rows: image path, class).</summary>
+    public bool IsImageFolder => FolderRows is not null;
+
+    /// <summary>An image folder's rows: absolute image path and class; null for a table file.</summary>
+    internal IReadOnlyList<(string Path, string Class)>? FolderRows { get; private init; }
+
     /// <summary>The tasks: one per label column, named after it, of its kind.</summary>
     public IReadOnlyList<TaskDefinition> Tasks() => Labels.Select(l => new TaskDefinition(l.Name, l.Name, l.Kind!.Value)).ToList();
 
@@ -161,7 +185,10 @@ public sealed class TableSchema
     /// <summary>
     /// Reads <paramref name="path"/> once and infers its schema. Kinds of labels given without one: two true/false-like
     /// values → binary; text, or integers with at most <see cref="MaxIntegerClasses"/> distinct values → multiclass;
-    /// other numbers → regression. Features: numbers, categories (text with few distinct values) and free text.
+    /// other numbers → regression. Features: numbers, categories (text with few distinct values), free text, and image paths
+    /// (every value ends in an image extension; each file's header is read, so a missing or broken image fails here).
+    /// A folder is read as an image folder: one subfolder of images per class, one multiclass task (named after the one
+    /// <c>--label</c>, or <see cref="TableReadOptions.DefaultFolderLabel"/>).
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ArgumentException">A label or ignored column is not in the header, or a label is given twice.</exception>
@@ -170,6 +197,8 @@ public sealed class TableSchema
     public static TableSchema Infer(string path, TableReadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path)) return InferImageFolder(path, options);
         if (options.Labels.Count == 0) throw new ArgumentException("Give at least one label column: --label <column>[:multiclass|binary|regression].");
         if (!File.Exists(path))
             throw new FileNotFoundException($"The data file '{path}' does not exist; pass the path of a CSV or TSV file with --data.", path);
@@ -227,6 +256,7 @@ public sealed class TableSchema
         return new TableSchema(path, separator, options.HasHeader, rows, columns, header)
         {
             Labels = options.Labels.Select(l => columns[Array.IndexOf(header, l.Column)]).ToList(),
+            Images = InferImages(path, columns, stats),
         };
 
         void Add(List<string> fields, long lineNumber)
@@ -237,12 +267,23 @@ public sealed class TableSchema
 
     /// <summary>
     /// Checks that a separate test file can be read with this table's loader (columns by position): it exists, has rows,
-    /// and, with a header, names the same columns in the same order.
+    /// and, with a header, names the same columns in the same order; every image it names is an image. For an image folder
+    /// the test data is a folder of class subfolders.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is empty or its columns differ.</exception>
     public void RequireSameColumns(string testPath)
     {
+        ArgumentNullException.ThrowIfNull(testPath);
+        if (IsImageFolder)
+        {
+            if (!Directory.Exists(testPath))
+                throw new DirectoryNotFoundException($"The test folder '{testPath}' does not exist; with an image folder as --data, --test-data is a folder " +
+                    "with the same class subfolders.");
+            foreach ((string image, string label) in ImageData.FolderRows(testPath))
+                ImageData.Probe(image, $"The test folder '{testPath}', class '{label}'");
+            return;
+        }
         if (!File.Exists(testPath))
             throw new FileNotFoundException($"The test file '{testPath}' does not exist; pass an existing file with --test-data, or drop it to hold out --test-fraction.", testPath);
         string? first = File.ReadLines(testPath).FirstOrDefault(l => l.Trim().Length > 0);
@@ -251,6 +292,83 @@ public sealed class TableSchema
         if (HasHeader ? !header.SequenceEqual(Header) : header.Length != Header.Count)
             throw new InvalidDataException($"The test file '{testPath}' has the columns {string.Join(", ", header)}; the training file '{Path}' has " +
                 $"{string.Join(", ", Header)}. Give the test file the same columns in the same order.");
+        if (Images is not null) RequireTestImages(testPath);
+    }
+
+    // The model reads a test row's relative image path from the training table's folder (the folder the zip keeps): check
+    // every test image there now rather than fail inside ML.NET's LoadImages.
+    private void RequireTestImages(string testPath)
+    {
+        int index = Columns.Single(c => c.Name == Images!.Column).Index;
+        long line = 0;
+        foreach (string text in File.ReadLines(testPath))
+        {
+            line++;
+            if ((HasHeader && line == 1) || text.Trim().Length == 0) continue;
+            List<string> fields = SplitFields(text, Separator);
+            string where = $"The test file '{testPath}' line {line}, column '{Images!.Column}'";
+            if (fields.Count <= index || IsMissing(fields[index]))
+                throw new InvalidDataException($"{where} has no image path; every row needs an image: fill it in or remove the row.");
+            ImageData.Probe(System.IO.Path.Combine(Images.Folder, fields[index].Trim()), where +
+                $" (relative paths are read from the training data's folder '{Images.Folder}')");
+        }
+    }
+
+    // The image column of a table, if any: one only, with labels beside it and nothing else, every row's file an image.
+    private static ImageSet? InferImages(string path, List<TableColumn> columns, ColumnStats[] stats)
+    {
+        TableColumn[] images = columns.Where(c => c.Purpose == ColumnPurpose.Feature && c.Values == ColumnValues.ImagePath).ToArray();
+        if (images.Length == 0) return null;
+        if (images.Length > 1)
+            throw new InvalidDataException($"'{path}' has {images.Length} image-path columns ({string.Join(", ", images.Select(c => c.Name))}); a model reads one " +
+                $"image per row. Keep one and pass the others to --ignore-cols.");
+        TableColumn image = images[0];
+        string[] others = columns.Where(c => c.Purpose == ColumnPurpose.Feature && c != image).Select(c => c.Name).ToArray();
+        if (others.Length > 0)
+            throw new InvalidDataException($"'{path}' has the image-path column '{image.Name}' and the feature columns {string.Join(", ", others)}; a model " +
+                $"reads either one image column (with labels) or table features, not both. Pass --ignore-cols {string.Join(",", others)} to learn " +
+                "from the images alone, or the image column to --ignore-cols to learn from the other columns.");
+        ColumnStats s = stats[image.Index];
+        if (s.Missing > 0)
+            throw new InvalidDataException($"'{path}' line {s.FirstMissingLine}: the image-path column '{image.Name}' is empty there ({s.Missing} rows have no image). " +
+                "Every row needs an image: fill in the path or remove the row.");
+        string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        var files = s.ImagePaths!.Select(p => (System.IO.Path.Combine(folder, p.Value), $"'{path}' line {p.Line}, column '{image.Name}'")).ToList();
+        return ImageData.Summarise(image.Name, folder, files, []);
+    }
+
+    // A folder with one subfolder of images per class: rows (image path, class), one multiclass task.
+    private static TableSchema InferImageFolder(string path, TableReadOptions options)
+    {
+        if (options.Labels.Count > 1)
+            throw new ArgumentException($"'{path}' is an image folder, which has one task (its subfolders are the classes); got {options.Labels.Count} --label. " +
+                "Give one --label (the task's name) or none; for several labels per image, write a table with an image-path column and one column per label.");
+        if (options.IgnoreColumns.Count > 0)
+            throw new ArgumentException($"--ignore-cols is for tables; '{path}' is an image folder, which has no columns to ignore.");
+        LabelRequest label = options.Labels.Count == 1 ? options.Labels[0] : new LabelRequest(TableReadOptions.DefaultFolderLabel);
+        if (label.Kind is not null and not TaskKind.Multiclass)
+            throw new ArgumentException($"--label {label.Column}:{label.Kind.Value.ToString().ToLowerInvariant()}: an image folder's task is multiclass " +
+                "(one class per subfolder). Drop the kind, or write a table with an image-path column for other kinds.");
+        if (label.Column == TableReadOptions.FolderImageColumn)
+            throw new ArgumentException($"--label {label.Column}: that is the name of the image-path column; name the task otherwise, e.g. --label Label.");
+        List<(string Path, string Class)> rows = ImageData.FolderRows(path);
+        var classes = rows.GroupBy(r => r.Class, StringComparer.Ordinal).Select(g => (g.Key, g.Count())).ToList();
+        if (classes.Count < 2)
+            throw new InvalidDataException($"The image folder '{path}' has one class only ('{classes[0].Key}'); a multiclass task needs at least two class " +
+                "subfolders. Add a subfolder of images for each other class.");
+        ImageSet images = ImageData.Summarise(TableReadOptions.FolderImageColumn, System.IO.Path.GetFullPath(path),
+            rows.Select(r => (r.Path, $"The image folder '{path}', class '{r.Class}'")).ToList(), classes);
+        TableColumn[] columns =
+        [
+            new(0, TableReadOptions.FolderImageColumn, ColumnValues.ImagePath, ColumnPurpose.Feature, null, 0, Math.Min(rows.Count, DistinctLimit)),
+            new(1, label.Column, ColumnValues.Category, ColumnPurpose.Label, TaskKind.Multiclass, 0, classes.Count),
+        ];
+        return new TableSchema(path, ',', hasHeader: false, rows.Count, columns, [columns[0].Name, columns[1].Name])
+        {
+            Labels = [columns[1]],
+            Images = images,
+            FolderRows = rows,
+        };
     }
 
     // Names the user typed that the header lacks, each with the columns there are.
@@ -355,15 +473,24 @@ public sealed class TableSchema
         public long FirstTextLine;
         public string? FirstText;
 
+        // (line, value) of every present value while each ends in an image extension; null once one does not.
+        public List<(long Line, string Value)>? ImagePaths = [];
+        public long FirstMissingLine;
+
         public void Add(string value, long line)
         {
             if (IsMissing(value))
             {
-                Missing++;
+                if (Missing++ == 0) FirstMissingLine = line;
                 return;
             }
             Present++;
             string trimmed = value.Trim();
+            if (ImagePaths is not null)
+            {
+                if (ImageData.HasImageExtension(trimmed)) ImagePaths.Add((line, trimmed));
+                else ImagePaths = null;
+            }
             if (double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
             {
                 if (AllIntegers && (Math.Floor(number) != number || double.IsInfinity(number))) AllIntegers = false;
@@ -389,6 +516,7 @@ public sealed class TableSchema
                         return ColumnValues.Boolean;
             }
             if (Present == 0 || AllNumbers) return ColumnValues.Number;
+            if (ImagePaths is not null) return ColumnValues.ImagePath;
             // Several words per value, or nearly one value per row (names, descriptions): free text, not categories.
             bool manyWords = Words >= 3 * Present;
             bool mostlyUnique = Distinct.Count > Math.Max(50, Present / 2);

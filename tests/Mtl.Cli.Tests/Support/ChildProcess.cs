@@ -13,7 +13,7 @@ internal sealed record ProcessResult(int ExitCode, string StandardOutput, string
 internal static class ChildProcess
 {
     /// <summary>Generous: a tiny `mtl train` takes seconds; this only stops a hung child from hanging the run.</summary>
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
     public static ProcessResult RunDotnet(string dll, string workingDirectory, params string[] args) =>
         RunDotnetWith(null, dll, workingDirectory, args);
@@ -28,6 +28,8 @@ internal static class ChildProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // MSBuild's variables of this test host's own build would leak into a child `dotnet build`.
+        foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList()) start.Environment.Remove(key);
         foreach ((string key, string value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         start.ArgumentList.Add(dll);
         foreach (string a in args) start.ArgumentList.Add(a);

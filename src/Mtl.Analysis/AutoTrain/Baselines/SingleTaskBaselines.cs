@@ -53,7 +53,7 @@ public static class SingleTaskBaselines
     /// <summary>Fits and evaluates the baselines of every label of <paramref name="schema"/>.</summary>
     /// <param name="ml">The context.</param>
     /// <param name="schema">The table's schema (labels and features).</param>
-    /// <param name="trainingRows">The raw training rows (as <see cref="TablePipeline.CreateLoader"/> loads them), validation included.</param>
+    /// <param name="trainingRows">The raw training rows (as <see cref="TablePipeline.Load"/> loads them), validation included.</param>
     /// <param name="testRows">The raw test rows.</param>
     /// <param name="options">Budget, seed, family.</param>
     /// <param name="stop">Cancels between candidates and inside the network's epochs.</param>

@@ -303,7 +303,7 @@ public static class ConsumptionCodeGenerator
         w.Open("public static void Train(string outputModelPath, string inputDataFilePath = RetrainFilePath)");
         w.Line("var mlContext = new MLContext(Seed);");
         w.Line("TableSchema schema = TableSchema.Infer(inputDataFilePath, DataOptions);");
-        w.Line("IDataView data = TablePipeline.CreateLoader(mlContext, schema).Load(inputDataFilePath);");
+        w.Line("IDataView data = TablePipeline.Load(mlContext, schema, inputDataFilePath);");
         w.Line("TableModel model = RetrainModel(mlContext, schema, data);");
         w.Open("try");
         w.Line("mlContext.Model.Save(model.Model, data.Schema, outputModelPath);");
@@ -316,7 +316,7 @@ public static class ConsumptionCodeGenerator
         w.Line($"/// <summary>Fits the preprocessing and the multi-head network on raw rows ({TablePipeline.ValidationFraction.ToString("P0", CultureInfo.InvariantCulture)} of them validate, for early stopping).</summary>");
         w.Line("/// <param name=\"mlContext\">The context; its seed and <see cref=\"Seed\"/> make the run repeatable.</param>");
         w.Line("/// <param name=\"schema\">The table's schema (<see cref=\"TableSchema.Infer\"/> with <see cref=\"DataOptions\"/>).</param>");
-        w.Line("/// <param name=\"trainData\">Raw rows from <see cref=\"TablePipeline.CreateLoader\"/>.</param>");
+        w.Line("/// <param name=\"trainData\">Raw rows from <see cref=\"TablePipeline.Load\"/>.</param>");
         w.Line("/// <returns>The whole chain (what the zip holds) and the network.</returns>");
         w.Line("public static TableModel RetrainModel(MLContext mlContext, TableSchema schema, IDataView trainData) =>");
         w.Indent().Line("TablePipeline.Fit(mlContext, schema, trainData, TrainingSettings, Seed);").Outdent();
@@ -390,35 +390,17 @@ public static class ConsumptionCodeGenerator
     private static string ProgramSource(ModelDescription model, TableSchema table, string ns, string className)
     {
         var w = new SourceWriter();
-        Header(w, $"Predicts every task for the first data row of {Path.GetFileName(table.Path)}. Usage: dotnet run [-- <data file>]");
-        foreach (string u in new[] { "System", "System.Globalization", "System.IO", "System.Linq", "Microsoft.ML", "Microsoft.ML.Data", ns })
-            w.Line($"using {u};");
-        w.Line();
-        w.Line($"string dataPath = args.Length > 0 ? args[0] : {CSharpText.Literal(Path.GetFullPath(table.Path))};");
-        w.Open("if (!File.Exists(dataPath))");
-        w.Line("Console.Error.WriteLine($\"error: the data file '{dataPath}' does not exist; pass the path of a file with the model's columns.\");");
-        w.Line("return 1;");
-        w.Close();
-        w.Line();
-        w.Line("var mlContext = new MLContext();");
-        w.Line($"IDataView rows = mlContext.Data.CreateTextLoader<{className}.ModelInput>(new TextLoader.Options");
-        w.Line("{");
-        w.Indent();
-        w.Line($"Separators = [{CSharpText.Literal(table.Separator)}],");
-        w.Line($"HasHeader = {(table.HasHeader ? "true" : "false")},");
-        w.Line("AllowQuoting = true,");
-        w.Line("MissingRealsAsNaNs = true,");
-        w.Outdent();
-        w.Line("}).Load(dataPath);");
-        w.Line($"{className}.ModelInput? input = mlContext.Data.CreateEnumerable<{className}.ModelInput>(rows, reuseRowObject: false).FirstOrDefault();");
-        w.Open("if (input is null)");
-        w.Line("Console.Error.WriteLine($\"error: '{dataPath}' has no data rows.\");");
-        w.Line("return 1;");
-        w.Close();
-        w.Line();
-        w.Line("Console.WriteLine($\"First data row of {Path.GetFileName(dataPath)}:\");");
-        foreach (InputColumn c in model.Inputs)
-            w.Line($"Console.WriteLine({CSharpText.Literal("  " + c.Name + ": ")} + Show(input.{c.Property}));");
+        if (table.IsImageFolder)
+        {
+            ImageFolderInput(w, model, table, ns, className);
+        }
+        else
+        {
+            TableFileInput(w, table, ns, className);
+            w.Line("Console.WriteLine($\"First data row of {Path.GetFileName(dataPath)}:\");");
+            foreach (InputColumn c in model.Inputs)
+                w.Line($"Console.WriteLine({CSharpText.Literal("  " + c.Name + ": ")} + Show(input.{c.Property}));");
+        }
         w.Line();
         w.Line($"{className}.ModelOutput output = {className}.Predict(input);");
         foreach (TaskOutputs t in model.Tasks)
@@ -448,6 +430,55 @@ public static class ConsumptionCodeGenerator
         w.Line("// Invariant culture: numbers print the same everywhere, shortest text that reads back to the same float.");
         w.Line("static string Show(object? value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;");
         return w.ToString();
+    }
+
+    // A table model's console app reads the first data row of the file (or of the file given as its argument).
+    private static void TableFileInput(SourceWriter w, TableSchema table, string ns, string className)
+    {
+        Header(w, $"Predicts every task for the first data row of {Path.GetFileName(table.Path)}. Usage: dotnet run [-- <data file>]");
+        foreach (string u in new[] { "System", "System.Globalization", "System.IO", "System.Linq", "Microsoft.ML", "Microsoft.ML.Data", ns })
+            w.Line($"using {u};");
+        w.Line();
+        w.Line($"string dataPath = args.Length > 0 ? args[0] : {CSharpText.Literal(Path.GetFullPath(table.Path))};");
+        w.Open("if (!File.Exists(dataPath))");
+        w.Line("Console.Error.WriteLine($\"error: the data file '{dataPath}' does not exist; pass the path of a file with the model's columns.\");");
+        w.Line("return 1;");
+        w.Close();
+        w.Line();
+        w.Line("var mlContext = new MLContext();");
+        w.Line($"IDataView rows = mlContext.Data.CreateTextLoader<{className}.ModelInput>(new TextLoader.Options");
+        w.Line("{");
+        w.Indent();
+        w.Line($"Separators = [{CSharpText.Literal(table.Separator)}],");
+        w.Line($"HasHeader = {(table.HasHeader ? "true" : "false")},");
+        w.Line("AllowQuoting = true,");
+        w.Line("MissingRealsAsNaNs = true,");
+        w.Outdent();
+        w.Line("}).Load(dataPath);");
+        w.Line($"{className}.ModelInput? input = mlContext.Data.CreateEnumerable<{className}.ModelInput>(rows, reuseRowObject: false).FirstOrDefault();");
+        w.Open("if (input is null)");
+        w.Line("Console.Error.WriteLine($\"error: '{dataPath}' has no data rows.\");");
+        w.Line("return 1;");
+        w.Close();
+        w.Line();
+    }
+
+    // An image folder's model takes an image path: the folder's first image (or the image given as the argument).
+    private static void ImageFolderInput(SourceWriter w, ModelDescription model, TableSchema table, string ns, string className)
+    {
+        Header(w, $"Predicts the class of an image, the first one of {Path.GetFileName(Path.TrimEndingDirectorySeparator(table.Path))} by default. Usage: dotnet run [-- <image file>]");
+        foreach (string u in new[] { "System", "System.Globalization", "System.IO", "System.Linq", ns })
+            w.Line($"using {u};");
+        w.Line();
+        InputColumn image = model.Inputs.First(c => c.Name == table.Columns[0].Name);
+        w.Line($"string imagePath = Path.GetFullPath(args.Length > 0 ? args[0] : {CSharpText.Literal(table.FolderRows![0].Path)});");
+        w.Open("if (!File.Exists(imagePath))");
+        w.Line("Console.Error.WriteLine($\"error: the image '{imagePath}' does not exist; pass the path of an image file.\");");
+        w.Line("return 1;");
+        w.Close();
+        w.Line();
+        w.Line($"var input = new {className}.ModelInput {{ {image.Property} = imagePath }};");
+        w.Line("Console.WriteLine($\"Image {imagePath}:\");");
     }
 
     // Text inside a one-line XML doc comment: escaped, and on one line.
