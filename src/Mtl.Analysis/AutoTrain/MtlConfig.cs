@@ -49,11 +49,15 @@ public sealed class MtlConfig
     /// <summary>The single-task baselines and the comparison.</summary>
     public BaselinesSection Baselines { get; set; } = new();
 
+    // DataSource.Type of a table file and of an image folder (Model Builder's .mbconfig says "TabularFile" for the first).
+    private const string TableFileType = "TabularFile";
+    private const string ImageFolderType = "ImageFolder";
+
     /// <summary>The data file and how its columns are used.</summary>
     public sealed class DataSourceSection
     {
-        /// <summary>"TabularFile".</summary>
-        public string Type { get; set; } = "TabularFile";
+        /// <summary>"TabularFile" (a CSV/TSV file), or "ImageFolder" (one subfolder per class).</summary>
+        public string Type { get; set; } = TableFileType;
 
         /// <summary>The data file (absolute, or relative to this file's folder).</summary>
         public string FilePath { get; set; } = "";
@@ -263,6 +267,7 @@ public sealed class MtlConfig
             Name = settings.Name,
             DataSource = new DataSourceSection
             {
+                Type = schema.IsImageFolder ? ImageFolderType : TableFileType,
                 FilePath = Path.GetFullPath(settings.DataPath),
                 Delimiter = schema.Separator.ToString(),
                 HasHeader = schema.HasHeader,
@@ -273,7 +278,8 @@ public sealed class MtlConfig
                 TrainingTime = settings.TimeBudget?.TotalSeconds,
                 Seed = settings.Seed,
                 MaxTrials = settings.MaxTrials,
-                LabelColumns = settings.Read.Labels.Select(l => l.Column).ToList(),
+                // The schema's labels: an image folder's one task is named even when no --label was given.
+                LabelColumns = schema.Labels.Select(l => l.Name).ToList(),
                 ValidationOption = settings.TestDataPath is null
                     ? new ValidationOptionSection { Type = "TestFraction", TestFraction = settings.TestFraction }
                     : new ValidationOptionSection { Type = "TestFile", TestFraction = null, TestFilePath = Path.GetFullPath(settings.TestDataPath) },
@@ -453,7 +459,7 @@ public sealed class MtlConfig
         Require(Scenario == "MultiTask", "$.Scenario", $"must be \"MultiTask\"; got \"{Scenario}\".");
         Require(Name.Length > 0 && Name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0 && Name is not ("." or ".."), "$.Name", $"must be a plain file name; got \"{Name}\".");
         Require(DataSource is not null, "$.DataSource", "is missing.");
-        Require(DataSource!.Type == "TabularFile", "$.DataSource.Type", $"must be \"TabularFile\"; got \"{DataSource.Type}\".");
+        Require(DataSource!.Type is TableFileType or ImageFolderType, "$.DataSource.Type", $"must be \"{TableFileType}\" or \"{ImageFolderType}\"; got \"{DataSource.Type}\".");
         Require(DataSource.FilePath.Length > 0, "$.DataSource.FilePath", "must name the data file.");
         Require(DataSource.Delimiter is { Length: 1 }, "$.DataSource.Delimiter", $"must be one character; got \"{DataSource.Delimiter}\".");
         Require(DataSource.DecimalMarker == ".", "$.DataSource.DecimalMarker", $"must be \".\"; got \"{DataSource.DecimalMarker}\".");
