@@ -27,7 +27,7 @@ public sealed class SharedBottomPinnedLossesTests
     {
         var tasks = Tasks();
         torch.manual_seed(7);
-        using var network = new MultiHeadNetwork(TrunkSpec.Mlp(8), [5], tasks);
+        using var network = new SharedBottomNetwork(TrunkSpec.Mlp(8), [5], tasks);
         var options = new MultiHeadNetworkTrainer.Options
         {
             Optimizer = new MtlOptimizerOptions.Adam { LearningRate = 0.01 },
