@@ -103,7 +103,7 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
 
         torch.manual_seed(seed);
         TrunkSpec trunk = ApplyDropout(run.Trunk!, run.Dropout);
-        MultiTaskNetwork network = new SharedBottomNetwork(trunk, train.RowShape, tasks);
+        MultiTaskNetwork network = run.Architecture.Build(trunk, train.RowShape, tasks);
         try
         {
             CheckNetwork(network, options);

@@ -154,6 +154,10 @@ internal sealed class TrainingStep : IDisposable
         for (int i = 0; i < tasks.Count; i++)
             if (!double.IsFinite(lossValues[i]))
                 throw new NonFiniteLossException(NonFiniteSite.Loss, tasks[i].Name, stepIndex, epoch, lossValues[i], options.CheckpointFolder);
+        // An architecture's regulariser (DSelect-k's selector entropy) joins its task's loss for the gradients, not the reported losses.
+        if (forward.Regularizers is { } regularizers)
+            for (int i = 0; i < tasks.Count; i++)
+                if (regularizers[i] is { } term) losses[i] = losses[i] + term;
 
         context.BeginStep(stepIndex, epoch, lossValues, labelledRows.Select(n => n > 0).ToArray());
         if (requirements.NeedsRepresentation)

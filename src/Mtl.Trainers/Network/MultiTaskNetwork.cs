@@ -9,8 +9,9 @@ namespace Mtl.Trainers.Network;
 /// <summary>What one forward of a <see cref="MultiTaskNetwork"/> produced.</summary>
 public sealed class MultiTaskForward
 {
-    internal MultiTaskForward(Tensor[] outputs, IReadOnlyList<Tensor> boundaries, IReadOnlyList<Tensor> taskInputs, Tensor? embedding)
+    internal MultiTaskForward(Tensor[] outputs, IReadOnlyList<Tensor> boundaries, IReadOnlyList<Tensor> taskInputs, Tensor? embedding, Tensor?[]? regularizers)
     {
+        Regularizers = regularizers;
         Outputs = outputs;
         Boundaries = boundaries;
         TaskInputs = taskInputs;
@@ -25,6 +26,9 @@ public sealed class MultiTaskForward
 
     /// <summary>What the task-specific computation read: <see cref="Boundaries"/> themselves, or their detached, grad-requiring copies.</summary>
     public IReadOnlyList<Tensor> TaskInputs { get; }
+
+    /// <summary>In training mode, per task, a term the training adds to the task's loss (e.g. DSelect-k's selector entropy); null when the network has none.</summary>
+    public IReadOnlyList<Tensor?>? Regularizers { get; }
 
     /// <summary>The network's embedding of the rows (batch × <see cref="MultiTaskNetwork.EmbeddingSize"/>), when it has one.</summary>
     public Tensor? Embedding { get; }
@@ -98,6 +102,12 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor[]>
         throw new NotSupportedException($"The {ArchitectureName} network has no embedding.");
 
     /// <summary>
+    /// Per task, a term training adds to the task's loss (reading only the task's own parameters), or null for none;
+    /// the reported task losses leave it out. Asked only in training mode.
+    /// </summary>
+    protected virtual Tensor?[]? TrainingRegularizers(Tensor x) => null;
+
+    /// <summary>
     /// The layer GradNorm measures: by default the last shared parameter with two or more dimensions (the last shared
     /// weight matrix); null when there is none.
     /// </summary>
@@ -134,7 +144,7 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor[]>
         Tensor[] outputs = TaskForward(x, inputs);
         if (outputs.Length != TaskCount)
             throw new InvalidOperationException($"The {ArchitectureName} network returned {outputs.Length} task outputs for {TaskCount} tasks.");
-        return new MultiTaskForward(outputs, boundaries, inputs, EmbeddingSize > 0 ? Embedding(boundaries) : null);
+        return new MultiTaskForward(outputs, boundaries, inputs, EmbeddingSize > 0 ? Embedding(boundaries) : null, training ? TrainingRegularizers(x) : null);
     }
 
     /// <inheritdoc />
