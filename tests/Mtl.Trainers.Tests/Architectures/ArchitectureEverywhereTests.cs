@@ -174,6 +174,27 @@ public sealed class ArchitectureEverywhereTests
     }
 
     [TestMethod]
+    [DataRow("mmoe(experts=2)")]
+    [DataRow("ple(levels=2)")]
+    [DataRow("cross-stitch")]
+    [DataRow("dselect-k(experts=2)")]
+    [DataRow("mtan")]
+    public void MissingLabelsAndStandardisedTargetsWorkAsForSharedBottom(string architecture)
+    {
+        var ml = new MLContext(1);
+        IDataView train = MixedKindTable.View(ml, MixedKindTable.Rows(600, seed: 3, missingSpecies: 0.3, missingGrams: 0.3));
+        IDataView test = MixedKindTable.View(ml, MixedKindTable.Rows(300, seed: 4, missingSpecies: 0.3, missingGrams: 0.3));
+        var options = MixedKindTable.Options(MixedKindTable.SpeciesTask(), MixedKindTable.GramsTask(), MixedKindTable.HeavyTask());
+        options.Architecture = architecture;
+        using var model = ml.MultiTask().Trainers.MultiHead(options).Fit(train);
+        MultiTaskMetrics metrics = ml.MultiTask().Evaluate(model.Transform(test), model);
+        Assert.IsGreaterThan(0.75, metrics["Species"].PrimaryMetric, $"{architecture}: species accuracy over the labelled rows");
+        Assert.IsTrue(metrics["Grams"].PrimaryMetric is > 10 and < 300, $"{architecture}: RMSE {metrics["Grams"].PrimaryMetric} in grams, well below the spread (~500 g)");
+        Assert.IsGreaterThan(0.75, metrics["Heavy"].PrimaryMetric, architecture);
+        Assert.AreEqual(3000, model.Network.TargetUnits(1).Shift, 100, "the labelled training grams' mean");
+    }
+
+    [TestMethod]
     public void AnArchitectureWithoutAnEmbeddingRefusesOutputEmbeddingAtFit()
     {
         var ml = new MLContext(3);
