@@ -72,6 +72,8 @@ public record TrainingConfig
     public string? Trunk { get; init; }
 
     /// <summary>The architecture in text form: "mmoe(experts=4)", "cross-stitch", … (null = shared-bottom; see <see cref="ArchitectureOptions.Parse"/>).</summary>
+    /// <remarks>Left out of the JSON when null, so the run ids of shared-bottom sweeps written before architectures existed stay the same.</remarks>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? Architecture { get; init; }
 
     /// <summary>
