@@ -47,7 +47,7 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
         Outputs = BuildOutputs();
     }
 
-    /// <summary>The trained network (shared trunk + heads).</summary>
+    /// <summary>The trained network (shared-bottom or the configured architecture).</summary>
     internal MultiTaskNetwork Network { get; }
 
     /// <summary>The feature column the network reads.</summary>

@@ -6,8 +6,9 @@ using static TorchSharp.torch;
 namespace Mtl.Analysis.Objectives;
 
 /// <summary>
-/// A <see cref="MultiTaskNetwork"/> with its tasks as an <see cref="IMultiTaskObjective"/>: the trunk's parameters are the
-/// shared ones, head i's are task i's, and each task's loss is <see cref="TaskLossFunction"/> of its head output.
+/// A <see cref="MultiTaskNetwork"/> with its tasks as an <see cref="IMultiTaskObjective"/>: the network's shared parameters
+/// are the shared ones (the trunk of shared-bottom, the experts of MMoE, …), its task parameters task i's, and each task's
+/// loss is <see cref="TaskLossFunction"/> of its output.
 /// </summary>
 public sealed class NetworkObjective : IMultiTaskObjective
 {

@@ -39,11 +39,11 @@ public abstract class ArchitectureOptions
     internal virtual ArchitectureOptions Copy() => (ArchitectureOptions)MemberwiseClone();
 
     /// <summary>Checks every size; messages name the option path, e.g. "Options.Architecture.Experts".</summary>
-    internal void Validate(string path)
+    internal virtual void Validate(string path)
     {
         foreach (ArchitectureArgument a in Arguments)
-            if (a.Get() < a.Minimum)
-                throw OptionChecks.Fail($"{path}.{a.Field}", $"at least {a.Minimum.ToString(CultureInfo.InvariantCulture)}", a.Get());
+            if (!a.Accepts(a.Get()))
+                throw OptionChecks.Fail($"{path}.{a.Field}", a.Rule, a.Get());
     }
 
     /// <summary>The built-in architectures, by canonical name, with their defaults.</summary>
@@ -100,7 +100,7 @@ public abstract class ArchitectureOptions
                 ?? throw new ArgumentException($"Architecture '{text}': '{item}' is not an argument of {options.Name}. {Describe(options)}");
             if (!double.TryParse(item[(equals + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
                 || (argument.Integer && value != Math.Floor(value)))
-                throw new ArgumentException($"Architecture '{text}': '{item[(equals + 1)..].Trim()}' is not a valid {argument.Name}; it takes {(argument.Integer ? "a whole number" : "a number")} ≥ {argument.Minimum.ToString(CultureInfo.InvariantCulture)}.");
+                throw new ArgumentException($"Architecture '{text}': '{item[(equals + 1)..].Trim()}' is not a valid {argument.Name}; it takes {argument.Rule}.");
             argument.Set(value);
         }
         try
@@ -151,9 +151,19 @@ public abstract class ArchitectureOptions
     }
 }
 
-/// <summary>One size of an architecture as its text form sees it: name, field (for messages), minimum, getter and setter.</summary>
-internal sealed record ArchitectureArgument(string Name, string Field, double Minimum, bool Integer, Func<double> Get, Action<double> Set)
+/// <summary>
+/// One size of an architecture as its text form sees it: name, field (for messages), the smallest accepted value (or, with
+/// <paramref name="Positive"/>, any value above 0), whether it is a whole number, getter and setter.
+/// </summary>
+internal sealed record ArchitectureArgument(string Name, string Field, double Minimum, bool Integer, Func<double> Get, Action<double> Set, bool Positive = false)
 {
+    /// <summary>True for a finite value the argument accepts (NaN and infinities never).</summary>
+    public bool Accepts(double value) => double.IsFinite(value) && (Positive ? value > 0 : value >= Minimum);
+
+    /// <summary>What the argument accepts, as messages say it.</summary>
+    public string Rule => Positive ? "a positive number"
+        : $"{(Integer ? "a whole number" : "a number")} ≥ {Minimum.ToString(CultureInfo.InvariantCulture)}";
+
     /// <summary>The value as text writes it.</summary>
     public string Format(double value) => value.ToString(Integer ? "0" : "R", CultureInfo.InvariantCulture);
 }

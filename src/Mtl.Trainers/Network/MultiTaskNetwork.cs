@@ -129,7 +129,7 @@ public abstract class MultiTaskNetwork : nn.Module<Tensor, Tensor[]>
     {
         if (!Supports(mode))
             throw new NotSupportedException(
-                $"GradientMode.{mode} takes per-task gradients at the shared representation where task-specific computation starts, but the {ArchitectureName} architecture has no such boundary (task and shared computation interleave). Use GradientMode.Parameters, or an architecture with a boundary (shared-bottom, MMoE, CGC, DSelect-k, MTAN).");
+                $"GradientMode.{mode} takes per-task gradients at the shared representation where task-specific computation starts, but the {ArchitectureName} architecture has no such boundary (task and shared computation interleave). Use GradientMode.Parameters, or an architecture with a boundary (every built-in one has one: see docs/architectures.md).");
     }
 
     /// <summary>

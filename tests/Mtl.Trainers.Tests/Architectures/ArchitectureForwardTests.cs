@@ -132,6 +132,12 @@ public sealed class ArchitectureForwardTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ArchitectureOptions.Parse("ple(levels=1.5)")).Message, "whole number");
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new DSelectKNetwork.Options { Experts = 3 }.Build(TrunkSpec.Mlp(1), [1], [Plain]));
         StringAssert.Contains(e.Message, "power of two");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ArchitectureOptions.Parse("dselect-k(experts=6)")).Message, "Architecture.Experts must be a power of two");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ArchitectureOptions.Parse("dselect-k(gamma=0)")).Message, "a positive number");
+        // The trainer validates the architecture with the other options, naming its path.
+        var refused = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MultiHeadNetworkTrainer(new Microsoft.ML.MLContext(1),
+            new MultiHeadNetworkTrainer.Options { Tasks = { Plain }, Architecture = new MmoeNetwork.Options { Experts = 0 } }));
+        StringAssert.Contains(refused.Message, "Options.Architecture.Experts");
         StringAssert.Contains(Assert.ThrowsExactly<NotSupportedException>(() => new CrossStitchNetwork.Options().Build(TrunkSpec.MultiLeNet(), [1, 28, 28], [Plain])).Message, "TrunkSpec.Mlp");
     }
 }

@@ -173,9 +173,16 @@ public sealed class DSelectKNetwork : MultiTaskNetwork
         [
             new("experts", nameof(Experts), 2, true, () => Experts, v => Experts = (int)v),
             new("selectors", nameof(Selectors), 1, true, () => Selectors, v => Selectors = (int)v),
-            new("gamma", nameof(Gamma), double.Epsilon, false, () => Gamma, v => Gamma = v),
+            new("gamma", nameof(Gamma), 0, false, () => Gamma, v => Gamma = v, Positive: true),
             new("entropyweight", nameof(EntropyWeight), 0, false, () => EntropyWeight, v => EntropyWeight = v),
         ];
+
+        internal override void Validate(string path)
+        {
+            base.Validate(path);
+            if ((Experts & (Experts - 1)) != 0)
+                throw OptionChecks.Fail(path + ".Experts", "a power of two ≥ 2 (2, 4, 8, …): each expert is one binary code of the selectors", Experts);
+        }
 
         /// <inheritdoc />
         public override MultiTaskNetwork Build(TrunkSpec trunk, long[] inputShape, IReadOnlyList<TaskDefinition> tasks) =>
