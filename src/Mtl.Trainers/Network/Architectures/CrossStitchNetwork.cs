@@ -17,6 +17,7 @@ namespace Mtl.Trainers.Network.Architectures;
 /// with the configured MLP trunk's hidden sizes and dropout (stages = hidden layers; images are flattened). Every column
 /// and stitch feeds every task, so they are shared; task k owns its head. The boundary is the T last mixed outputs (task
 /// k's head reads only the k-th), so Representation mode works; its per-task gradients there are block-diagonal.
+/// GradNorm measures the default layer, the last shared matrix: the last stage's stitch unit α, which every task reaches.
 /// </remarks>
 public sealed class CrossStitchNetwork : MultiTaskNetwork
 {
