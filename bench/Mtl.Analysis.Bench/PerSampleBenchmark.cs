@@ -96,7 +96,7 @@ internal static class PerSampleBenchmark
     /// <summary>A MultiLeNet network with T ten-class heads, 128 fixed rows, and the monitor's targets (task t on the trunk).</summary>
     private sealed class Setup : IDisposable
     {
-        private readonly MultiHeadNetwork network;
+        private readonly SharedBottomNetwork network;
         private readonly TaskDefinition[] tasks;
         private readonly Tensor x;
         private readonly Tensor[] y;
@@ -106,7 +106,7 @@ internal static class PerSampleBenchmark
         {
             manual_seed(0);
             tasks = Enumerable.Range(0, taskCount).Select(t => new TaskDefinition($"T{t}") { ClassCount = 10 }).ToArray();
-            network = new MultiHeadNetwork(TrunkSpec.MultiLeNet(), new long[] { 1, 28, 28 }, tasks);
+            network = new SharedBottomNetwork(TrunkSpec.MultiLeNet(), new long[] { 1, 28, 28 }, tasks);
             network.eval();
             x = randn(128, 1, 28, 28).DetachFromDisposeScope();
             y = tasks.Select(_ => randint(0, 10, new long[] { 128 }).DetachFromDisposeScope()).ToArray();

@@ -88,9 +88,9 @@ internal static class MethodsBenchmark
             FeatureColumnName = "Image", Tasks = tasks, Method = m, GradientMode = mode, BatchSize = Batch, MaxEpoch = 1, Seed = 1,
         };
         manual_seed(1);
-        using var ewNet = new MultiHeadNetwork(TrunkSpec.MultiLeNet(), data.RowShape, tasks);
+        using var ewNet = new SharedBottomNetwork(TrunkSpec.MultiLeNet(), data.RowShape, tasks);
         manual_seed(1);
-        using var methodNet = new MultiHeadNetwork(TrunkSpec.MultiLeNet(), data.RowShape, tasks);
+        using var methodNet = new SharedBottomNetwork(TrunkSpec.MultiLeNet(), data.RowShape, tasks);
         MtlMethod ewMethod = MethodRegistry.Create("ew"), theMethod = MethodRegistry.Create(method);
         ewMethod.Initialize(tasks.Count);
         theMethod.Initialize(tasks.Count);

@@ -94,7 +94,7 @@ internal static class StepBenchmark
     /// </summary>
     private sealed class OurSteppers : IDisposable
     {
-        private readonly MultiHeadNetwork trainerNet, rawNet;
+        private readonly SharedBottomNetwork trainerNet, rawNet;
         private readonly TrainingStep step;
         private readonly optim.Optimizer rawAdam;
         private readonly Tensor x;
@@ -105,9 +105,9 @@ internal static class StepBenchmark
         {
             List<TaskDefinition> tasks = BenchTasks.MultiFashion();
             manual_seed(0);
-            trainerNet = new MultiHeadNetwork(TrunkSpec.MultiLeNet(), [1, 28, 28], tasks);
+            trainerNet = new SharedBottomNetwork(TrunkSpec.MultiLeNet(), [1, 28, 28], tasks);
             manual_seed(0);
-            rawNet = new MultiHeadNetwork(TrunkSpec.MultiLeNet(), [1, 28, 28], tasks);
+            rawNet = new SharedBottomNetwork(TrunkSpec.MultiLeNet(), [1, 28, 28], tasks);
             var options = new MultiHeadNetworkTrainer.Options { FeatureColumnName = "Image", Tasks = tasks, Method = "ew", BatchSize = batch, MaxEpoch = 1, Seed = 1 };
             MtlMethod ew = MethodRegistry.Create("ew");
             ew.Initialize(tasks.Count);

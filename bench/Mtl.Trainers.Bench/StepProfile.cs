@@ -45,7 +45,7 @@ internal static class StepProfile
 
     private sealed class Variants : IDisposable
     {
-        private readonly MultiHeadNetwork plainNet, trainerNet;
+        private readonly SharedBottomNetwork plainNet, trainerNet;
         private readonly Parameter[] parameters;
         private readonly optim.Optimizer adam;
         private readonly TrainingStep step;
@@ -57,9 +57,9 @@ internal static class StepProfile
         {
             List<TaskDefinition> tasks = BenchTasks.MultiFashion();
             manual_seed(0);
-            plainNet = new MultiHeadNetwork(TrunkSpec.MultiLeNet(), [1, 28, 28], tasks);
+            plainNet = new SharedBottomNetwork(TrunkSpec.MultiLeNet(), [1, 28, 28], tasks);
             manual_seed(0);
-            trainerNet = new MultiHeadNetwork(TrunkSpec.MultiLeNet(), [1, 28, 28], tasks);
+            trainerNet = new SharedBottomNetwork(TrunkSpec.MultiLeNet(), [1, 28, 28], tasks);
             parameters = plainNet.parameters().ToArray();
             adam = optim.Adam(parameters, 1e-3);
             var options = new MultiHeadNetworkTrainer.Options { FeatureColumnName = "Image", Tasks = tasks, BatchSize = batch, MaxEpoch = 1, Seed = 1 };
@@ -84,7 +84,7 @@ internal static class StepProfile
         {
             if (level >= 1) foreach (Parameter p in parameters) p.grad = null;
             adam.zero_grad();
-            Tensor z = plainNet.Represent(x);
+            Tensor z = plainNet.Trunk.call(x);
             var losses = new Tensor[y.Length];
             for (int t = 0; t < y.Length; t++)
             {

@@ -30,11 +30,11 @@ internal sealed class CheckpointStore
     private const string Format = "mtl-multihead-checkpoint/1";
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
     private readonly string folder;
-    private readonly MultiHeadNetwork network;
+    private readonly MultiTaskNetwork network;
     private readonly Action<Stream> writeStepState;
     private readonly Action<Stream> readStepState;
 
-    public CheckpointStore(string folder, MultiHeadNetwork network, Action<Stream> writeStepState, Action<Stream> readStepState)
+    public CheckpointStore(string folder, MultiTaskNetwork network, Action<Stream> writeStepState, Action<Stream> readStepState)
     {
         this.folder = folder;
         this.network = network;
@@ -113,7 +113,7 @@ internal sealed class CheckpointStore
     }
 
     private string[] HeadShapes() => Enumerable.Range(0, network.TaskCount)
-        .Select(i => string.Join("x", network.Head(i).parameters().Last().shape)).ToArray();
+        .Select(i => string.Join("x", network.TaskParameters(i).Last().shape)).ToArray();
 
     private static InvalidDataException Damaged(string path, string why, Exception? inner) =>
         new($"The checkpoint file {path} is damaged ({why}). Delete the checkpoint folder to start afresh, or point CheckpointFolder elsewhere.", inner);

@@ -103,9 +103,10 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
 
         torch.manual_seed(seed);
         TrunkSpec trunk = ApplyDropout(run.Trunk!, run.Dropout);
-        var network = new MultiHeadNetwork(trunk, train.RowShape, tasks);
+        MultiTaskNetwork network = run.Architecture.Build(trunk, train.RowShape, tasks);
         try
         {
+            CheckNetwork(network, options);
             StandardizeTargets(network, tasks, train, validation, hooks.InitialModel);
             if (device.type != DeviceType.CPU) network.to(device);
             var session = new TrainingSession(channel, run, tasks, network, method, seed, device, hooks.Monitors);
@@ -122,12 +123,21 @@ public sealed partial class MultiHeadNetworkTrainer : IEstimator<MultiHeadNetwor
         }
     }
 
+    /// <summary>What the options ask of the network, checked before training: a partition of its parameters, the gradient mode, an embedding.</summary>
+    private static void CheckNetwork(MultiTaskNetwork network, Options options)
+    {
+        network.ValidatePartition();
+        network.EnsureSupports(options.GradientMode);
+        if (options.OutputEmbedding && network.EmbeddingSize == 0)
+            throw new NotSupportedException($"Options.OutputEmbedding asks for the network's embedding, but the {network.ArchitectureName} architecture has none. Leave OutputEmbedding off, or use an architecture with one (shared-bottom).");
+    }
+
     /// <summary>
     /// Sets each standardised regression head's statistics from the training data (labelled rows) — or, on a warm start, keeps
     /// the initial model's (its heads learnt in those units; CopyWeights copies them with the weights) — and puts the
     /// training and validation targets into those standard units.
     /// </summary>
-    private static void StandardizeTargets(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, MaterializedData train,
+    private static void StandardizeTargets(MultiTaskNetwork network, IReadOnlyList<TaskDefinition> tasks, MaterializedData train,
         MaterializedData? validation, MultiHeadNetworkTransformer? initial)
     {
         for (int i = 0; i < tasks.Count; i++)

@@ -25,6 +25,12 @@ public sealed partial class MultiHeadNetworkTrainer
         /// <summary>The shared trunk; null = follows the feature shape (an MLP for vectors, MultiLeNet for small images, ResNet for larger ones).</summary>
         public TrunkSpec? Trunk;
 
+        /// <summary>
+        /// The multi-task architecture, e.g. <c>new MmoeNetwork.Options { Experts = 4 }</c> or the text <c>"mmoe(experts=4)"</c>;
+        /// shared-bottom by default. Experts and columns are built from <see cref="Trunk"/>.
+        /// </summary>
+        public ArchitectureOptions Architecture = ArchitectureOptions.SharedBottom();
+
         /// <summary>How the tasks are combined, e.g. <c>new UPGrad.Options { Ridge = 1e-4 }</c> or the text <c>"upgrad(ridge=1e-4)"</c>; created fresh at every Fit.</summary>
         public MtlMethodOptions Method = new EW.Options();
 
@@ -110,6 +116,7 @@ public sealed partial class MultiHeadNetworkTrainer
             copy.Method = Method.Copy();
             copy.Schedule = Schedule.Copy();
             copy.Trunk = Trunk?.Copy();
+            copy.Architecture = Architecture.Copy();
             copy.EarlyStopping = EarlyStopping?.Copy();
             return copy;
         }
@@ -132,6 +139,8 @@ public sealed partial class MultiHeadNetworkTrainer
             Schedule.Validate("Options.Schedule");
             EarlyStopping?.Validate("Options.EarlyStopping");
             Trunk?.Validate("Options.Trunk");
+            OptionChecks.NotNull(Architecture, "Options.Architecture", "architecture options, e.g. new MmoeNetwork.Options() or \"mmoe\"");
+            Architecture.Validate("Options.Architecture");
             OptionChecks.AtLeast(BatchSize, 1, "Options.BatchSize");
             OptionChecks.AtLeast(MaxEpoch, 1, "Options.MaxEpoch");
             OptionChecks.AtLeast(ScoringBatchSize, 1, "Options.ScoringBatchSize");

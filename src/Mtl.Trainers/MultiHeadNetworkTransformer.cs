@@ -25,7 +25,7 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
     private readonly Lazy<Onnx.OnnxRowScorer?> rowScorer;
     private readonly string[]?[] classNames;
 
-    internal MultiHeadNetworkTransformer(MLContext context, MultiHeadNetwork network, string featureColumnName, long[] rowShape,
+    internal MultiHeadNetworkTransformer(MLContext context, MultiTaskNetwork network, string featureColumnName, long[] rowShape,
         IReadOnlyList<TaskDefinition> tasks, TrunkSpec trunk, bool outputEmbedding, int scoringBatchSize, Device device,
         TrainingReport? report, string[]?[] classNames)
     {
@@ -47,8 +47,8 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
         Outputs = BuildOutputs();
     }
 
-    /// <summary>The trained network (shared trunk + heads).</summary>
-    internal MultiHeadNetwork Network { get; }
+    /// <summary>The trained network (shared-bottom or the configured architecture).</summary>
+    internal MultiTaskNetwork Network { get; }
 
     /// <summary>The feature column the network reads.</summary>
     public string FeatureColumnName { get; }
@@ -110,7 +110,7 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
         }
         if (OutputEmbedding)
         {
-            int size = Network.RepresentationSize;
+            int size = Network.EmbeddingSize;
             outputs.Add(new OutputColumn(new(EmbeddingColumnName, new VectorDataViewType(NumberDataViewType.Single, size)),
                 current => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) =>
                 {

@@ -16,13 +16,13 @@ internal sealed class ScoreBatch
 /// <summary>Runs the network in eval mode on a batch of feature rows, one dispose scope per batch.</summary>
 internal sealed class NetworkScorer
 {
-    private readonly MultiHeadNetwork network;
+    private readonly MultiTaskNetwork network;
     private readonly IReadOnlyList<TaskDefinition> tasks;
     private readonly long[] rowShape;
     private readonly Device device;
     private readonly object gate = new();
 
-    public NetworkScorer(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, long[] rowShape, Device device)
+    public NetworkScorer(MultiTaskNetwork network, IReadOnlyList<TaskDefinition> tasks, long[] rowShape, Device device)
     {
         this.network = network;
         this.tasks = tasks;
@@ -59,11 +59,11 @@ internal sealed class NetworkScorer
         Tensor x = tensor(features, rowShape.Prepend(capacity).ToArray());
         if (rows < capacity) x = x.narrow(0, 0, rows);
         if (device.type != DeviceType.CPU) x = x.to(device);
-        Tensor z = network.Represent(x);
+        MultiTaskForward forward = network.Forward(x);
         var scores = new float[tasks.Count][];
         for (int i = 0; i < tasks.Count; i++)
-            scores[i] = tasks[i].Handler().ScoreValues(network.InTargetUnits(i, network.Head(i).call(z))).cpu().contiguous().data<float>().ToArray();
+            scores[i] = tasks[i].Handler().ScoreValues(network.InTargetUnits(i, forward.Outputs[i])).cpu().contiguous().data<float>().ToArray();
         into.Scores = scores;
-        into.Embedding = withEmbedding ? z.cpu().contiguous().data<float>().ToArray() : null;
+        into.Embedding = withEmbedding ? forward.Embedding!.cpu().contiguous().data<float>().ToArray() : null;
     }
 }

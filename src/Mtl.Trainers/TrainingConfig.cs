@@ -71,6 +71,11 @@ public record TrainingConfig
     /// <summary>The trunk in text form: "multilenet", "resnet", "mlp(256,128)" (null = follows the feature shape; see <see cref="TrunkSpec.Parse"/>).</summary>
     public string? Trunk { get; init; }
 
+    /// <summary>The architecture in text form: "mmoe(experts=4)", "cross-stitch", … (null = shared-bottom; see <see cref="ArchitectureOptions.Parse"/>).</summary>
+    /// <remarks>Left out of the JSON when null, so the run ids of shared-bottom sweeps written before architectures existed stay the same.</remarks>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Architecture { get; init; }
+
     /// <summary>
     /// The trainer options these settings describe, for the given data: the one mapping every front end uses.
     /// Early stopping keeps the best validation epoch's weights.
@@ -97,6 +102,7 @@ public record TrainingConfig
             EarlyStopping = EarlyStoppingPatience is { } patience ? new EarlyStoppingOptions { Patience = patience, KeepBestWeights = true } : null,
             Seed = Seed,
             Trunk = Trunk is null ? null : TrunkSpec.Parse(Trunk),
+            Architecture = Architecture is null ? ArchitectureOptions.SharedBottom() : ArchitectureOptions.Parse(Architecture),
         };
     }
 
@@ -125,6 +131,7 @@ public record TrainingConfig
         ("Options.Optimizer.Beta2", "beta2"), ("Options.Optimizer.Epsilon", "epsilon"), ("Options.Optimizer.WeightDecay", "weightDecay"),
         ("Options.Schedule.Gamma", "scheduleGamma"), ("Options.Schedule.StepSize", "scheduleStepSize"), ("Options.EarlyStopping.Patience", "earlyStoppingPatience"),
         ("Options.MaxEpoch", "epochs"), ("Options.BatchSize", "batchSize"), ("Options.Dropout", "dropout"), ("Options.Method", "method"), ("Options.Trunk", "trunk"),
+        ("Options.Architecture", "architecture"),
     ];
 
     /// <summary>The method text <see cref="ToOptions"/> parses (a derived configuration may assemble it from more fields).</summary>

@@ -18,7 +18,7 @@ internal sealed class TrainingSession
     private readonly IChannel channel;
     private readonly MultiHeadNetworkTrainer.Options options;
     private readonly IReadOnlyList<TaskDefinition> tasks;
-    private readonly MultiHeadNetwork network;
+    private readonly MultiTaskNetwork network;
     private readonly MtlMethod method;
     private readonly int seed;
     private readonly TrainingStep step;
@@ -29,7 +29,7 @@ internal sealed class TrainingSession
     private readonly EarlyStoppingOptions earlyStopping;
 
     public TrainingSession(IChannel channel, MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks,
-        MultiHeadNetwork network, MtlMethod method, int seed, Device device, IReadOnlyList<ITrainingMonitor> monitors)
+        MultiTaskNetwork network, MtlMethod method, int seed, Device device, IReadOnlyList<ITrainingMonitor> monitors)
     {
         this.device = device;
         this.monitors = monitors;
@@ -239,7 +239,7 @@ internal sealed class TrainingSession
             if (NonFiniteValues.First(p) is { } bad)
                 throw new NonFiniteLossException(NonFiniteSite.Weights, null, globalStep, epoch, bad.Value, options.CheckpointFolder);
         for (int i = 0; i < tasks.Count; i++)
-            foreach (Tensor p in network.HeadParameters(i))
+            foreach (Tensor p in network.TaskParameters(i))
                 if (NonFiniteValues.First(p) is { } bad)
                     throw new NonFiniteLossException(NonFiniteSite.Weights, tasks[i].Name, globalStep, epoch, bad.Value, options.CheckpointFolder);
     }
@@ -259,7 +259,7 @@ internal sealed class TrainingSession
     private void EnterTrainingMode()
     {
         network.train();
-        if (options.FreezeTrunk) network.Trunk.eval();
+        if (options.FreezeTrunk) network.SharedToEvaluationMode();
     }
 
     private Tensor OnDevice(Tensor t) => device.type == DeviceType.CPU ? t : t.to(device);

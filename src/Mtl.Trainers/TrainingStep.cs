@@ -47,7 +47,7 @@ internal sealed class TrainingStep : IDisposable
 
     private readonly MultiHeadNetworkTrainer.Options options;
     private readonly IReadOnlyList<TaskDefinition> tasks;
-    private readonly MultiHeadNetwork network;
+    private readonly MultiTaskNetwork network;
     private readonly MtlMethod method;
     private readonly MethodRequirements requirements;
     private readonly Parameter[] trainable;
@@ -58,7 +58,7 @@ internal sealed class TrainingStep : IDisposable
     private int scheduleSteps;
     private long stepsTaken;
 
-    public TrainingStep(MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks, MultiHeadNetwork network,
+    public TrainingStep(MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks, MultiTaskNetwork network,
         MtlMethod method, int seed, Action<ChannelMessageKind, string> log)
     {
         this.options = options;
@@ -66,6 +66,7 @@ internal sealed class TrainingStep : IDisposable
         this.network = network;
         this.method = method;
         method.EnsureSupports(options.GradientMode);
+        network.EnsureSupports(options.GradientMode);
         method.Initialize(tasks.Count);
         requirements = method.Requirements;
         if (options.Optimizer is MtlOptimizerOptions.PerTaskAdam)
@@ -81,14 +82,14 @@ internal sealed class TrainingStep : IDisposable
         Parameter[] methodParameters = method.Parameters().ToArray();
         Parameter[] others = network.parameters().Where(p => !sharedHandles.Contains(p.Handle)).Concat(methodParameters).ToArray();
         trainable = shared.Concat(others).ToArray();
-        var heads = Enumerable.Range(0, tasks.Count).Select(i => (IReadOnlyList<Tensor>)network.HeadParameters(i)).ToArray();
+        var heads = Enumerable.Range(0, tasks.Count).Select(i => (IReadOnlyList<Tensor>)network.TaskParameters(i)).ToArray();
 
         context = new StepContext(tasks.Count, seed, taskNames: tasks.Select(t => t.Name).ToArray()) { CheckpointFolder = options.CheckpointFolder };
         context.Solvers.OnProblem = run => log(ChannelMessageKind.Warning, $"{method.Name}: {run} (step {context.Step}).");
         // The option decides: per-task Adam also receives the weighted task gradients, every other optimizer reads .grad.
         PerTaskAdam? perTask = options.Optimizer is MtlOptimizerOptions.PerTaskAdam ? OptimizerFactory.PerTask(options, shared, others, tasks.Count) : null;
         optimizer = perTask ?? OptimizerFactory.Create(options, shared, others, tasks.Count);
-        gradients = new StepGradients(options.GradientMode, shared, heads, () => methodParameters, perTask);
+        gradients = new StepGradients(options.GradientMode, shared, heads, () => methodParameters, perTask, network.GradNormLayer);
         scheduler = OptimizerFactory.Schedule(options, optimizer);
     }
 
@@ -139,14 +140,13 @@ internal sealed class TrainingStep : IDisposable
             p.grad = null;
         optimizer.zero_grad();
 
-        Tensor z = network.Represent(x);
-        Tensor headInput = StepGradients.DetachesRepresentation(options.GradientMode, requirements) ? z.detach().requires_grad_(true) : z;
+        MultiTaskForward forward = network.Forward(x, StepGradients.DetachesRepresentation(options.GradientMode, requirements));
         var losses = new Tensor[tasks.Count];
         var metricSums = new Tensor[tasks.Count];
         Tensor[] targets = Targets(y, labelled);
         for (int i = 0; i < tasks.Count; i++)
         {
-            Tensor output = network.Head(i).call(headInput);
+            Tensor output = forward.Outputs[i];
             losses[i] = TaskLosses.LossOverLabelled(tasks[i], output, targets[i], labelled?[i]);
             using (no_grad()) metricSums[i] = TaskLosses.MetricSumOverLabelled(tasks[i], output, targets[i], labelled?[i]);
         }
@@ -154,11 +154,15 @@ internal sealed class TrainingStep : IDisposable
         for (int i = 0; i < tasks.Count; i++)
             if (!double.IsFinite(lossValues[i]))
                 throw new NonFiniteLossException(NonFiniteSite.Loss, tasks[i].Name, stepIndex, epoch, lossValues[i], options.CheckpointFolder);
+        // An architecture's regulariser (DSelect-k's selector entropy) joins its task's loss for the gradients, not the reported losses.
+        if (forward.Regularizers is { } regularizers)
+            for (int i = 0; i < tasks.Count; i++)
+                if (regularizers[i] is { } term) losses[i] = losses[i] + term;
 
         context.BeginStep(stepIndex, epoch, lossValues, labelledRows.Select(n => n > 0).ToArray());
         if (requirements.NeedsRepresentation)
-            context.Representation = z;
-        gradients.Begin(z, headInput);
+            context.Representation = Representation(forward.Boundaries);
+        gradients.Begin(forward.Boundaries, forward.TaskInputs);
         if (requirements.NeedsSharedLayerGradientNorms)
             context.RecordSharedLayerGradientNorms(gradients.SharedLayerGradientNorms(losses));
 
@@ -174,6 +178,14 @@ internal sealed class TrainingStep : IDisposable
         method.AfterStep(context);
         return new StepResult(lossValues, metricValues, labelledRows, weights ?? method.CurrentWeights);
     }
+
+    /// <summary>The boundary as one tensor for methods that read it (GradDrop's sign(z)): z itself, or several boundaries flattened and joined in the Jacobian rows' order.</summary>
+    private Tensor Representation(IReadOnlyList<Tensor> boundaries) => boundaries.Count switch
+    {
+        0 => throw new NotSupportedException($"The method reads the shared representation, but the {network.ArchitectureName} architecture has none. Use GradientMode.Parameters with another method."),
+        1 => boundaries[0],
+        _ => cat(boundaries.Select(b => b.flatten()).ToArray()),
+    };
 
     /// <summary>The batch's targets, with missing labels of masked tasks replaced by a placeholder the mask leaves out.</summary>
     private Tensor[] Targets(Tensor[] y, Tensor?[]? labelled)

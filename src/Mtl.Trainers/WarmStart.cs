@@ -13,11 +13,11 @@ internal static class WarmStart
     /// initial model's standard units (its heads were learnt in them) rather than the new training data's.
     /// </summary>
     /// <exception cref="ArgumentException">The two networks differ (the message names the first difference).</exception>
-    public static void CopyWeights(MultiHeadNetwork from, MultiHeadNetwork to)
+    public static void CopyWeights(MultiTaskNetwork from, MultiTaskNetwork to)
     {
         Dictionary<string, Tensor> source = from.state_dict();
         Dictionary<string, Tensor> target = to.state_dict();
-        const string fix = "The initial model must have the same trunk, input shape and tasks (in the same order, with the same class counts and head sizes).";
+        const string fix = "The initial model must have the same architecture, trunk, input shape and tasks (in the same order, with the same class counts and head sizes).";
         // Names before shapes: a different task count shows as a missing or extra head, not as the per-task statistics' shape.
         string? missing = target.Keys.FirstOrDefault(k => !source.ContainsKey(k));
         if (missing is not null)

@@ -18,7 +18,7 @@ public class MultiLeNetDiagnosticsTests
     {
         manual_seed(60);
         var tasks = new[] { new TaskDefinition("Left") { ClassCount = 10 }, new TaskDefinition("Right") { ClassCount = 10 } };
-        using var network = new MultiHeadNetwork(TrunkSpec.MultiLeNet(), new long[] { 1, 28, 28 }, tasks);
+        using var network = new SharedBottomNetwork(TrunkSpec.MultiLeNet(), new long[] { 1, 28, 28 }, tasks);
         var objective = new NetworkObjective(network, tasks); // the trainer's own losses (cross-entropy here)
         using var scope = NewDisposeScope();
         using var generator = new Generator(61);
@@ -64,7 +64,7 @@ public class MultiLeNetDiagnosticsTests
         {
             manual_seed(62);
             var tasks = new[] { new TaskDefinition("Left") { ClassCount = 10, HeadHiddenSizes = new[] { 16 } }, new TaskDefinition("Right") { ClassCount = 10 } };
-            using var network = new MultiHeadNetwork(trunk, shape, tasks);
+            using var network = new SharedBottomNetwork(trunk, shape, tasks);
             var layered = new NetworkObjective(network, tasks);
             Assert.AreSame(network, layered.Module);
             var rowByRow = new RowByRow(layered);

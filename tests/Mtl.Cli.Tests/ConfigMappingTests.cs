@@ -21,7 +21,7 @@ public class ConfigMappingTests
         o.Optimizer.GetType().Name, JsonSerializer.Serialize(o.Optimizer, o.Optimizer.GetType(), Fields),
         o.Schedule.GetType().Name, JsonSerializer.Serialize(o.Schedule, o.Schedule.GetType(), Fields),
         o.Dropout, o.MaxEpoch, o.BatchSize, o.EarlyStopping is null ? "auto" : JsonSerializer.Serialize(o.EarlyStopping, Fields), o.Seed,
-        o.Trunk is null ? "auto" : $"{o.Trunk} dropout {o.Trunk.Dropout}", o.ValidationSet is null ? "no validation" : "validation");
+        o.Trunk is null ? "auto" : $"{o.Trunk} dropout {o.Trunk.Dropout}", o.Architecture, o.ValidationSet is null ? "no validation" : "validation");
 
     private static MultiHeadNetworkTrainer.Options Map(TrainingConfig config, IDataView validation) =>
         config.ToOptions(MultiTaskDatasets.ImageColumnName, [new TaskDefinition("Left"), new TaskDefinition("Right")], validation);
@@ -52,6 +52,26 @@ public class ConfigMappingTests
         Assert.AreEqual(expected, Describe(Map(sweep, validation)));
         StringAssert.Contains(expected, MtlMethodOptions.Parse(method).ToString());
         StringAssert.Contains(expected, "\"LearningRate\":0.01");
+    }
+
+    [TestMethod]
+    public void TheArchFlagReachesTheArchitectureOptionThroughTheOneMapping()
+    {
+        IDataView validation = new MLContext(1).Data.LoadFromEnumerable(new[] { new { X = 1f } });
+        var cli = new TrainCommand.TrainSettings("multi-fashion", "ew", OptimizerKind.Adam, GradientMode.Parameters, Epochs: 1, LearningRate: 0.01,
+            BatchSize: 64, TrainRows: 0, Seed: 2, ModelPath: "model.zip", Architecture: "MMoE(experts=2)");
+        var sweep = new RunConfig
+        {
+            Method = "ew", Epochs = 1, LearningRate = 0.01, BatchSize = 64, Seed = 2, EarlyStoppingPatience = 0, Trunk = "multilenet", Architecture = "mmoe(experts=2)",
+        };
+        Assert.AreEqual("mmoe(experts=2)", Map(cli.ToConfig(), validation).Architecture.ToString());
+        Assert.AreEqual(Describe(Map(sweep, validation)), Describe(Map(cli.ToConfig(), validation)));
+        Assert.AreEqual("shared-bottom", Map(new TrainingConfig(), validation).Architecture.ToString());
+        // Cross-stitch and MTAN build on an MLP's layers: the built-in image datasets then get the automatic MLP trunk.
+        Assert.IsNull(Map((cli with { Architecture = "cross-stitch" }).ToConfig(), validation).Trunk);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new TrainingConfig { Architecture = "mmoe(experts=0)" }.Validate());
+        StringAssert.Contains(e.Message, "Architecture.Experts");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => (cli with { Architecture = "moe" }).ToConfig()).Message, "Accepted architectures");
     }
 
     [TestMethod]

@@ -32,6 +32,24 @@ public sealed class TrainEndToEndTests
     }
 
     [TestMethod]
+    [DataRow("mmoe(experts=2)")]
+    [DataRow("cross-stitch")]
+    public void TrainWithAnArchitecture_SavesAZipThatPlainMlNetScoresLikeTheFittedModel(string architecture)
+    {
+        using var temp = new TempFolder("mtl-cli-tests-arch");
+        string model = Path.Combine(temp.Path, "arch.zip");
+        ProcessResult run = ChildProcess.RunDotnet(BuiltApps.MtlCli, temp.Path,
+            ["train", "--dataset", "multi-fashion", "--arch", architecture, "--train-rows", "512", "--batch-size", "128", "--epochs", "1", "--lr", "0.003",
+             "--seed", "3", "--model", model]);
+        Assert.AreEqual(0, run.ExitCode, run.Transcript);
+        StringAssert.Contains(run.StandardOutput, "architecture " + architecture, run.Transcript);
+        Assert.IsTrue(File.Exists(model), run.Transcript);
+        TrainOutput output = TrainOutput.Parse(run.StandardOutput);
+        foreach (string task in Tasks)
+            Assert.AreEqual(0, TrainOutput.Number(output.Reloaded[task].Difference), 1e-4, $"{architecture}/{task}: the reloaded zip's accuracy\n{run.Transcript}");
+    }
+
+    [TestMethod]
     public void Train_WritesARealMlNetZip_ThatPlainModelLoadReopens_WithThePrintedAccuracy()
     {
         TrainedModel trained = TrainedModels.First;

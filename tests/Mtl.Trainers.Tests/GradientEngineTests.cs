@@ -83,9 +83,9 @@ public class GradientEngineTests
 
         Tensor z = toy.Z();
         Tensor zd = z.detach().requires_grad_(true);
-        using StackedGradients sg = TaskGradientEngine.RepresentationGradients(new[] { toy.L1(zd), toy.L2(zd) }, zd,
+        using StackedGradients sg = TaskGradientEngine.RepresentationGradients(new[] { toy.L1(zd), toy.L2(zd) }, [zd],
             new[] { new Tensor[] { toy.H1 }, new Tensor[] { toy.H2 } });
-        TaskGradientEngine.BackwardThroughTrunk(z, sg, new[] { 1.0, 1.0 });
+        TaskGradientEngine.BackwardThroughTrunk([z], sg, new[] { 1.0, 1.0 });
         double[] representation = Flat(toy.W.grad!);
         for (int i = 0; i < reference.Length; i++) Assert.AreEqual(reference[i], representation[i], 1e-12);
 
@@ -106,7 +106,7 @@ public class GradientEngineTests
         using var scope = NewDisposeScope();
         Tensor z = toy.Z();
         Assert.ThrowsExactly<ArgumentException>(() =>
-            TaskGradientEngine.RepresentationGradients(new[] { toy.L1(z), toy.L2(z) }, z, new[] { new Tensor[] { toy.H1 }, new Tensor[] { toy.H2 } }));
+            TaskGradientEngine.RepresentationGradients(new[] { toy.L1(z), toy.L2(z) }, [z], new[] { new Tensor[] { toy.H1 }, new Tensor[] { toy.H2 } }));
     }
 
     [TestMethod]

@@ -22,7 +22,7 @@ public class PerSampleGradientEngineTests
         public Case(TrunkSpec trunk, long[] inputShape, int rows, int seed)
         {
             manual_seed(seed);
-            Network = new MultiHeadNetwork(trunk, inputShape, Tasks);
+            Network = new SharedBottomNetwork(trunk, inputShape, Tasks);
             X = randn(new long[] { rows }.Concat(inputShape).ToArray()).DetachFromDisposeScope();
             Y = new[]
             {
@@ -32,7 +32,7 @@ public class PerSampleGradientEngineTests
             };
         }
 
-        public MultiHeadNetwork Network { get; }
+        public SharedBottomNetwork Network { get; }
 
         public Tensor X { get; }
 
@@ -49,7 +49,7 @@ public class PerSampleGradientEngineTests
         {
             IReadOnlyList<Tensor> shared = Network.SharedParameters();
             var targets = Enumerable.Range(0, Tasks.Length)
-                .Select(t => new PerSampleTarget(l => l[t], shared.Concat(Network.HeadParameters(t)).ToArray()))
+                .Select(t => new PerSampleTarget(l => l[t], shared.Concat(Network.TaskParameters(t)).ToArray()))
                 .ToList();
             targets.Add(new PerSampleTarget(l => l.Aggregate((a, b) => a + b), Network.parameters().ToArray()));
             return targets.ToArray();

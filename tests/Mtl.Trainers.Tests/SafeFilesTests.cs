@@ -149,7 +149,7 @@ public sealed class SafeFilesTests
     {
         // Before, the step state went to "<name>.tmp" and stayed there when the write failed (ENOSPC).
         using var folder = new TempFolder();
-        using var network = new MultiHeadNetwork(TrunkSpec.Mlp(8), [5], [new TaskDefinition("A") { ClassCount = 2 }]);
+        using var network = new SharedBottomNetwork(TrunkSpec.Mlp(8), [5], [new TaskDefinition("A") { ClassCount = 2 }]);
         var store = new CheckpointStore(folder.Path, network, _ => throw new IOException("No space left on device"), _ => { });
         var progress = new TrainingProgress(1, 4, [], 1, 0.5, 0);
         Assert.ThrowsExactly<IOException>(() => store.Save(progress, null));

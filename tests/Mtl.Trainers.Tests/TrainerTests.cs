@@ -159,10 +159,10 @@ public class TrainerTests
             // Rebuild the initial network exactly as the trainer did (same seed, same construction order).
             manual_seed(5);
             var tasks = options.Tasks.Select(t => t.Clone()).ToList();
-            using var initial = new MultiHeadNetwork(options.Trunk!, new long[] { 8 }, tasks);
+            using var initial = new SharedBottomNetwork(options.Trunk!, new long[] { 8 }, tasks);
             using var scope = NewDisposeScope();
-            Tensor after = cat(model.Network.HeadParameters(0).Select(p => p.flatten()).ToArray());
-            Tensor before = cat(initial.HeadParameters(0).Select(p => p.flatten()).ToArray());
+            Tensor after = cat(model.Network.TaskParameters(0).Select(p => p.flatten()).ToArray());
+            Tensor before = cat(initial.TaskParameters(0).Select(p => p.flatten()).ToArray());
             return (after - before).to_type(ScalarType.Float64).data<double>().ToArray();
         }
         double[] adam1 = HeadUpdate(OptimizerKind.Adam, 1), adam10 = HeadUpdate(OptimizerKind.Adam, 10);

@@ -86,7 +86,7 @@ public class TrunkAndPipelineTests
         IDataView data = SmallMultiFashion(256);
         var trainer = ml.MultiTask().Trainers.MultiHead(ImageOptions(TrunkSpec.Custom(_ => new UserTrunk(), 32)));
         using var model = trainer.Fit(data);
-        Assert.AreEqual(32, model.Network.RepresentationSize);
+        Assert.AreEqual(32, model.Network.EmbeddingSize);
         var e = Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(model, data.Schema, new MemoryStream()));
         StringAssert.Contains(e.Message, nameof(UserTrunk));
         StringAssert.Contains(e.Message, "SaveTorchSharpWeights");
@@ -97,7 +97,7 @@ public class TrunkAndPipelineTests
         string path = Path.Combine(temp.Path, "weights.dat");
         model.SaveTorchSharpWeights(path);
         var tasks = model.Tasks.ToList();
-        using var rebuilt = new MultiHeadNetwork(TrunkSpec.Custom(_ => new UserTrunk(), 32), model.RowShape, tasks);
+        using var rebuilt = new SharedBottomNetwork(TrunkSpec.Custom(_ => new UserTrunk(), 32), model.RowShape, tasks);
         rebuilt.load(path);
         using var scope = NewDisposeScope();
         var original = model.Network.state_dict();

@@ -23,7 +23,7 @@ public sealed class TrajectoryFactorMonitor : ITrainingMonitor, IDisposable
     private readonly TaskBatch training;
     private readonly TaskBatch validation;
     private readonly List<TrajectoryCheckpoint> checkpoints = new();
-    private MultiHeadNetwork? network;
+    private MultiTaskNetwork? network;
     private NetworkObjective? objective;
     private IReadOnlyList<ParameterGroup>? groups;
     private WeightSnapshot? initial;

@@ -5,7 +5,7 @@ namespace Mtl.Analysis.Objectives;
 
 /// <summary>
 /// What every diagnostic needs from a model: per-task training losses on a batch, and which parameters are shared and which
-/// belong to each task. <see cref="NetworkObjective"/> adapts a <c>MultiHeadNetwork</c>; any differentiable model with
+/// belong to each task. <see cref="NetworkObjective"/> adapts a <c>MultiTaskNetwork</c>; any differentiable model with
 /// T losses can implement it (the known-answer tests use quadratics and linear regression).
 /// </summary>
 public interface IMultiTaskObjective

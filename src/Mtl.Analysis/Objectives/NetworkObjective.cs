@@ -6,12 +6,13 @@ using static TorchSharp.torch;
 namespace Mtl.Analysis.Objectives;
 
 /// <summary>
-/// A <see cref="MultiHeadNetwork"/> with its tasks as an <see cref="IMultiTaskObjective"/>: the trunk's parameters are the
-/// shared ones, head i's are task i's, and each task's loss is <see cref="TaskLossFunction"/> of its head output.
+/// A <see cref="MultiTaskNetwork"/> with its tasks as an <see cref="IMultiTaskObjective"/>: the network's shared parameters
+/// are the shared ones (the trunk of shared-bottom, the experts of MMoE, …), its task parameters task i's, and each task's
+/// loss is <see cref="TaskLossFunction"/> of its output.
 /// </summary>
 public sealed class NetworkObjective : IMultiTaskObjective
 {
-    private readonly MultiHeadNetwork network;
+    private readonly MultiTaskNetwork network;
     private readonly IReadOnlyList<TaskDefinition> tasks;
     private readonly TaskLossFunction loss;
     private readonly IReadOnlyList<Tensor> shared;
@@ -35,7 +36,7 @@ public sealed class NetworkObjective : IMultiTaskObjective
     /// True when batches carry targets in the labels' units (rows a user gives); false when they come from the trainer's
     /// materialised data, which already holds standardised targets in the heads' units.
     /// </param>
-    internal NetworkObjective(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, bool targetsInLabelUnits = false)
+    internal NetworkObjective(MultiTaskNetwork network, IReadOnlyList<TaskDefinition> tasks, bool targetsInLabelUnits = false)
         : this(network, tasks, TaskLosses.Loss)
     {
         this.targetsInLabelUnits = targetsInLabelUnits;
@@ -45,7 +46,7 @@ public sealed class NetworkObjective : IMultiTaskObjective
     /// <param name="network">The network (its trunk and heads).</param>
     /// <param name="tasks">The tasks, one per head, in head order.</param>
     /// <param name="loss">Each task's training loss, e.g. the trainer's per-task loss.</param>
-    internal NetworkObjective(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, TaskLossFunction loss)
+    internal NetworkObjective(MultiTaskNetwork network, IReadOnlyList<TaskDefinition> tasks, TaskLossFunction loss)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(tasks);
@@ -56,7 +57,7 @@ public sealed class NetworkObjective : IMultiTaskObjective
         this.tasks = tasks;
         this.loss = loss;
         shared = network.SharedParameters();
-        heads = Enumerable.Range(0, tasks.Count).Select(i => network.HeadParameters(i)).ToArray();
+        heads = Enumerable.Range(0, tasks.Count).Select(i => network.TaskParameters(i)).ToArray();
         TaskNames = tasks.Select(t => t.Name).ToArray();
     }
 

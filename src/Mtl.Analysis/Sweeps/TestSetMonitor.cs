@@ -23,7 +23,7 @@ public sealed class TestSetMonitor : ITrainingMonitor, IDisposable
     private readonly string featureColumn;
     private readonly string? recordFile;
     private readonly List<EpochRecord> records = new();
-    private MultiHeadNetwork? network;
+    private MultiTaskNetwork? network;
     private IReadOnlyList<TaskDefinition> tasks = [];
     private MaterializedData? data;
 
@@ -104,7 +104,7 @@ public sealed class TestSetMonitor : ITrainingMonitor, IDisposable
     }
 
     // Over each task's labelled rows; RMSE in the label's unit, losses in the units the network learns (as the epoch report).
-    private SplitFigures Score(MultiHeadNetwork model, MaterializedData rows)
+    private SplitFigures Score(MultiTaskNetwork model, MaterializedData rows)
     {
         (double[] loss, double[] metric, _) = NetworkEvaluation.Run(model, tasks, rows, ScoringBatch, model.parameters().First().device);
         return new SplitFigures(loss, metric);

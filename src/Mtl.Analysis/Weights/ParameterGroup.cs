@@ -21,7 +21,7 @@ public sealed record ParameterGroup(string Name, IReadOnlyList<Tensor> Parameter
     }
 
     /// <summary>The trunk, then one group per head named after its task.</summary>
-    internal static IReadOnlyList<ParameterGroup> Of(MultiHeadNetwork network, IReadOnlyList<string> taskNames)
+    internal static IReadOnlyList<ParameterGroup> Of(MultiTaskNetwork network, IReadOnlyList<string> taskNames)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(taskNames);
@@ -30,7 +30,7 @@ public sealed record ParameterGroup(string Name, IReadOnlyList<Tensor> Parameter
         if (taskNames.Contains(TrunkName))
             throw new ArgumentException($"A task named \"{TrunkName}\" would clash with the trunk's group; rename the task.", nameof(taskNames));
         var groups = new List<ParameterGroup> { new(TrunkName, network.SharedParameters()) };
-        groups.AddRange(taskNames.Select((name, i) => new ParameterGroup(name, network.HeadParameters(i))));
+        groups.AddRange(taskNames.Select((name, i) => new ParameterGroup(name, network.TaskParameters(i))));
         return groups;
     }
 }

@@ -6,6 +6,7 @@ using Mtl.Trainers;
 using Mtl.Trainers.IO;
 using Mtl.Trainers.Methods;
 using Mtl.Trainers.Monitoring;
+using Mtl.Trainers.Network;
 using Spectre.Console;
 using TorchSharp;
 
@@ -39,11 +40,15 @@ public static class TrainCommand
         var trainRows = new Option<int>("--train-rows") { Description = "Use only the first N training rows (0 = all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed of data order, initialisation, dropout and methods", DefaultValueFactory = _ => 1 };
         var model = new Option<string>("--model") { Description = "Where to save the trained model", DefaultValueFactory = _ => "model.zip" };
+        var arch = new Option<string>("--arch")
+        {
+            Description = "Multi-task architecture, with sizes if any, e.g. \"mmoe(experts=4)\", \"ple(levels=2)\" (default shared-bottom): " + string.Join(", ", ArchitectureOptions.Names),
+        };
         var table = TableTrainCommand.TableOptions.Create();
         var command = new Command("train", "Train a multi-head network on a built-in multi-task image dataset (--dataset), or on your own CSV/TSV " +
             "table (--data with one --label per task), and report per-task test metrics.")
         {
-            dataset, method, optimizer, mode, epochs, lr, batch, trainRows, seed, model,
+            dataset, method, optimizer, mode, epochs, lr, batch, trainRows, seed, model, arch,
         };
         table.AddTo(command);
         command.SetAction(parse =>
@@ -61,7 +66,7 @@ public static class TrainCommand
             if (parse.GetValue(table.Data) is { } data)
             {
                 // Only the flags a user typed override the trainer's automatic, table-sized choices.
-                string? builtInOnly = new Option[] { dataset, trainRows, model }.Where(o => Given(parse, o)).Select(o => o.Name).FirstOrDefault();
+                string? builtInOnly = new Option[] { dataset, trainRows, model, arch }.Where(o => Given(parse, o)).Select(o => o.Name).FirstOrDefault();
                 if (builtInOnly is not null)
                     return TableTrainCommand.Refuse($"{builtInOnly} belongs to the built-in datasets; with --data the model goes to <--out>/<--name>.zip.");
                 // With --time the search chooses the options; --epochs then caps a trial's epochs (the top rung).
@@ -81,7 +86,7 @@ public static class TrainCommand
                 return TableTrainCommand.Refuse($"{tableOnly} belongs to --data (your own table); pass --data <file.csv> (or --config <name>.mtlconfig), or drop {tableOnly} to train on --dataset.");
             return Run(new TrainSettings(
                 parse.GetValue(dataset)!, parse.GetValue(method)!, parse.GetValue(optimizer), parse.GetValue(mode), parse.GetValue(epochs),
-                parse.GetValue(lr), parse.GetValue(batch), parse.GetValue(trainRows), parse.GetValue(seed), parse.GetValue(model)!));
+                parse.GetValue(lr), parse.GetValue(batch), parse.GetValue(trainRows), parse.GetValue(seed), parse.GetValue(model)!, parse.GetValue(arch)));
         });
         return command;
     }
@@ -99,25 +104,28 @@ public static class TrainCommand
     /// <param name="TrainRows">Use only the first N training rows; 0 = all.</param>
     /// <param name="Seed">The one seed of the run.</param>
     /// <param name="ModelPath">Where the model .zip goes.</param>
+    /// <param name="Architecture">The multi-task architecture in text form (see <see cref="ArchitectureOptions.Parse"/>); null = shared-bottom.</param>
     public sealed record TrainSettings(string Dataset, string Method, OptimizerKind Optimizer, GradientMode Mode, int Epochs, double LearningRate,
-        int BatchSize, int TrainRows, int Seed, string ModelPath)
+        int BatchSize, int TrainRows, int Seed, string ModelPath, string? Architecture = null)
     {
         /// <summary>
         /// The run configuration these flags describe; the trainer options come from it through
         /// <see cref="TrainingConfig.ToOptions"/>, as for sweeps and studies. No early stopping: every epoch runs, the best
-        /// validation epoch is kept.
+        /// validation epoch is kept. The trunk is MultiLeNet, or for architectures built from an MLP's layers (cross-stitch,
+        /// MTAN) the automatic MLP over the flattened images.
         /// </summary>
         public TrainingConfig ToConfig() => new()
         {
             Method = Method, Optimizer = Optimizer, GradientMode = Mode, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize,
-            Seed = Seed, EarlyStoppingPatience = 0, Trunk = "multilenet",
+            Seed = Seed, EarlyStoppingPatience = 0, Architecture = Architecture,
+            Trunk = Architecture is not null && ArchitectureOptions.Parse(Architecture).NeedsMlpTrunk ? null : "multilenet",
         };
     }
 
     // The configuration field each flag sets, so the configuration's one validation speaks in the flags a command-line user typed.
     private static readonly (string Field, string Flag)[] Flags =
     [
-        ("learningRate", "--lr"), ("epochs", "--epochs"), ("batchSize", "--batch-size"),
+        ("learningRate", "--lr"), ("epochs", "--epochs"), ("batchSize", "--batch-size"), ("architecture", "--arch"),
     ];
 
     /// <summary>The configuration's one validation, its messages in the flags a command-line user typed ("--lr must be …").</summary>
@@ -168,7 +176,7 @@ public static class TrainCommand
 
     private static int TrainSaveReload(MLContext ml, TrainSettings s, CancellationToken stop)
     {
-        AnsiConsole.MarkupLine($"[bold]mtl train[/] dataset [cyan]{s.Dataset}[/], method [cyan]{s.Method}[/], optimizer [cyan]{s.Optimizer}[/], " +
+        AnsiConsole.MarkupLine($"[bold]mtl train[/] dataset [cyan]{s.Dataset}[/], architecture [cyan]{Markup.Escape(s.Architecture ?? "shared-bottom")}[/], method [cyan]{s.Method}[/], optimizer [cyan]{s.Optimizer}[/], " +
                                $"{s.Epochs} epochs, lr {s.LearningRate}, batch {s.BatchSize}, seed {s.Seed}, {torch.get_num_threads()} threads");
         var load = Stopwatch.StartNew();
         (IDataView train, IDataView validation, IDataView test, string[] taskNames) = LoadDataset(s.Dataset, s.Seed);

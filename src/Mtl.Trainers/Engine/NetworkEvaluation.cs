@@ -20,7 +20,7 @@ internal static class NetworkEvaluation
     /// <param name="data">Rows with labels.</param>
     /// <param name="batchSize">Rows per forward.</param>
     /// <param name="device">Where the network lives.</param>
-    public static (double[] Loss, double[] Metric, long[] LabelledRows) Run(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks,
+    public static (double[] Loss, double[] Metric, long[] LabelledRows) Run(MultiTaskNetwork network, IReadOnlyList<TaskDefinition> tasks,
         MaterializedData data, int batchSize, Device device)
     {
         var lossSum = new double[tasks.Count];

@@ -20,8 +20,9 @@ internal sealed class StepGradients : IStepGradients
     private readonly Func<IReadOnlyList<Parameter>> _methodParameters;
     private readonly PerTaskAdam? _perTask;
     private readonly Stopwatch _solverWatch = new();
-    private Tensor? _trunkOutput;
-    private Tensor? _headInput;
+    private readonly Parameter? _gradNormLayer;
+    private IReadOnlyList<Tensor>? _boundaries;
+    private IReadOnlyList<Tensor>? _taskInputs;
 
     /// <summary>Creates the server.</summary>
     /// <param name="mode">Where per-task gradients are taken.</param>
@@ -29,9 +30,11 @@ internal sealed class StepGradients : IStepGradients
     /// <param name="heads">Each task's head parameters.</param>
     /// <param name="methodParameters">The method's learnable parameters (asked each step: created by Initialize).</param>
     /// <param name="perTask">The per-task optimizer, when the run uses one.</param>
+    /// <param name="gradNormLayer">The shared layer whose per-task gradient norms GradNorm-like methods read (the network's choice).</param>
     public StepGradients(GradientMode mode, IReadOnlyList<Parameter> shared, IReadOnlyList<IReadOnlyList<Tensor>> heads,
-        Func<IReadOnlyList<Parameter>> methodParameters, PerTaskAdam? perTask)
+        Func<IReadOnlyList<Parameter>> methodParameters, PerTaskAdam? perTask, Parameter? gradNormLayer)
     {
+        _gradNormLayer = gradNormLayer;
         _mode = mode;
         _shared = shared;
         _heads = heads;
@@ -43,13 +46,14 @@ internal sealed class StepGradients : IStepGradients
     public TimeSpan SolverTime => _solverWatch.Elapsed;
 
     /// <summary>
-    /// Starts a step. In Representation mode the heads must have consumed <paramref name="headInput"/>, the detached,
-    /// grad-requiring copy of <paramref name="trunkOutput"/>; otherwise both are the same tensor.
+    /// Starts a step with the network's boundary tensors. In Representation mode the task-specific part must have consumed
+    /// <paramref name="taskInputs"/>, the detached, grad-requiring copies of <paramref name="boundaries"/>; otherwise both
+    /// are the same tensors.
     /// </summary>
-    public void Begin(Tensor trunkOutput, Tensor headInput)
+    public void Begin(IReadOnlyList<Tensor> boundaries, IReadOnlyList<Tensor> taskInputs)
     {
-        _trunkOutput = trunkOutput;
-        _headInput = headInput;
+        _boundaries = boundaries;
+        _taskInputs = taskInputs;
     }
 
     /// <summary>True when the heads see a detached copy of z (Representation mode for methods that need per-task gradients).</summary>
@@ -82,7 +86,7 @@ internal sealed class StepGradients : IStepGradients
         MethodParameterGradients(losses);
         if (_mode == GradientMode.Parameters)
             return TaskGradientEngine.ParameterGradients(losses, _shared, _heads);
-        var z = _headInput ?? throw new InvalidOperationException("StepGradients.Begin was not called for this step.");
+        var z = _taskInputs ?? throw new InvalidOperationException("StepGradients.Begin was not called for this step.");
         return TaskGradientEngine.RepresentationGradients(losses, z, _heads);
     }
 
@@ -91,7 +95,7 @@ internal sealed class StepGradients : IStepGradients
     {
         double[] w = weights.ToArray();
         if (_mode == GradientMode.Representation)
-            TaskGradientEngine.BackwardThroughTrunk(_trunkOutput!, gradients, w);
+            TaskGradientEngine.BackwardThroughTrunk(_boundaries!, gradients, w);
         else if (_perTask is not null)
             _perTask.StageTaskGradients(gradients, w);
         else
@@ -103,8 +107,21 @@ internal sealed class StepGradients : IStepGradients
     {
         if (_mode == GradientMode.Representation)
         {
-            using Tensor dz = direction.view(_trunkOutput!.shape);
-            _trunkOutput.backward(new[] { dz });
+            if (_boundaries!.Count == 1)
+            {
+                using Tensor dz = direction.view(_boundaries[0].shape);
+                _boundaries[0].backward(new[] { dz });
+                return;
+            }
+            Tensor[] dzs = gradients.Unflatten(direction);
+            try
+            {
+                autograd.backward(_boundaries.ToArray(), dzs);
+            }
+            finally
+            {
+                foreach (Tensor d in dzs) d.Dispose();
+            }
             return;
         }
         Tensor[] pieces = gradients.Unflatten(direction);
@@ -130,14 +147,14 @@ internal sealed class StepGradients : IStepGradients
     }
 
     /// <summary>
-    /// ‖∇_W Lᵢ‖ of every task loss at the last shared weight matrix W (the last shared parameter with two or more
-    /// dimensions), with the graph retained for the main backward.
+    /// ‖∇_W Lᵢ‖ of every task loss at the network's GradNorm layer W (by default the last shared parameter with two or
+    /// more dimensions), with the graph retained for the main backward.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The trunk has no weight matrix.</exception>
+    /// <exception cref="InvalidOperationException">The network has no such layer.</exception>
     public double[] SharedLayerGradientNorms(IReadOnlyList<Tensor> losses)
     {
-        Parameter last = _shared.LastOrDefault(p => p.Dimensions >= 2) ?? throw new InvalidOperationException(
-            "The method needs gradient norms at the last shared weight matrix, but the trunk has no parameter with two or more dimensions.");
+        Parameter last = _gradNormLayer ?? throw new InvalidOperationException(
+            "The method needs gradient norms at a shared weight matrix, but the network has none (MultiTaskNetwork.GradNormLayer is null).");
         var norms = new double[losses.Count];
         for (int i = 0; i < norms.Length; i++)
         {

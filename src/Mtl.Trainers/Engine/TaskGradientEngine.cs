@@ -49,29 +49,31 @@ internal static class TaskGradientEngine
     }
 
     /// <summary>
-    /// Representation mode, first half: <paramref name="representation"/> must be the detached, grad-requiring copy of
-    /// the trunk output that the heads consumed. Returns the stacked T×(B·F) z-gradients and writes head gradients.
+    /// Representation mode, first half: <paramref name="representation"/> must be the detached, grad-requiring copies of
+    /// the boundary tensors that the task-specific part consumed. Returns the stacked T×(Σ numel) boundary gradients and
+    /// writes each task's parameter gradients.
     /// </summary>
-    public static StackedGradients RepresentationGradients(IReadOnlyList<Tensor> taskLosses, Tensor representation,
+    public static StackedGradients RepresentationGradients(IReadOnlyList<Tensor> taskLosses, IReadOnlyList<Tensor> representation,
         IReadOnlyList<IReadOnlyList<Tensor>> headParameters)
     {
-        if (!representation.requires_grad || !representation.is_leaf)
-            throw new ArgumentException("The representation must be a detached leaf with requires_grad (z.detach().requires_grad_()).", nameof(representation));
+        if (representation.Count == 0 || representation.Any(z => !z.requires_grad || !z.is_leaf))
+            throw new ArgumentException("The representation must be one or more detached leaves with requires_grad (z.detach().requires_grad_()).", nameof(representation));
         int tasks = taskLosses.Count;
         Validate(taskLosses, headParameters);
-        StackedGradients result = StackedGradients.Allocate(tasks, new[] { representation });
+        StackedGradients result = StackedGradients.Allocate(tasks, representation);
         try
         {
             for (int i = 0; i < tasks; i++)
             {
                 using var scope = NewDisposeScope();
-                var inputs = new List<Tensor>(1 + headParameters[i].Count) { representation };
+                var inputs = new List<Tensor>(representation.Count + headParameters[i].Count);
+                inputs.AddRange(representation);
                 inputs.AddRange(headParameters[i]);
                 // Losses prepared by a method may share graph nodes (e.g. one exp of learnable scales), so keep the graph
                 // until the last task.
                 Tensor?[] grads = LossGradients.Of(taskLosses[i], inputs, retainGraph: i < tasks - 1, what: $"task {i}'s loss");
-                result.SetRow(i, new[] { grads[0] });
-                AssignHeadGradients(headParameters[i], grads.Skip(1).ToArray());
+                result.SetRow(i, grads.Take(representation.Count).ToArray());
+                AssignHeadGradients(headParameters[i], grads.Skip(representation.Count).ToArray());
             }
             return result;
         }
@@ -82,17 +84,18 @@ internal static class TaskGradientEngine
         }
     }
 
-    /// <summary>Representation mode, second half: one trunk backward of Σ wᵢ ∂Lᵢ/∂z from the trunk output z.</summary>
-    public static void BackwardThroughTrunk(Tensor trunkOutput, StackedGradients representationGradients, ReadOnlySpan<double> weights)
+    /// <summary>Representation mode, second half: one backward of the shared part from its boundary tensors with Σ wᵢ ∂Lᵢ/∂z.</summary>
+    public static void BackwardThroughTrunk(IReadOnlyList<Tensor> boundaries, StackedGradients representationGradients, ReadOnlySpan<double> weights)
     {
         Tensor[] d = representationGradients.Combine(weights);
         try
         {
-            trunkOutput.backward(new[] { d[0] });
+            if (boundaries.Count == 1) boundaries[0].backward(new[] { d[0] });
+            else autograd.backward(boundaries.ToArray(), d);
         }
         finally
         {
-            d[0].Dispose();
+            foreach (Tensor t in d) t.Dispose();
         }
     }
 

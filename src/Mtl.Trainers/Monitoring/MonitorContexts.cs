@@ -9,7 +9,7 @@ namespace Mtl.Trainers.Monitoring;
 /// <summary>What a monitor learns once, before training: the network, the resolved tasks and the run's shape.</summary>
 public sealed class MonitorStartContext
 {
-    internal MonitorStartContext(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, int seed, int firstEpoch, int maxEpoch,
+    internal MonitorStartContext(MultiTaskNetwork network, IReadOnlyList<TaskDefinition> tasks, int seed, int firstEpoch, int maxEpoch,
         int stepsPerEpoch, long trainingRows)
     {
         Network = network;
@@ -22,7 +22,7 @@ public sealed class MonitorStartContext
     }
 
     /// <summary>The network being trained (observe only).</summary>
-    internal MultiHeadNetwork Network { get; }
+    internal MultiTaskNetwork Network { get; }
 
     /// <summary>The tasks as the trainer resolved them (class counts filled in), in head order.</summary>
     public IReadOnlyList<TaskDefinition> Tasks { get; }
@@ -52,7 +52,7 @@ public sealed class MonitorStepContext
     private readonly IReadOnlyList<Parameter> shared;
     private readonly Tensor[] sharedTensors;
 
-    internal MonitorStepContext(MultiHeadNetwork network, IReadOnlyList<TaskDefinition> tasks, long step, int epoch, int batchIndex,
+    internal MonitorStepContext(MultiTaskNetwork network, IReadOnlyList<TaskDefinition> tasks, long step, int epoch, int batchIndex,
         Tensor features, IReadOnlyList<Tensor> labels, IReadOnlyList<Parameter> shared, IReadOnlyList<Tensor?>? labelMasks = null)
     {
         this.labelMasks = labelMasks;
@@ -68,7 +68,7 @@ public sealed class MonitorStepContext
     }
 
     /// <summary>The network (observe only: a monitor must not change its weights).</summary>
-    internal MultiHeadNetwork Network { get; }
+    internal MultiTaskNetwork Network { get; }
 
     // The trainer's label masks of this batch (null per task without holes): computed once per batch, not per loss call.
     private readonly IReadOnlyList<Tensor?>? labelMasks;

@@ -11,8 +11,8 @@ namespace Mtl.Trainers.Onnx;
 internal sealed record ExportedNetwork(byte[] Model, IReadOnlyList<IReadOnlyList<string>> TaskOutputs, IReadOnlyList<string> OutputNames);
 
 /// <summary>
-/// Writes a trained multi-head network (eval mode) as one ONNX graph that scores one row: input = the feature column
-/// (its own shape), then the trunk, the heads and each task kind's output nodes (softmax, sigmoid, argmax …).
+/// Writes a trained multi-task network (eval mode) as one ONNX graph that scores one row: input = the feature column
+/// (its own shape), then the whole network (<see cref="MultiTaskNetwork"/>'s export) and each task kind's output nodes (softmax, sigmoid, argmax …).
 /// </summary>
 internal static class NetworkOnnxExporter
 {
@@ -21,17 +21,18 @@ internal static class NetworkOnnxExporter
         var graph = new OnnxGraphBuilder("multi_head_network");
         string input = graph.Input(model.FeatureColumnName, OnnxElementType.Float, model.RowShape);
         string batch = graph.Reshape(input, model.RowShape.Prepend(1L).ToArray());
-        string z = model.Network.ExportTrunkOnnx(graph, batch);
+        (string[] outputs, string? embedding) = model.Network.ExportWholeOnnx(graph, batch);
         var taskOutputs = new List<IReadOnlyList<string>>();
         for (int i = 0; i < model.Tasks.Count; i++)
         {
             TaskDefinition task = model.Tasks[i];
-            string head = model.Network.ExportTargetUnitsOnnx(graph, i, model.Network.Head(i).ExportOnnx(graph, z));
+            string head = outputs[i];
             taskOutputs.Add(task.Handler().AddOnnxOutputs(graph, task, head, model.ClassNamesOf(i)));
         }
         var names = taskOutputs.SelectMany(o => o).ToList();
         if (model.OutputEmbedding)
-            names.Add(graph.Output(graph.Flatten1D(z), MultiHeadNetworkTransformer.EmbeddingColumnName, OnnxElementType.Float, model.Network.RepresentationSize));
+            names.Add(graph.Output(graph.Flatten1D(embedding ?? throw new InvalidOperationException($"The {model.Network.ArchitectureName} network wrote no embedding into the ONNX graph.")),
+                MultiHeadNetworkTransformer.EmbeddingColumnName, OnnxElementType.Float, model.Network.EmbeddingSize));
         return new ExportedNetwork(graph.Build("Mtl.Trainers").ToByteArray(), taskOutputs, names);
     }
 }

@@ -45,8 +45,13 @@ public static class OnnxExporters
             throw new InvalidOperationException($"The layer type '{typeof(TModule).FullName}' already has an ONNX exporter; exporters are never replaced.");
     }
 
-    /// <summary>Exports a module; throws <see cref="NotSupportedException"/> naming its type when no exporter knows it.</summary>
-    internal static string Export(nn.Module module, OnnxGraphBuilder graph, string input)
+    /// <summary>
+    /// Writes <paramref name="module"/> (evaluation mode) into <paramref name="graph"/> reading <paramref name="input"/> and
+    /// returns its output's name: an <see cref="IOnnxExportable"/> writes itself, built-in and registered layer types use
+    /// their exporters (a custom <see cref="Network.MultiTaskNetwork"/> exports its layers with this).
+    /// </summary>
+    /// <exception cref="NotSupportedException">No exporter knows the module's type (the message names it and the ways out).</exception>
+    public static string Export(nn.Module module, OnnxGraphBuilder graph, string input)
     {
         if (module is IOnnxExportable self) return self.ExportOnnx(graph, input);
         if (Exporters.TryGetValue(module.GetType(), out var exporter)) return exporter(module, graph, input);

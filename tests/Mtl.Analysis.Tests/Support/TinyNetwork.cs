@@ -10,7 +10,7 @@ namespace Mtl.Analysis.Tests.Support;
 /// <summary>A tiny MLP multi-head network with regression tasks, its objective (MSE per task) and seeded data.</summary>
 internal sealed class TinyNetwork : IDisposable
 {
-    public readonly MultiHeadNetwork Network;
+    public readonly SharedBottomNetwork Network;
     public readonly TaskDefinition[] Tasks;
     public readonly NetworkObjective Objective;
 
@@ -20,7 +20,7 @@ internal sealed class TinyNetwork : IDisposable
         Tasks = Enumerable.Range(0, tasks)
             .Select(t => new TaskDefinition("Task" + t, kind: TaskKind.Regression) { HeadHiddenSizes = new[] { 3 }, HeadDropout = headDropout })
             .ToArray();
-        Network = new MultiHeadNetwork(TrunkSpec.Mlp(5), new long[] { 4 }, Tasks);
+        Network = new SharedBottomNetwork(TrunkSpec.Mlp(5), new long[] { 4 }, Tasks);
         Objective = new NetworkObjective(Network, Tasks, Mse);
     }
 

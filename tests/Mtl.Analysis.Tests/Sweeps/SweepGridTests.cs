@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mtl.Analysis.Sweeps;
 using Mtl.Trainers;
 using Mtl.Trainers.Methods;
@@ -45,6 +46,19 @@ public sealed class SweepGridTests
         Assert.AreNotEqual(a.ConfigKey, (a with { Optimizer = OptimizerKind.Sgd }).ConfigKey);
         // The same grid text expands to the same ids in any process.
         CollectionAssert.AreEqual(SweepGrid.Expand(Grid).Select(r => r.Id).ToArray(), SweepGrid.Expand(Grid).Select(r => r.Id).ToArray());
+    }
+
+    [TestMethod]
+    public void AnArchitectureIsPartOfTheRunOnlyWhenSet()
+    {
+        var plain = new RunConfig { Method = "ew", Seed = 3 };
+        // Shared-bottom runs keep the JSON (and ids) they had before architectures existed.
+        Assert.IsFalse(plain.CanonicalJson().Contains("architecture", StringComparison.Ordinal), plain.CanonicalJson());
+        var mmoe = plain with { Architecture = "mmoe(experts=2)" };
+        StringAssert.Contains(mmoe.CanonicalJson(), "\"architecture\":\"mmoe(experts=2)\"");
+        Assert.AreNotEqual(plain.Id, mmoe.Id);
+        Assert.AreEqual("mmoe(experts=2)", mmoe.ToOptions("Image", [new TaskDefinition("Left")]).Architecture.ToString());
+        Assert.AreEqual(mmoe, JsonSerializer.Deserialize<RunConfig>(mmoe.CanonicalJson(), RunConfig.Json));
     }
 
     [TestMethod]

@@ -57,13 +57,13 @@ public sealed class MissingTaskInBatchTests
     {
         List<TaskDefinition> tasks = Tasks();
         torch.manual_seed(3);
-        using var network = new MultiHeadNetwork(TrunkSpec.Mlp(8), [5], tasks);
+        using var network = new SharedBottomNetwork(TrunkSpec.Mlp(8), [5], tasks);
         MtlMethod method = MethodRegistry.Create(name);
         var options = new MultiHeadNetworkTrainer.Options { Optimizer = new MtlOptimizerOptions.Adam { LearningRate = 0.01 }, MaxEpoch = 3 };
         using var step = new TrainingStep(options, tasks, network, method, Seed, (_, _) => { });
         step.LearningRateForEpoch(1);
 
-        float[] headB = Flat(network.HeadParameters(Missing)), headA = Flat(network.HeadParameters(0));
+        float[] headB = Flat(network.TaskParameters(Missing)), headA = Flat(network.TaskParameters(0));
         float[] trunk = Flat(network.SharedParameters());
         double[] before = method is UW uw ? uw.LogVariances : Array.Empty<double>();
         StepResult first;
@@ -76,8 +76,8 @@ public sealed class MissingTaskInBatchTests
         Assert.AreEqual(0L, first.LabelledRows[Missing]);
         Assert.AreEqual(7L, first.LabelledRows[2], "the NaN regression row is left out");
         Assert.IsTrue(first.Losses.All(double.IsFinite) && (first.Weights ?? []).All(double.IsFinite), $"{name}: finite losses and weights");
-        CollectionAssert.AreEqual(headB, Flat(network.HeadParameters(Missing)), $"{name}: the unlabelled task's head got no update");
-        CollectionAssert.AreNotEqual(headA, Flat(network.HeadParameters(0)), $"{name}: the labelled task's head trained");
+        CollectionAssert.AreEqual(headB, Flat(network.TaskParameters(Missing)), $"{name}: the unlabelled task's head got no update");
+        CollectionAssert.AreNotEqual(headA, Flat(network.TaskParameters(0)), $"{name}: the labelled task's head trained");
         CollectionAssert.AreNotEqual(trunk, Flat(network.SharedParameters()), $"{name}: the trunk trained");
         if (method is UW after)
             Assert.AreEqual(before[Missing], after.LogVariances[Missing], 0.0, "UW: no regulariser drift of an unlabelled task's log-variance");

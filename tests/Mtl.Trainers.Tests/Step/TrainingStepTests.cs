@@ -22,10 +22,10 @@ public sealed class TrainingStepTests
         new("C", kind: TaskKind.Regression) { HeadHiddenSizes = [6], HeadDropout = 0, LossWeight = regressionScale },
     ];
 
-    private static MultiHeadNetwork Network(IReadOnlyList<TaskDefinition> tasks, int initSeed)
+    private static SharedBottomNetwork Network(IReadOnlyList<TaskDefinition> tasks, int initSeed)
     {
         torch.manual_seed(initSeed);
-        return new MultiHeadNetwork(TrunkSpec.Mlp(8), [5], tasks);
+        return new SharedBottomNetwork(TrunkSpec.Mlp(8), [5], tasks);
     }
 
     private static MultiHeadNetworkTrainer.Options Options(OptimizerKind optimizer, GradientMode mode)
@@ -44,7 +44,7 @@ public sealed class TrainingStepTests
         };
     }
 
-    private static TrainingStep Step(MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks, MultiHeadNetwork network, string method) =>
+    private static TrainingStep Step(MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks, SharedBottomNetwork network, string method) =>
         new(options, tasks, network, MethodRegistry.Create(method), Seed, (_, _) => { });
 
     /// <summary>A fixed batch per step index (independent of every generator the training uses).</summary>
@@ -81,7 +81,7 @@ public sealed class TrainingStepTests
         return record;
     }
 
-    private static float[] Weights(MultiHeadNetwork network) =>
+    private static float[] Weights(SharedBottomNetwork network) =>
         network.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
 
     [TestMethod]
