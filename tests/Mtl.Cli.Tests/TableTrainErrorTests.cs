@@ -94,6 +94,17 @@ public sealed class TableTrainErrorTests
     }
 
     [TestMethod]
+    public void TextInANumericColumnOfTheTestFile_NamesTheFileLineAndColumn()
+    {
+        string train = Table(Rows(i => $"{i * 0.1},c{i % 3},{i * 0.5}"));
+        string test = folder.File("test.csv");
+        // Line 4 of the test file: 'a' is a number column in the training file; text there would load as a silent NaN.
+        File.WriteAllText(test, Rows(i => $"{(i == 2 ? "lots" : (i * 0.1).ToString(System.Globalization.CultureInfo.InvariantCulture))},c{i % 3},{i * 0.5}"));
+        ProcessResult result = InProcessCli.Run("train", "--data", train, "--test-data", test, "--label", "kind", "--label", "value", "--out", Out, "--epochs", "1");
+        AssertFailedCleanly(result, $"The test file '{test}' line 4, column 'a': 'lots' is not a number", "Fix the value, or leave it empty");
+    }
+
+    [TestMethod]
     public void DuplicateLabel_IsRefused()
     {
         string path = Table(Rows(i => $"{i},c{i % 3},{i}"));

@@ -292,24 +292,35 @@ public sealed class TableSchema
         if (HasHeader ? !header.SequenceEqual(Header) : header.Length != Header.Count)
             throw new InvalidDataException($"The test file '{testPath}' has the columns {string.Join(", ", header)}; the training file '{Path}' has " +
                 $"{string.Join(", ", Header)}. Give the test file the same columns in the same order.");
-        if (Images is not null) RequireTestImages(testPath);
+        RequireTestValues(testPath);
     }
 
-    // The model reads a test row's relative image path from the training table's folder (the folder the zip keeps): check
-    // every test image there now rather than fail inside ML.NET's LoadImages.
-    private void RequireTestImages(string testPath)
+    // A test row is read as the training rows were: a column the model reads as a number must hold numbers there too (ML.NET's
+    // loader would turn text into a silent NaN, then the training mean), and an image path must name an image. The model
+    // reads a relative image path from the training table's folder (the folder the zip keeps): every test image is checked
+    // there now rather than inside ML.NET's LoadImages.
+    private void RequireTestValues(string testPath)
     {
-        int index = Columns.Single(c => c.Name == Images!.Column).Index;
+        TableColumn[] numbers = Columns.Where(c => c.Purpose != ColumnPurpose.Ignore && c.LoadsAsNumber).ToArray();
+        int image = Images is null ? -1 : Columns.Single(c => c.Name == Images.Column).Index;
         long line = 0;
         foreach (string text in File.ReadLines(testPath))
         {
             line++;
             if ((HasHeader && line == 1) || text.Trim().Length == 0) continue;
             List<string> fields = SplitFields(text, Separator);
+            foreach (TableColumn c in numbers)
+            {
+                if (c.Index >= fields.Count || IsMissing(fields[c.Index])) continue;
+                if (!double.TryParse(fields[c.Index].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                    throw new InvalidDataException($"The test file '{testPath}' line {line}, column '{c.Name}': '{fields[c.Index]}' is not a number, " +
+                        $"but the column holds numbers in the training file '{Path}'. Fix the value, or leave it empty for a missing value.");
+            }
+            if (image < 0) continue;
             string where = $"The test file '{testPath}' line {line}, column '{Images!.Column}'";
-            if (fields.Count <= index || IsMissing(fields[index]))
+            if (fields.Count <= image || IsMissing(fields[image]))
                 throw new InvalidDataException($"{where} has no image path; every row needs an image: fill it in or remove the row.");
-            ImageData.Probe(System.IO.Path.Combine(Images.Folder, fields[index].Trim()), where +
+            ImageData.Probe(System.IO.Path.Combine(Images.Folder, fields[image].Trim()), where +
                 $" (relative paths are read from the training data's folder '{Images.Folder}')");
         }
     }
