@@ -45,7 +45,8 @@ internal sealed class CheckpointStore
         SafeFiles.DeleteStaleTemps(folder);
     }
 
-    private sealed record Record(string Format, int Tasks, string[] Heads, TrainingProgress Progress, Dictionary<string, string> Files);
+    // Architecture: the network's ArchitectureName (null in checkpoints written before architectures existed: shared-bottom).
+    private sealed record Record(string Format, int Tasks, string[] Heads, TrainingProgress Progress, Dictionary<string, string> Files, string? Architecture = null);
 
     /// <summary>Writes the checkpoint of a completed epoch; <paramref name="best"/> are the kept best-validation weights, if any.</summary>
     public void Save(TrainingProgress progress, IReadOnlyDictionary<string, Tensor>? best)
@@ -62,7 +63,7 @@ internal sealed class CheckpointStore
             }),
         };
         if (best is not null) files[prefix + ".best"] = WriteAtomic(prefix + ".best", stream => WriteTensors(stream, best));
-        var record = new Record(Format, network.TaskCount, HeadShapes(), progress, files);
+        var record = new Record(Format, network.TaskCount, HeadShapes(), progress, files, network.ArchitectureName);
         WriteAtomic(LatestFile, stream => JsonSerializer.Serialize(stream, record, Json));
         // Older epochs' files are superseded once latest.json names the new ones.
         foreach (string old in Directory.EnumerateFiles(folder, "epoch-*"))
@@ -85,6 +86,10 @@ internal sealed class CheckpointStore
         }
         if (record.Format != Format || record.Progress is null || record.Files is null)
             throw Damaged(path, $"it is not a multi-head trainer checkpoint (format '{record.Format}')", null);
+        string recorded = record.Architecture ?? "shared-bottom";
+        if (recorded != network.ArchitectureName)
+            throw new InvalidDataException($"The checkpoint in {folder} was made by a {recorded} network; this run builds a {network.ArchitectureName} network " +
+                $"(Options.Architecture). Train with the checkpoint's architecture to resume it, or use another CheckpointFolder, or delete this one to start afresh.");
         if (record.Tasks != network.TaskCount || !(record.Heads ?? Array.Empty<string>()).SequenceEqual(HeadShapes()))
             throw new InvalidDataException($"The checkpoint in {folder} was made for {record.Tasks} tasks with heads [{string.Join("; ", record.Heads ?? Array.Empty<string>())}]; " +
                 $"this run has {network.TaskCount} tasks with heads [{string.Join("; ", HeadShapes())}]. Use another CheckpointFolder, or delete this one to start afresh.");

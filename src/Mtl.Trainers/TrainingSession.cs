@@ -70,6 +70,12 @@ internal sealed class TrainingSession
         if (checkpoints?.TryResume() is { } resumed)
         {
             TrainingProgress p = resumed.progress;
+            if (p.Epoch > maxEpoch)
+            {
+                if (resumed.best is { } kept) foreach (Tensor t in kept.Values) t.Dispose();
+                throw new ArgumentException($"The checkpoint in {options.CheckpointFolder} has trained {p.Epoch} epochs, more than Options.MaxEpoch = {maxEpoch}: " +
+                    $"it cannot be resumed to fewer epochs. Set MaxEpoch to at least {p.Epoch}, or use another CheckpointFolder.");
+            }
             firstEpoch = p.Epoch + 1;
             globalStep = p.Step;
             report.ResumedFromEpoch = p.Epoch;

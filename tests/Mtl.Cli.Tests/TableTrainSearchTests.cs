@@ -71,6 +71,35 @@ public sealed partial class TableTrainSearchTests
     }
 
     [TestMethod]
+    public void Arch_TrainsTheOneRunWithIt_TheConfigRecordsIt_AndRepeatsIt()
+    {
+        string data = TableTrainTests.WriteTable(folder.File("shapes.csv"), rows: 120);
+        ProcessResult run = InProcessCli.Run("train", "--data", data, "--label", "tier", "--label", "size", "--out", folder.File("out"), "--seed", "2",
+            "--epochs", "2", "--baselines", "none", "--arch", "mmoe(experts=3)");
+        Assert.AreEqual(0, run.ExitCode, run.Transcript);
+        MtlConfig file = MtlConfig.Read(Config);
+        Assert.AreEqual("mmoe(experts=3)", file.TrainingOption.Trainer.Architecture);
+        Assert.AreEqual("mmoe(experts=3)", file.RunHistory.Trials.Single().Parameter.Architecture);
+
+        // --config repeats the run with the recorded architecture (its one trial comes from the file, then trains again).
+        ProcessResult repeat = InProcessCli.Run("train", "--config", Config);
+        Assert.AreEqual(0, repeat.ExitCode, repeat.Transcript);
+        StringAssert.Contains(repeat.StandardOutput, "mmoe(experts=3)", repeat.Transcript);
+        Assert.AreEqual("mmoe(experts=3)", MtlConfig.Read(Config).TrainingOption.Trainer.Architecture);
+        AssertRefused(InProcessCli.Run("train", "--config", Config, "--arch", "ple"), "--arch cannot be combined with --config");
+    }
+
+    [TestMethod]
+    public void Arch_WithTime_FixesTheArchitectureOfEveryTrial()
+    {
+        ProcessResult run = Search("--max-trials", "2", "--baselines", "none", "--arch", "cgc");
+        Assert.AreEqual(0, run.ExitCode, run.Transcript);
+        MtlConfig file = MtlConfig.Read(Config);
+        CollectionAssert.AreEqual(new[] { "cgc" }, file.TrainingOption.SearchSpace.Architectures!.ToArray());
+        CollectionAssert.AreEqual(new[] { "cgc", "cgc" }, file.RunHistory.Trials.Select(t => t.Parameter.Architecture).ToArray());
+    }
+
+    [TestMethod]
     public void FlagsThatDoNotGoWithTheseModes_AreRefused()
     {
         string data = TableTrainTests.WriteTable(folder.File("shapes.csv"), rows: 60);

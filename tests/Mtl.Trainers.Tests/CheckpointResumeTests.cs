@@ -42,6 +42,19 @@ public class CheckpointResumeTests
     }
 
     [TestMethod]
+    public void ACheckpointOfAnotherArchitecture_OrOfMoreEpochs_IsRefused_NamingIt()
+    {
+        using var temp = new TempFolder();
+        using (new MLContext(1).MultiTask().Trainers.MultiHead(Options("ew", OptimizerKind.Adam, 2, temp.Path)).Fit(Data())) { }
+        MultiHeadNetworkTrainer.Options mmoe = Options("ew", OptimizerKind.Adam, 3, temp.Path);
+        mmoe.Architecture = "mmoe(experts=2)";
+        string message = Assert.ThrowsExactly<InvalidDataException>(() => new MLContext(1).MultiTask().Trainers.MultiHead(mmoe).Fit(Data())).Message;
+        StringAssert.Contains(message, $"The checkpoint in {temp.Path} was made by a shared-bottom network; this run builds a MMoE network");
+        string fewer = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(1).MultiTask().Trainers.MultiHead(Options("ew", OptimizerKind.Adam, 1, temp.Path)).Fit(Data())).Message;
+        StringAssert.Contains(fewer, "has trained 2 epochs, more than Options.MaxEpoch = 1");
+    }
+
+    [TestMethod]
     [DataRow("uw", OptimizerKind.Adam)]
     [DataRow("nashmtl", OptimizerKind.Adam)]
     [DataRow("dwa", OptimizerKind.Sgd)]

@@ -327,12 +327,12 @@ public static class AutoTrainer
         }
     }
 
-    /// <summary>A short description of a configuration: method, learning rate, weight decay, dropout and trunk.</summary>
+    /// <summary>A short description of a configuration: method, learning rate, weight decay, dropout, trunk and (unless shared-bottom) architecture.</summary>
     public static string Describe(TrainingConfig c)
     {
         ArgumentNullException.ThrowIfNull(c);
         static string G3(double x) => x.ToString("G3", System.Globalization.CultureInfo.InvariantCulture).Replace("E-0", "e-", StringComparison.Ordinal).Replace("E-", "e-", StringComparison.Ordinal);
-        return $"{c.Method} lr={G3(c.LearningRate)} wd={G3(c.WeightDecay)} dropout={(c.Dropout is { } d ? G3(d) : "auto")} {c.Trunk ?? "auto trunk"}";
+        return $"{c.Method} lr={G3(c.LearningRate)} wd={G3(c.WeightDecay)} dropout={(c.Dropout is { } d ? G3(d) : "auto")} {c.Trunk ?? "auto trunk"}{(c.Architecture is { } a ? " " + a : "")}";
     }
 
     private sealed record Split(IDataView All, IDataView Train, IDataView Test);

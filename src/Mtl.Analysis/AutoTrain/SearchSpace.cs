@@ -7,13 +7,23 @@ namespace Mtl.Analysis.AutoTrain;
 
 /// <summary>
 /// What the time-budgeted search draws from: the MTL method, the learning rate (log-uniform), the weight decay (zero, or
-/// log-uniform), the dropout and the trunk. Every candidate is a <see cref="TrainingConfig"/> (optimizer AdamW, automatic
+/// log-uniform), the dropout, the trunk and the multi-task architecture. Every candidate is a <see cref="TrainingConfig"/> (optimizer AdamW, automatic
 /// batch size and early stopping), so a trial trains through the one mapping <see cref="TrainingConfig.ToOptions"/>.
 /// </summary>
 public sealed record SearchSpace
 {
-    /// <summary>The default space: cheap loss weightings and two gradient aggregators that run fast on small tables.</summary>
-    public static SearchSpace Default { get; } = new();
+    // Declared before Default, which its initializer reads.
+    /// <summary>
+    /// The architectures of <see cref="Default"/>, shared-bottom first (candidate 0's): each has an MLP form, so every one
+    /// builds on the search's MLP trunks, for tables and (features flattened) for image folders.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultArchitectures { get; } = ["shared-bottom", "mmoe(experts=4)", "cgc", "ple", "cross-stitch", "mtan", "dselect-k"];
+
+    /// <summary>
+    /// The default space: cheap loss weightings and two gradient aggregators that run fast on small tables, over every
+    /// built-in architecture (<see cref="DefaultArchitectures"/>).
+    /// </summary>
+    public static SearchSpace Default { get; } = new() { Architectures = DefaultArchitectures };
 
     /// <summary>Methods, in the text form of <see cref="MtlMethodOptions.Parse"/>.</summary>
     public IReadOnlyList<string> Methods { get; init; } = ["ew", "uw", "dwa", "imtl-l", "famo", "upgrad", "nashmtl"];
@@ -37,6 +47,14 @@ public sealed record SearchSpace
     public IReadOnlyList<string> Trunks { get; init; } = ["mlp(64)", "mlp(128)", "mlp(128,64)", "mlp(256,128)"];
 
     /// <summary>
+    /// Architectures, in the text form of <see cref="ArchitectureOptions.Parse"/>; drawn last, so the other draws of a
+    /// candidate do not depend on it. Null = shared-bottom only, nothing drawn: what a <c>.mtlconfig</c> written before
+    /// architectures existed means, so its run resumes with the candidates it planned. One entry fixes the architecture
+    /// (<c>mtl train --time … --arch mmoe</c>). Candidate 0 takes the first.
+    /// </summary>
+    public IReadOnlyList<string>? Architectures { get; init; }
+
+    /// <summary>
     /// Epochs of a bracket's top rung (the lower rungs train a third, a ninth, …); null = the trainer's automatic count for
     /// the table's training rows (about 1,000 optimizer steps, 10 to 200 epochs).
     /// </summary>
@@ -52,17 +70,27 @@ public sealed record SearchSpace
     public TrainingConfig Sample(int seed, int index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        if (index == 0) return new TrainingConfig { Method = "ew", Optimizer = OptimizerKind.AdamW, LearningRate = 1e-3, Seed = seed };
+        if (index == 0) return new TrainingConfig { Method = "ew", Optimizer = OptimizerKind.AdamW, LearningRate = 1e-3, Seed = seed, Architecture = Canonical(Architectures?[0]) };
         var random = new Random(SeedPolicy.Derive(seed, $"autotrain.candidate.{index}"));
         string method = Methods[random.Next(Methods.Count)];
         double lr = Round(LogUniform(random, MinLearningRate, MaxLearningRate));
         double decay = random.Next(3) == 0 ? 0 : Round(LogUniform(random, MinWeightDecay, MaxWeightDecay));
         double dropout = Dropouts[random.Next(Dropouts.Count)];
         string trunk = Trunks[random.Next(Trunks.Count)];
+        string? architecture = Architectures is null ? null : Canonical(Architectures[random.Next(Architectures.Count)]);
         return new TrainingConfig
         {
             Method = method, Optimizer = OptimizerKind.AdamW, LearningRate = lr, WeightDecay = decay, Dropout = dropout, Trunk = trunk, Seed = seed,
+            Architecture = architecture,
         };
+    }
+
+    // The canonical text ("mmoe" for "MMoE(experts=4)"); shared-bottom is null, as in a configuration written without architectures.
+    private static string? Canonical(string? text)
+    {
+        if (text is null) return null;
+        string canonical = ArchitectureOptions.Parse(text).ToString()!;
+        return canonical == ArchitectureOptions.SharedBottom().Name ? null : canonical;
     }
 
     /// <summary>Checks every value of the space (methods and trunks parse, ranges are positive and ordered); the message names the field.</summary>
@@ -80,6 +108,12 @@ public sealed record SearchSpace
         {
             try { TrunkSpec.Parse(t); }
             catch (ArgumentException e) { throw new ArgumentException($"trunks: '{t}' is not a trunk. {e.Message}", e); }
+        }
+        if (Architectures is { Count: 0 }) throw new ArgumentException("architectures must name at least one architecture, or be null for shared-bottom only.");
+        foreach (string a in Architectures ?? [])
+        {
+            try { ArchitectureOptions.Parse(a); }
+            catch (ArgumentException e) { throw new ArgumentException($"architectures: '{a}' is not an architecture. {e.Message}", e); }
         }
         Range(MinLearningRate, MaxLearningRate, "learning rate");
         Range(MinWeightDecay, MaxWeightDecay, "weight decay");

@@ -32,7 +32,7 @@ internal static class TableTrainCommand
         public Option<double> TestFraction { get; } = new("--test-fraction") { Description = "Share of the rows held out for the test, drawn with --seed", DefaultValueFactory = _ => 0.2 };
         public Option<string?> Name { get; } = new("--name") { Description = "The model's name: <out>/<name>.zip and <out>/<name>.mtlconfig (default: the data file's name)" };
         public Option<string> Out { get; } = new("--out") { Description = "Folder for the model and its .mtlconfig (created when missing)", DefaultValueFactory = _ => "." };
-        public Option<double?> Time { get; } = new("--time") { Description = "Search for the best model for this many seconds (successive halving over method, learning rate, weight decay, dropout, trunk)" };
+        public Option<double?> Time { get; } = new("--time") { Description = "Search for the best model for this many seconds (successive halving over method, learning rate, weight decay, dropout, trunk and architecture; --arch fixes the architecture)" };
         public Option<int?> MaxTrials { get; } = new("--max-trials") { Description = "With --time: start at most this many trials" };
         public Option<string> Baselines { get; } = new("--baselines") { Description = "auto | none: compare with single-task baselines on the same split", DefaultValueFactory = _ => "auto" };
         public Option<string?> Config { get; } = new("--config") { Description = "Repeat or resume the run a <name>.mtlconfig describes (finished trials are not trained again)" };
@@ -86,10 +86,10 @@ internal static class TableTrainCommand
                 Seed = config.Seed ?? 1,
             };
             settings = WithRunFlags(parse, settings);
-            // With a search, --epochs is the most a trial trains (the top rung); without, the one trial's epochs.
+            // With a search, --epochs is the most a trial trains (the top rung) and --arch fixes the architecture; without, both are the one trial's.
             return settings.TimeBudget is null
                 ? settings with { Config = config }
-                : settings with { Space = settings.Space with { Epochs = config.Epochs } };
+                : settings with { Space = settings.Space with { Epochs = config.Epochs, Architectures = config.Architecture is { } a ? [a] : settings.Space.Architectures } };
         }
 
         /// <summary>The run a <c>.mtlconfig</c> describes, with <c>--time</c>, <c>--max-trials</c> and <c>--baselines</c> when given.</summary>

@@ -42,13 +42,19 @@ public static class TrainCommand
         var model = new Option<string>("--model") { Description = "Where to save the trained model", DefaultValueFactory = _ => "model.zip" };
         var arch = new Option<string>("--arch")
         {
-            Description = "Multi-task architecture, with sizes if any, e.g. \"mmoe(experts=4)\", \"ple(levels=2)\" (default shared-bottom): " + string.Join(", ", ArchitectureOptions.Names),
+            Description = "Multi-task architecture, with sizes if any, e.g. \"mmoe(experts=4)\", \"ple(levels=2)\" (default shared-bottom; with --data --time " +
+                          "the search draws it unless given): " + string.Join(", ", ArchitectureOptions.Names),
+        };
+        var checkpoint = new Option<string?>("--checkpoint")
+        {
+            Description = "Folder for a checkpoint after every epoch; when it holds this run's checkpoint (same flags; --epochs may grow), training " +
+                          "resumes from it bit-exactly, e.g. after a kill or to train more epochs",
         };
         var table = TableTrainCommand.TableOptions.Create();
         var command = new Command("train", "Train a multi-head network on a built-in multi-task image dataset (--dataset), or on your own CSV/TSV " +
             "table (--data with one --label per task), and report per-task test metrics.")
         {
-            dataset, method, optimizer, mode, epochs, lr, batch, trainRows, seed, model, arch,
+            dataset, method, optimizer, mode, epochs, lr, batch, trainRows, seed, model, arch, checkpoint,
         };
         table.AddTo(command);
         command.SetAction(parse =>
@@ -56,7 +62,7 @@ public static class TrainCommand
             Option[] trainingFlags = [method, optimizer, mode, epochs, lr, batch];
             if (parse.GetValue(table.Config) is { } configPath)
             {
-                string? fromFile = table.GivenWithConfig(parse) ?? new Option[] { dataset, trainRows, model, seed }.Concat(trainingFlags)
+                string? fromFile = table.GivenWithConfig(parse) ?? new Option[] { dataset, trainRows, model, seed, arch, checkpoint }.Concat(trainingFlags)
                     .Where(o => Given(parse, o)).Select(o => o.Name).FirstOrDefault();
                 if (fromFile is not null)
                     return TableTrainCommand.Refuse($"{fromFile} cannot be combined with --config: the run's data, labels, seed and options come from '{configPath}' " +
@@ -66,7 +72,7 @@ public static class TrainCommand
             if (parse.GetValue(table.Data) is { } data)
             {
                 // Only the flags a user typed override the trainer's automatic, table-sized choices.
-                string? builtInOnly = new Option[] { dataset, trainRows, model, arch }.Where(o => Given(parse, o)).Select(o => o.Name).FirstOrDefault();
+                string? builtInOnly = new Option[] { dataset, trainRows, model, checkpoint }.Where(o => Given(parse, o)).Select(o => o.Name).FirstOrDefault();
                 if (builtInOnly is not null)
                     return TableTrainCommand.Refuse($"{builtInOnly} belongs to the built-in datasets; with --data the model goes to <--out>/<--name>.zip.");
                 // With --time the search chooses the options; --epochs then caps a trial's epochs (the top rung).
@@ -78,7 +84,7 @@ public static class TrainCommand
                 {
                     Method = parse.GetValue(method)!, Optimizer = parse.GetValue(optimizer), GradientMode = parse.GetValue(mode), LearningRate = parse.GetValue(lr),
                     Epochs = Given(parse, epochs) ? parse.GetValue(epochs) : null, BatchSize = Given(parse, batch) ? parse.GetValue(batch) : null,
-                    Seed = parse.GetValue(seed),
+                    Seed = parse.GetValue(seed), Architecture = parse.GetValue(arch),
                 };
                 return TableTrainCommand.Run(() => table.Read(parse, data, config));
             }
@@ -86,7 +92,8 @@ public static class TrainCommand
                 return TableTrainCommand.Refuse($"{tableOnly} belongs to --data (your own table); pass --data <file.csv> (or --config <name>.mtlconfig), or drop {tableOnly} to train on --dataset.");
             return Run(new TrainSettings(
                 parse.GetValue(dataset)!, parse.GetValue(method)!, parse.GetValue(optimizer), parse.GetValue(mode), parse.GetValue(epochs),
-                parse.GetValue(lr), parse.GetValue(batch), parse.GetValue(trainRows), parse.GetValue(seed), parse.GetValue(model)!, parse.GetValue(arch)));
+                parse.GetValue(lr), parse.GetValue(batch), parse.GetValue(trainRows), parse.GetValue(seed), parse.GetValue(model)!, parse.GetValue(arch),
+                parse.GetValue(checkpoint)));
         });
         return command;
     }
@@ -105,8 +112,9 @@ public static class TrainCommand
     /// <param name="Seed">The one seed of the run.</param>
     /// <param name="ModelPath">Where the model .zip goes.</param>
     /// <param name="Architecture">The multi-task architecture in text form (see <see cref="ArchitectureOptions.Parse"/>); null = shared-bottom.</param>
+    /// <param name="CheckpointFolder">Folder for per-epoch checkpoints, resumed from when it holds this run's (see <see cref="CheckpointRun"/>); null = none.</param>
     public sealed record TrainSettings(string Dataset, string Method, OptimizerKind Optimizer, GradientMode Mode, int Epochs, double LearningRate,
-        int BatchSize, int TrainRows, int Seed, string ModelPath, string? Architecture = null)
+        int BatchSize, int TrainRows, int Seed, string ModelPath, string? Architecture = null, string? CheckpointFolder = null)
     {
         /// <summary>
         /// The run configuration these flags describe; the trainer options come from it through
@@ -148,17 +156,22 @@ public static class TrainCommand
         using var signals = new ShutdownSignals();
         return CommandErrors.Run(() => Train(s, signals.Token), e => e switch
         {
-            OperationCanceledException => $"nothing was saved; '{s.ModelPath}' is as it was.",
+            OperationCanceledException => $"nothing was saved; '{s.ModelPath}' is as it was." + ResumeHint(s),
             NonFiniteLossException => $"{e.Message} Nothing was saved; '{s.ModelPath}' is as it was.",
             _ => null,
         }, signals);
     }
+
+    // After a stop, the finished epochs are in the checkpoint folder: the same command continues from them.
+    private static string ResumeHint(TrainSettings s) => s.CheckpointFolder is { } folder && File.Exists(Path.Combine(folder, CheckpointRun.FileName))
+        ? $" The finished epochs are checkpointed in '{folder}': run the same command again to resume." : "";
 
     private static int Train(TrainSettings s, CancellationToken stop)
     {
         if (s.TrainRows < 0) throw new ArgumentException($"--train-rows must be 0 (all rows) or positive; got {s.TrainRows}.");
         ValidateAsFlags(s.ToConfig());
         RequireWritableModelPath(s.ModelPath);
+        if (s.CheckpointFolder is { } folder) CheckpointRun.Prepare(folder, s.Dataset, s.TrainRows, s.ToConfig());
         var ml = new MLContext(s.Seed);
         // A reloaded zip's OnnxTransformer copies its ONNX model into TempFilePath and never deletes it: use a private
         // folder of our own (random name, owner-only; what killed runs left is removed first).
@@ -189,10 +202,13 @@ public static class TrainCommand
         AnsiConsole.MarkupLine($"data: {trainCount} train / {validation.GetRowCount()} validation / {test.GetRowCount()} test rows ({load.Elapsed.TotalSeconds:F1}s)");
 
         MultiHeadNetworkTrainer.Options options = s.ToConfig().ToOptions(MultiTaskDatasets.ImageColumnName, taskNames.Select(n => new TaskDefinition(n)), validation);
+        options.CheckpointFolder = s.CheckpointFolder;
         MultiHeadNetworkTrainer trainer = ml.MultiTask().Trainers.MultiHead(options);
         using MultiHeadNetworkTransformer transformer = TrainingProgress.Run(ml, s.Epochs,
             () => trainer.Fit(train, new TrainingHooks { Monitors = [new CancellationMonitor(stop)] }));
         stop.ThrowIfCancellationRequested();
+        if (transformer.TrainingReport!.ResumedFromEpoch > 0)
+            AnsiConsole.MarkupLine(Markup.Escape($"resumed from the checkpoint of epoch {transformer.TrainingReport.ResumedFromEpoch} in {s.CheckpointFolder}"));
 
         MultiTaskMetrics metrics = ml.MultiTask().Evaluate(transformer.Transform(test), transformer);
         var table = new Table().Title($"Test accuracy ({s.Dataset}, {s.Method} + {s.Optimizer}, epoch {transformer.TrainingReport!.SelectedEpoch})");

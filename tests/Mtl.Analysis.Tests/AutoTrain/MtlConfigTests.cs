@@ -67,6 +67,39 @@ public sealed class MtlConfigTests
         Assert.AreEqual(text, File.ReadAllText(path));
     }
 
+    [TestMethod]
+    public void TheArchitecture_RoundTrips_InTheTrainerTheSpaceAndEachTrial()
+    {
+        MtlConfig config = Sample(out AutoTrainSettings settings);
+        config.TrainingOption.Trainer = config.TrainingOption.Trainer with { Architecture = "mmoe(experts=3)" };
+        config.TrainingOption.SearchSpace = config.TrainingOption.SearchSpace with { Architectures = ["cgc", "ple"] };
+        config.RunHistory.Trials[0].Parameter = config.RunHistory.Trials[0].Parameter with { Architecture = "cross-stitch" };
+        string path = Path.Combine(folder, "arch.mtlconfig");
+        config.Write(path);
+        StringAssert.Contains(File.ReadAllText(path), "\"Architecture\": \"mmoe(experts=3)\"");
+        AutoTrainSettings back = MtlConfig.Read(path).ToSettings(path);
+        Assert.AreEqual("mmoe(experts=3)", back.Config.Architecture);
+        CollectionAssert.AreEqual(new[] { "cgc", "ple" }, back.Space.Architectures!.ToArray());
+        Assert.AreEqual("cross-stitch", back.History[0].Config.Architecture);
+        AssertRefused(j => j["TrainingOption"]!["Trainer"]!["Architecture"] = "moe", "$.TrainingOption.Trainer", "moe");
+        AssertRefused(j => j["TrainingOption"]!["SearchSpace"]!["Architectures"] = new JsonArray("ple", "nope"), "$.TrainingOption.SearchSpace", "nope");
+    }
+
+    [TestMethod]
+    public void AFileFromBeforeArchitectures_StillLoads_AsSharedBottomOnly()
+    {
+        string path = Edited(j =>
+        {
+            j["TrainingOption"]!["SearchSpace"]!.AsObject().Remove("Architectures");
+            j["TrainingOption"]!["Trainer"]!.AsObject().Remove("Architecture");
+        });
+        AutoTrainSettings back = MtlConfig.Read(path).ToSettings(path);
+        Assert.IsNull(back.Space.Architectures);
+        Assert.IsNull(back.Config.Architecture);
+        // So its search plans what it planned then: no architecture drawn.
+        Assert.IsTrue(Enumerable.Range(0, 10).All(i => back.Space.Sample(back.Seed, i).Architecture is null));
+    }
+
     private string Edited(Action<JsonObject> edit)
     {
         string path = Path.Combine(folder, "edited.mtlconfig");

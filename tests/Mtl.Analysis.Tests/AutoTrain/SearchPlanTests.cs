@@ -12,7 +12,7 @@ public sealed class SearchPlanTests
     {
         var space = SearchSpace.Default;
         TrainingConfig[] a = Enumerable.Range(0, 40).Select(i => space.Sample(7, i)).ToArray();
-        TrainingConfig[] again = Enumerable.Range(0, 40).Select(i => new SearchSpace().Sample(7, i)).ToArray();
+        TrainingConfig[] again = Enumerable.Range(0, 40).Select(i => new SearchSpace { Architectures = SearchSpace.DefaultArchitectures }.Sample(7, i)).ToArray();
         CollectionAssert.AreEqual(a, again);
         // A candidate does not depend on which others were drawn before it.
         Assert.AreEqual(a[17], space.Sample(7, 17));
@@ -29,6 +29,33 @@ public sealed class SearchPlanTests
         Assert.IsTrue(a.Select(c => c.Method).Distinct().Count() >= 5, "the methods are spread");
         Assert.IsTrue(a.Count(c => c.WeightDecay == 0) is > 2 and < 30, "about a third without weight decay");
         Assert.IsTrue(a.Select(c => c.Trunk).Distinct().Count() >= 4);
+        Assert.IsTrue(a.Select(c => c.Architecture).Distinct().Count() >= 5, "the architectures are spread");
+    }
+
+    [TestMethod]
+    public void TheArchitecture_IsDrawnLast_SoASpaceWithoutItDrawsTheSameCandidatesAsBefore()
+    {
+        // A .mtlconfig written before architectures existed has no Architectures: shared-bottom only, the same other draws.
+        var old = new SearchSpace();
+        for (int i = 0; i < 30; i++)
+        {
+            TrainingConfig before = old.Sample(5, i), now = SearchSpace.Default.Sample(5, i);
+            Assert.IsNull(before.Architecture);
+            Assert.AreEqual(before, now with { Architecture = null }, $"candidate {i}");
+        }
+        // Candidate 0 takes the first architecture: shared-bottom (written as null) in the default space.
+        Assert.IsNull(SearchSpace.Default.Sample(5, 0).Architecture);
+    }
+
+    [TestMethod]
+    public void OneArchitecture_FixesIt_AndItIsWrittenCanonically()
+    {
+        var fixedSpace = SearchSpace.Default with { Architectures = ["MMoE(experts=3)"] };
+        fixedSpace.Validate();
+        for (int i = 0; i < 12; i++) Assert.AreEqual("mmoe(experts=3)", fixedSpace.Sample(9, i).Architecture, $"candidate {i}");
+        Assert.IsNull((SearchSpace.Default with { Architectures = ["shared-bottom"] }).Sample(9, 4).Architecture);
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => (SearchSpace.Default with { Architectures = ["moe"] }).Validate()).Message, "architectures: 'moe'");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => (SearchSpace.Default with { Architectures = [] }).Validate()).Message, "architectures must name");
     }
 
     [TestMethod]
