@@ -40,6 +40,10 @@ public sealed class ArchitecturesStudyTests
             // Every other architecture has a Δm with a CI from its 2 seeds ("mean ± half-width").
             Assert.IsTrue(t.Rows.Skip(1).All(r => ((string)r[delta]!).Contains(" ± ") && !((string)r[delta]!).Contains('—')), t.Title);
         }
+        // Six paper orderings per dataset, each decided only by a paired Δm interval.
+        Assert.AreEqual(12, report.Verdicts.Count);
+        Assert.IsTrue(report.Verdicts.Any(v => v.Claim.Contains("mtan beats cross-stitch")) && report.Verdicts.All(v => v.Evidence.Contains("points over 2 seeds")),
+            string.Join("\n", report.Verdicts));
         ReportTable tableSummary = report.Tables[1];
         CollectionAssert.AreEqual(new[] { "kind (accuracy)", "size (RMSE)", "flag (accuracy)" }, tableSummary.Columns.Skip(1).Take(3).ToArray());
         Assert.IsTrue(File.Exists(Path.Combine(folder, "report", "sweep", SweepRunner.ResultsFileName)));
@@ -67,8 +71,8 @@ public sealed class ArchitecturesStudyTests
         Assert.AreEqual(7 * 3, plan.Count);
         Assert.IsTrue(plan.All(c => c.Epochs == 10 && c.Dataset == "multi-fashion" && c.Method == "ew"));
         CollectionAssert.AreEqual(ArchitecturesStudy.Architectures.ToArray(), plan.Select(c => c.Architecture).Distinct().ToArray());
-        // The committed grid (docs/results/architectures/grid-quick.json) expands to exactly these runs.
-        string grid = Path.Combine(RepositoryRoot(), "docs", "results", "architectures", "grid-quick.json");
+        // The committed grid (docs/studies/architectures/grid-quick.json) expands to exactly these runs.
+        string grid = Path.Combine(RepositoryRoot(), "docs", "studies", "architectures", "grid-quick.json");
         CollectionAssert.AreEqual(plan.Select(c => c.Id).ToArray(), SweepGrid.Load(grid).Select(c => c.Id).ToArray());
     }
 
