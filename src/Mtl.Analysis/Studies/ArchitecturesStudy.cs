@@ -89,7 +89,9 @@ public sealed class ArchitecturesStudy : ISweepStudy, ITableStudy
             Protocol = ImageProtocol(plan[0], Seeds(context)) + (schema is null ? "" : " " + TableProtocol(context, schema)),
             PaperPresetExpectedTime = "7 architectures × 3 seeds × 10 epochs on all 54k training rows: ≈ 15 s per shared-bottom epoch, up to ≈ 5× for conv-expert mixtures → about 6–10 hours on 2 cores",
         };
-        foreach (RunResult r in results) report.Runs.Add(SweepRows.Of(r));
+        // The sweep's row plus the architecture, so image and table rows share the column.
+        foreach (RunResult r in results)
+            report.Runs.Add(new Dictionary<string, object?>(SweepRows.Of(r)) { ["architecture"] = r.Config.Architecture ?? "shared-bottom" });
         AddImageTables(report, results);
         if (schema is not null) AddTableTables(report, context, schema);
         return report.Stamped(context, watch.Elapsed);
@@ -146,9 +148,9 @@ public sealed class ArchitecturesStudy : ISweepStudy, ITableStudy
                 var row = new Dictionary<string, object?>
                 {
                     ["dataset"] = Path.GetFileName(schema.Path), ["architecture"] = architecture, ["seed"] = seed, ["status"] = nameof(RunStatus.Finished),
-                    ["selectedEpoch"] = model.Network.TrainingReport?.SelectedEpoch, ["wallSeconds"] = watch.Elapsed.TotalSeconds,
+                    ["selected_epoch"] = model.Network.TrainingReport?.SelectedEpoch, ["wall_seconds"] = watch.Elapsed.TotalSeconds,
                 };
-                for (int t = 0; t < tasks.Length; t++) row[$"test {tasks[t]}"] = values[t];
+                for (int t = 0; t < tasks.Length; t++) row[$"test_{tasks[t]}"] = values[t];
                 report.Runs.Add(row);
                 context.Progress.Advance($"{architecture} seed {seed}");
             }

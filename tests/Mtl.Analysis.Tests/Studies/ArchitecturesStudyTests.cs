@@ -29,7 +29,9 @@ public sealed class ArchitecturesStudyTests
         Assert.AreEqual(2 * archs * 2, report.Runs.Count);
         Assert.IsTrue(report.Runs.All(r => (string)r["status"]! == nameof(RunStatus.Finished)), string.Join("\n", report.Notes));
         CollectionAssert.AreEquivalent(ArchitecturesStudy.Architectures.ToArray(),
-            report.Runs.Where(r => r.ContainsKey("test size")).Select(r => (string)r["architecture"]!).Distinct().ToArray());
+            report.Runs.Where(r => r.ContainsKey("test_size")).Select(r => (string)r["architecture"]!).Distinct().ToArray());
+        Assert.AreEqual(2 * archs, report.Runs.Count(r => r.ContainsKey("test_Left")), "image rows name their architecture too");
+        Assert.IsTrue(report.Runs.All(r => r["architecture"] is string), "every row names its architecture");
         Assert.AreEqual(2, report.Tables.Count);
         foreach (ReportTable t in report.Tables)
         {
