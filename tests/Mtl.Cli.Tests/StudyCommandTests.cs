@@ -20,7 +20,7 @@ public sealed class StudyCommandTests
     {
         ProcessResult help = InProcessCli.Run("study", "--help");
         Assert.AreEqual(0, help.ExitCode, help.Transcript);
-        Assert.AreEqual(7, StudyCatalog.All.Count);
+        Assert.AreEqual(8, StudyCatalog.All.Count);
         foreach (IStudy study in StudyCatalog.All)
             StringAssert.Contains(help.StandardOutput, study.Name, help.Transcript);
     }
@@ -48,6 +48,19 @@ public sealed class StudyCommandTests
         StringAssert.StartsWith(result.StandardError, "error: ", result.Transcript);
         foreach (string part in messageParts)
             Assert.IsTrue(result.StandardError.Contains(part, StringComparison.Ordinal), $"the error does not say '{part}':\n{result.Transcript}");
+    }
+
+    [TestMethod]
+    public void TableOptionsAreOfferedOnlyByTableStudiesAndGoTogether()
+    {
+        string output = folder.File("report");
+        string table = folder.File("t.csv");
+        File.WriteAllText(table, "a,b\n1,2\n");
+        AssertFailedCleanly(InProcessCli.Run("study", "architectures", "--preset", "smoke", "--out", output, "--table", table), "--table and --label go together");
+        AssertFailedCleanly(InProcessCli.Run("study", "architectures", "--preset", "smoke", "--out", output, "--label", "b"), "--table and --label go together");
+        AssertFailedCleanly(InProcessCli.Run("study", "architectures", "--preset", "smoke", "--out", output, "--table", folder.File("none.csv"), "--label", "b"), "does not exist");
+        Assert.AreNotEqual(0, InProcessCli.Run("study", "conflicts", "--preset", "smoke", "--out", output, "--table", table, "--label", "b").ExitCode, "a study without a table part does not take --table");
+        Assert.IsFalse(Directory.Exists(output), "a refused run created its report folder");
     }
 
     [TestMethod]

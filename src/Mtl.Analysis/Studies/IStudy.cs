@@ -43,6 +43,15 @@ public interface ISweepStudy : IStudy
     static string WorkFolder(string reportFolder) => Path.Combine(reportFolder, StudySweep.WorkFolderName);
 }
 
+/// <summary>
+/// A study that can also train on the user's table (<c>mtl study {name} --table data.csv --label a --label b …</c>):
+/// <see cref="StudyContext.Table"/> and <see cref="StudyContext.TableLabels"/> carry it; without a table the study runs
+/// its image part only.
+/// </summary>
+public interface ITableStudy : IStudy
+{
+}
+
 /// <summary>What a study run is given: preset, seed, output folder, options and where to report progress.</summary>
 public sealed class StudyContext
 {
@@ -92,6 +101,12 @@ public sealed class StudyContext
 
     private readonly int? seeds;
     private readonly string? dataset;
+
+    /// <summary>A CSV/TSV table an <see cref="ITableStudy"/> also trains on (null = none).</summary>
+    public string? Table { get; init; }
+
+    /// <summary>The table's label columns, one task each (<c>column</c> or <c>column:kind</c>, as <c>--label</c>); required with <see cref="Table"/>.</summary>
+    public IReadOnlyList<string> TableLabels { get; init; } = Array.Empty<string>();
 
     /// <summary>Processes a sweep runs side by side (threads split between them).</summary>
     public int Jobs { get; init; } = 1;

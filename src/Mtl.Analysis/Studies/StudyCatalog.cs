@@ -12,6 +12,7 @@ public static class StudyCatalog
         new UnitaryStudy(),
         new OptimizersStudy(),
         new ParetoStudy(),
+        new ArchitecturesStudy(),
     };
 
     /// <summary>All studies, in the order of the help text.</summary>

@@ -34,6 +34,13 @@ public static class StudyCommand
         var dataset = new Option<string?>("--dataset") { Description = "multi-fashion | multi-mnist | multi-fashion-mnist (default: the study's)" };
         var jobs = new Option<int>("--jobs") { Description = "Training processes side by side (studies that sweep many runs); threads are split between them", DefaultValueFactory = _ => 1 };
         var command = new Command(study.Name, study.Description) { preset, output, seed, seeds, methods, dataset, jobs };
+        var table = new Option<string?>("--table") { Description = "Also train on this CSV/TSV table (with one --label per task)" };
+        var labels = new Option<string[]>("--label") { Description = "A label column of --table, one task each: <column> or <column>:multiclass|binary|regression" };
+        if (study is ITableStudy)
+        {
+            command.Options.Add(table);
+            command.Options.Add(labels);
+        }
         if (study is ISweepStudy sweepStudy)
         {
             // The sweep studies can train on a cluster: --submit slurm writes a job array of their runs and a merge job that writes the report.
@@ -44,7 +51,7 @@ public static class StudyCommand
             command.SetAction(parse =>
             {
                 var settings = new StudySettings(parse.GetValue(preset), parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(seeds),
-                    SplitMethods(parse.GetValue(methods)), parse.GetValue(dataset), parse.GetValue(jobs));
+                    SplitMethods(parse.GetValue(methods)), parse.GetValue(dataset), parse.GetValue(jobs), parse.GetValue(table), parse.GetValue(labels) ?? []);
                 return parse.GetValue(submit) is { } scheduler
                     ? Submit(sweepStudy, settings, scheduler, options, parse)
                     : Run(study, settings);
@@ -73,6 +80,8 @@ public static class StudyCommand
         if (s.Seeds is { } n) report.AddRange(["--seeds", n.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         if (s.Methods.Count > 0) report.AddRange(["--method", string.Join(',', s.Methods)]);
         if (s.Dataset is { } d) report.AddRange(["--dataset", d]);
+        // The merge job trains the table part itself (it is small) once the image runs are recorded.
+        if (s.Table is { } t) report.AddRange(["--table", Path.GetFullPath(t), .. (s.TableLabels ?? []).SelectMany(l => new[] { "--label", l })]);
         var followUp = new SlurmFollowUp(Path.Combine(ISweepStudy.WorkFolder(folder), SweepRunner.ResultsFileName), report);
         Console.WriteLine($"{study.Name}: {plan.Count} runs → {options.Shards} shard(s)");
         SlurmSubmission submission = SlurmSubmitter.Submit(plan, Path.Combine(folder, "slurm-sweep"), options, AppCommand.Current(), followUp);
@@ -87,7 +96,10 @@ public static class StudyCommand
     /// <param name="Methods">Methods instead of the study's (empty: the study's).</param>
     /// <param name="Dataset">Dataset instead of the study's, or null.</param>
     /// <param name="Jobs">Processes side by side.</param>
-    public sealed record StudySettings(StudyPreset Preset, string OutputFolder, int Seed, int? Seeds, IReadOnlyList<string> Methods, string? Dataset, int Jobs);
+    /// <param name="Table">A table the study also trains on (<see cref="ITableStudy"/>), or null.</param>
+    /// <param name="TableLabels">The table's label columns.</param>
+    public sealed record StudySettings(StudyPreset Preset, string OutputFolder, int Seed, int? Seeds, IReadOnlyList<string> Methods, string? Dataset, int Jobs,
+        string? Table = null, IReadOnlyList<string>? TableLabels = null);
 
     private static IReadOnlyList<string> SplitMethods(string[]? values) =>
         // Commas inside a method's arguments ("fixed(0.3,0.7)") do not separate methods.
@@ -110,6 +122,9 @@ public static class StudyCommand
         if (s.Seeds is < 1) throw new ArgumentException($"--seeds must be at least 1; got {s.Seeds}.");
         if (s.Jobs < 1) throw new ArgumentException($"--jobs must be at least 1; got {s.Jobs}.");
         foreach (string m in s.Methods) Mtl.Trainers.Methods.MethodRegistry.Create(m);
+        if (s.Table is not null && !File.Exists(s.Table)) throw new ArgumentException($"--table '{s.Table}' does not exist; pass a CSV or TSV file.");
+        if ((s.Table is null) != (s.TableLabels is not { Count: > 0 }))
+            throw new ArgumentException("--table and --label go together: pass the table and one --label per task (at least one).");
     }
 
     private static int RunStudy(IStudy study, StudySettings s, CancellationToken stop)
@@ -118,7 +133,8 @@ public static class StudyCommand
         Directory.CreateDirectory(folder);
         string command = "mtl study " + study.Name + $" --preset {s.Preset.ToString().ToLowerInvariant()} --seed {s.Seed}"
                          + (s.Seeds is { } n ? $" --seeds {n}" : "") + (s.Methods.Count > 0 ? " --method " + string.Join(',', s.Methods) : "")
-                         + (s.Dataset is null ? "" : $" --dataset {s.Dataset}") + (s.Jobs > 1 ? $" --jobs {s.Jobs}" : "");
+                         + (s.Dataset is null ? "" : $" --dataset {s.Dataset}") + (s.Jobs > 1 ? $" --jobs {s.Jobs}" : "")
+                         + (s.Table is null ? "" : $" --table {s.Table}" + string.Concat((s.TableLabels ?? []).Select(l => $" --label {l}")));
         // Plain lines, not Spectre markup: Spectre wraps at the console width, and a wrapped path cannot be copied from a log.
         Console.WriteLine($"{command} → {folder}");
         var watch = Stopwatch.StartNew();
@@ -128,6 +144,8 @@ public static class StudyCommand
             Seeds = s.Seeds,
             Methods = s.Methods,
             Dataset = s.Dataset,
+            Table = s.Table,
+            TableLabels = s.TableLabels ?? [],
             Jobs = s.Jobs,
             Command = command,
             Cancellation = stop,
