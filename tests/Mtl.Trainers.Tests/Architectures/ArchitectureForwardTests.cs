@@ -65,6 +65,33 @@ public sealed class ArchitectureForwardTests
     }
 
     [TestMethod]
+    public void PleStacksTwoLevels_TheSharedGateMixesEveryExpert_AndTheLastGateReadsItsPath()
+    {
+        using var network = new PleNetwork.Options { Levels = 2, TaskExperts = 1, SharedExperts = 1 }.Build(TrunkSpec.Mlp(1), [1], [Plain]);
+        float ln3 = (float)Math.Log(3);
+        var values = new Dictionary<string, float[]>
+        {
+            // Level 1: the task's expert relu(2x), the shared expert relu(4x); the task gate softmax(ln 3, 0) over
+            // (own, shared); the shared gate softmax(0, ln 3) over every expert (task experts first).
+            ["experts.0.0.0.layers.0.weight"] = [2], ["experts.0.0.0.layers.0.bias"] = [0],
+            ["experts.0.1.0.layers.0.weight"] = [4], ["experts.0.1.0.layers.0.bias"] = [0],
+            ["gates.0.0.weight"] = [0, 0], ["gates.0.0.bias"] = [ln3, 0],
+            ["gates.0.1.weight"] = [0, 0], ["gates.0.1.bias"] = [0, ln3],
+            // Level 2: Linear + ReLU experts on the paths; the task's gate reads the task path (weight 1 on its first logit).
+            ["experts.1.0.0.linear.weight"] = [1], ["experts.1.0.0.linear.bias"] = [0],
+            ["experts.1.1.0.linear.weight"] = [2], ["experts.1.1.0.linear.bias"] = [0],
+            ["gates.1.0.weight"] = [1, 0], ["gates.1.0.bias"] = [0, 0],
+            ["heads.0.output.weight"] = [1], ["heads.0.output.bias"] = [0],
+        };
+        CollectionAssert.AreEquivalent(values.Keys.ToArray(), network.named_parameters().Select(p => p.name).ToArray(), "every parameter is set by hand");
+        Set(network, values);
+        // x = 1: level 1 experts 2 and 4; task path 0.75·2 + 0.25·4 = 2.5; shared path 0.25·2 + 0.75·4 = 3.5.
+        // Level 2: own expert relu(2.5) = 2.5, shared expert relu(2·3.5) = 7; gate softmax(2.5, 0) on the task path.
+        double g = Math.Exp(2.5) / (Math.Exp(2.5) + 1);
+        Assert.AreEqual(g * 2.5 + (1 - g) * 7, Run(network, [1], [1, 1], 0)[0], 1e-5);
+    }
+
+    [TestMethod]
     public void CrossStitchMixesTheColumnsWithItsInitialUnits()
     {
         using var network = (CrossStitchNetwork)new CrossStitchNetwork.Options().Build(TrunkSpec.Mlp(1), [1], [Plain, new TaskDefinition("Z", kind: TaskKind.Regression) { HeadHiddenSizes = [], HeadDropout = 0 }]);
