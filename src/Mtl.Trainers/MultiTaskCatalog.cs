@@ -36,7 +36,7 @@ public sealed class MultiTaskCatalog
                 if (scored.Schema.GetColumnOrNull(column) is null)
                     throw new ArgumentOutOfRangeException(nameof(scored), $"Column '{column}' of task '{t.Name}' is missing from the scored data; evaluate the output of the multi-head transformer on labelled data.");
             IDataView labelled = LabelledRows(scored, t.LabelColumnName);
-            results.Add(t.Handler().Evaluate(Context, labelled, t) with { LabelledRows = CountRows(labelled) });
+            results.Add(t.Handler().Evaluate(Context, labelled, t) with { LabelledRows = Data.DataViewRows.Count(labelled) });
         }
         double? deltaM = null;
         if (singleTaskBaselines is not null) deltaM = DeltaMAgainst(results, singleTaskBaselines);
@@ -56,15 +56,6 @@ public sealed class MultiTaskCatalog
         return column.Type is KeyDataViewType || column.Type == NumberDataViewType.Single || column.Type == NumberDataViewType.Double
             ? Context.Data.FilterRowsByMissingValues(data, labelColumnName)
             : data;
-    }
-
-    private static long CountRows(IDataView data)
-    {
-        if (data.GetRowCount() is { } known) return known;
-        long n = 0;
-        using DataViewRowCursor cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
-        while (cursor.MoveNext()) n++;
-        return n;
     }
 
     /// <summary>Evaluates with the tasks of a trained transformer.</summary>

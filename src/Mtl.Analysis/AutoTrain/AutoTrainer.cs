@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Mtl.Trainers;
+using Mtl.Trainers.Data;
 using Mtl.Trainers.IO;
 using Mtl.Trainers.Monitoring;
 using Mtl.Trainers.Tables;
@@ -87,7 +88,7 @@ public static class AutoTrainer
             file = MtlConfig.For(s with { History = [] }, schema);
 
             Split split = SplitData(new MLContext(s.Seed));
-            long trainRows = Count(split.Train), testRows = Count(split.Test);
+            long trainRows = DataViewRows.Count(split.Train), testRows = DataViewRows.Count(split.Test);
             if (s.TimeBudget is null) RunSingle(trainRows, testRows);
             else RunSearch(trainRows, testRows);
 
@@ -315,15 +316,6 @@ public static class AutoTrainer
             if (s.TestDataPath is not null) return new Split(all, all, TablePipeline.Load(ml, schema, s.TestDataPath));
             DataOperationsCatalog.TrainTestData split = ml.Data.TrainTestSplit(all, s.TestFraction, seed: s.Seed);
             return new Split(all, split.TrainSet, split.TestSet);
-        }
-
-        private static long Count(IDataView view)
-        {
-            if (view.GetRowCount() is { } n) return n;
-            long count = 0;
-            using DataViewRowCursor cursor = view.GetRowCursor([]);
-            while (cursor.MoveNext()) count++;
-            return count;
         }
     }
 

@@ -65,7 +65,7 @@ internal sealed class MaterializedData : IDisposable
         // The row count first (a cursor with no active column: no feature is computed), then every row straight into one
         // tensor of that size: the data is held once. Growing a list instead held up to three times the features at its
         // peak (old and new buffer, then the copy out), which a million-row table cannot afford.
-        long rows = data.GetRowCount() ?? CountRows(data);
+        long rows = DataViewRows.Count(data);
         long[] shape = rowShape.Prepend(rows).ToArray();
         float[]? host = keepHostFeatures ? new float[checked(rows * rowSize)] : null;
         Tensor? x = host is null ? empty(shape, ScalarType.Float32).DetachFromDisposeScope() : null;
@@ -121,14 +121,6 @@ internal sealed class MaterializedData : IDisposable
             y[i] = raw.to_type(tasks[i].Handler().TargetType).DetachFromDisposeScope();
         }
         return new MaterializedData(x, y, labelled, rowShape, host);
-    }
-
-    private static long CountRows(IDataView data)
-    {
-        long count = 0;
-        using DataViewRowCursor cursor = data.GetRowCursor([]);
-        while (cursor.MoveNext()) count++;
-        return count;
     }
 
     /// <summary>Mean and standard deviation (population) of a float target over its labelled rows, in float64.</summary>

@@ -131,5 +131,8 @@ public sealed class SingleTaskBaselinesTests
         var missing = Assert.ThrowsExactly<ArgumentException>(() =>
             SingleTaskBaselines.Run(ml, schema, train, test, new BaselineOptions { Family = BaselineFamily.SingleHeadNetwork }));
         StringAssert.Contains(missing.Message, "NetworkConfig");
+        var noTime = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            SingleTaskBaselines.Run(ml, schema, train, test, new BaselineOptions { Budget = TimeSpan.Zero }));
+        StringAssert.Contains(noTime.Message, "budget must be positive");
     }
 }

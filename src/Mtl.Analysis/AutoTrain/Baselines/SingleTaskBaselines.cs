@@ -162,14 +162,13 @@ public static class SingleTaskBaselines
         return chain.Fit(labelled);
     }
 
-    // The binary label is a two-value key (false, true) after preprocessing: key → its text → Boolean by the key's order.
+    // The binary label is a two-value key (false, true) after preprocessing (TablePipeline refuses any other): key → its
+    // text → Boolean by the key's order.
     private static IEstimator<ITransformer> BinaryLabel(MLContext ml, DataViewSchema.Column keyColumn, string output)
     {
         VBuffer<ReadOnlyMemory<char>> names = default;
         keyColumn.GetKeyValues(ref names);
         string[] values = names.DenseValues().Select(v => v.ToString()).ToArray();
-        if (values.Length != 2)
-            throw new InvalidDataException($"The binary label '{keyColumn.Name}' has {values.Length} key values; a binary baseline needs exactly two.");
         string text = output + ".Text";
         return ml.Transforms.Conversion.MapKeyToValue(text, keyColumn.Name)
             .Append(ml.Transforms.Conversion.MapValue(output, new[] { new KeyValuePair<string, bool>(values[0], false), new KeyValuePair<string, bool>(values[1], true) }, text));
