@@ -25,9 +25,7 @@ internal static class AutomaticChoices
         MultiHeadNetworkTrainer.Options run = options.ShallowCopy();
         if (run.Trunk is null)
         {
-            // Architectures whose columns or stages follow an MLP's layers get an MLP on images too (features flattened).
-            run.Trunk = run.Architecture.NeedsMlpTrunk && featureShape.Count == 3 ? TrunkSpec.Mlp(256, 128)
-                : TrunkSpec.For(featureShape.Select(d => (long)d).ToArray());
+            run.Trunk = TrunkSpec.For(featureShape.Select(d => (long)d).ToArray());
             channel.Info(MessageSensitivity.None, $"Options.Trunk is automatic: {run.Trunk.Describe()} for features shaped ({string.Join(", ", featureShape)}).");
             // Head dropout 0.5 (MultiLeNet's setting) starves a small table's heads; vectors get none unless asked for.
             if (featureShape.Count != 3 && run.Dropout is null)

@@ -119,15 +119,20 @@ public static class TrainCommand
         /// <summary>
         /// The run configuration these flags describe; the trainer options come from it through
         /// <see cref="TrainingConfig.ToOptions"/>, as for sweeps and studies. No early stopping: every epoch runs, the best
-        /// validation epoch is kept. The trunk is MultiLeNet, or for architectures built from an MLP's layers (cross-stitch,
-        /// MTAN) the automatic MLP over the flattened images.
+        /// validation epoch is kept. The trunk is MultiLeNet (MoE experts, cross-stitch columns and MTAN's backbone are
+        /// built from it).
         /// </summary>
-        public TrainingConfig ToConfig() => new()
+        /// <exception cref="ArgumentException">An unknown architecture (the message lists the accepted ones).</exception>
+        public TrainingConfig ToConfig()
         {
-            Method = Method, Optimizer = Optimizer, GradientMode = Mode, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize,
-            Seed = Seed, EarlyStoppingPatience = 0, Architecture = Architecture,
-            Trunk = Architecture is not null && ArchitectureOptions.Parse(Architecture).NeedsMlpTrunk ? null : "multilenet",
-        };
+            // An unknown --arch fails here, before any data is read.
+            if (Architecture is not null) ArchitectureOptions.Parse(Architecture);
+            return new()
+            {
+                Method = Method, Optimizer = Optimizer, GradientMode = Mode, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize,
+                Seed = Seed, EarlyStoppingPatience = 0, Architecture = Architecture, Trunk = "multilenet",
+            };
+        }
     }
 
     // The configuration field each flag sets, so the configuration's one validation speaks in the flags a command-line user typed.

@@ -29,9 +29,6 @@ public abstract class ArchitectureOptions
     /// <param name="tasks">The tasks, in output order.</param>
     public abstract MultiTaskNetwork Build(TrunkSpec trunk, long[] inputShape, IReadOnlyList<TaskDefinition> tasks);
 
-    /// <summary>True when the network is built from an MLP trunk's layers (an automatic trunk is then an MLP for images too).</summary>
-    internal virtual bool NeedsMlpTrunk => false;
-
     /// <summary>The sizes as text sees them, bound to this instance.</summary>
     internal virtual IReadOnlyList<ArchitectureArgument> Arguments => [];
 

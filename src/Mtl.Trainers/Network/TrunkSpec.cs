@@ -86,13 +86,13 @@ public sealed class TrunkSpec
 
     /// <summary>
     /// The trunk an automatic <c>Options.Trunk</c> (null) gets: an MLP with one hidden layer of 64 for vector features,
-    /// MultiLeNet for small images (sides 12–64, e.g. 1×28×28), the small ResNet for other images.
+    /// MultiLeNet for small images (sides 16–64, e.g. 1×28×28), the small ResNet for other images.
     /// </summary>
     /// <param name="featureShape">The feature column's dimensions (without the batch dimension).</param>
     internal static TrunkSpec For(IReadOnlyList<long> featureShape)
     {
         if (featureShape.Count != 3) return Mlp(64);
-        bool small = featureShape[1] is >= 12 and <= 64 && featureShape[2] is >= 12 and <= 64;
+        bool small = featureShape[1] is >= MultiLeNetTrunk.MinimumSide and <= 64 && featureShape[2] is >= MultiLeNetTrunk.MinimumSide and <= 64;
         return small ? MultiLeNet() : ResNet();
     }
 
@@ -141,11 +141,11 @@ public sealed class TrunkSpec
         switch (Kind)
         {
             case TrunkKind.MultiLeNet:
-                RequireImage(inputShape, 12);
+                RequireImage(inputShape, MultiLeNetTrunk.MinimumSide);
                 var lenet = new MultiLeNetTrunk(inputShape[0], inputShape[1], inputShape[2], Dropout);
                 return (lenet, MultiLeNetTrunk.RepresentationSize);
             case TrunkKind.ResNet:
-                RequireImage(inputShape, 8);
+                RequireImage(inputShape, SmallResNetTrunk.MinimumSide);
                 return (new SmallResNetTrunk(inputShape[0]), SmallResNetTrunk.RepresentationSize);
             case TrunkKind.Mlp:
                 if (MlpHiddenSizes.Length == 0) throw new ArgumentException("An MLP trunk needs at least one hidden layer size.");
@@ -160,7 +160,8 @@ public sealed class TrunkSpec
         }
     }
 
-    private void RequireImage(long[] shape, int minSide)
+    /// <summary>Fails unless <paramref name="shape"/> is an image (C, H, W) with sides of at least <paramref name="minSide"/>.</summary>
+    internal void RequireImage(long[] shape, int minSide)
     {
         if (shape.Length != 3 || shape[1] < minSide || shape[2] < minSide)
             throw new ArgumentException($"The {Kind} trunk needs image features shaped (C, H, W) with H, W ≥ {minSide}, e.g. Vector<Single, 1, 28, 28>; got ({string.Join(", ", shape)}). Use TrunkSpec.Mlp(64) (or leave Options.Trunk null) for flat features.");

@@ -31,22 +31,48 @@ internal sealed class MultiLeNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportab
         RegisterComponents();
     }
 
+    /// <summary>The smallest image side the trunk accepts (two conv k5 + maxpool 2 stages leave a 1×1 map at 16).</summary>
+    public const int MinimumSide = 16;
+
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var a = F.relu(F.max_pool2d(conv1.call(x), 2));
-        var b = F.relu(F.max_pool2d(dropout.call(conv2.call(a)), 2));
-        return F.relu(fc.call(b.flatten(1))).MoveToOuterDisposeScope();
+        Tensor a = Block(conv1, null, x);
+        Tensor b = Block(conv2, dropout, a);
+        return Tail(fc, b).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
-    public string ExportOnnx(OnnxGraphBuilder graph, string input)
+    public string ExportOnnx(OnnxGraphBuilder graph, string input) =>
+        TailOnnx(graph, fc, BlockOnnx(graph, conv2, dropout, BlockOnnx(graph, conv1, null, input)));
+
+    /// <summary>One stage: conv → [Dropout2d] → maxpool 2 → ReLU (the trunk and its staged form, <see cref="LeNetStage"/>, both run this).</summary>
+    internal static Tensor Block(Conv2d conv, Dropout2d? dropout, Tensor x)
     {
-        string a = graph.Relu(MaxPool2(graph, OnnxExporters.Export(conv1, graph, input)));
-        string b = graph.Relu(MaxPool2(graph, OnnxExporters.Export(dropout, graph, OnnxExporters.Export(conv2, graph, a))));
-        return graph.Relu(OnnxExporters.Export(fc, graph, graph.Flatten(b)));
+        using var scope = NewDisposeScope();
+        Tensor c = conv.call(x);
+        if (dropout is not null) c = dropout.call(c);
+        return F.relu(F.max_pool2d(c, 2)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The graph form of <see cref="Block"/>.</summary>
+    internal static string BlockOnnx(OnnxGraphBuilder graph, Conv2d conv, Dropout2d? dropout, string x)
+    {
+        string c = OnnxExporters.Export(conv, graph, x);
+        if (dropout is not null) c = OnnxExporters.Export(dropout, graph, c);
+        return graph.Relu(MaxPool2(graph, c));
+    }
+
+    /// <summary>The tail: flatten → fc → ReLU.</summary>
+    internal static Tensor Tail(Linear fc, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return F.relu(fc.call(x.flatten(1))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The graph form of <see cref="Tail"/>.</summary>
+    internal static string TailOnnx(OnnxGraphBuilder graph, Linear fc, string x) => graph.Relu(OnnxExporters.Export(fc, graph, graph.Flatten(x)));
 
     /// <summary>The graph form of F.max_pool2d(x, 2).</summary>
     internal static string MaxPool2(OnnxGraphBuilder graph, string x) =>
@@ -63,11 +89,13 @@ internal sealed class SmallResNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExporta
     private readonly BatchNorm2d stemNorm;
     private readonly ModuleList<BasicBlock> blocks;
 
+    /// <summary>The smallest image side the trunk accepts.</summary>
+    public const int MinimumSide = 8;
+
     /// <summary>Creates the trunk for inputs with the given number of channels.</summary>
     public SmallResNetTrunk(long channels) : base(nameof(SmallResNetTrunk))
     {
-        stem = nn.Conv2d(channels, 16, 3, padding: 1, bias: false);
-        stemNorm = nn.BatchNorm2d(16);
+        (stem, stemNorm) = CreateStem(channels);
         blocks = nn.ModuleList(new BasicBlock(16, 16, 1), new BasicBlock(16, 32, 2), new BasicBlock(32, 64, 2));
         RegisterComponents();
     }
@@ -76,18 +104,43 @@ internal sealed class SmallResNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExporta
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor h = F.relu(stemNorm.call(stem.call(x)));
+        Tensor h = Stem(stem, stemNorm, x);
         foreach (BasicBlock block in blocks) h = block.call(h);
-        return F.adaptive_avg_pool2d(h, new long[] { 1, 1 }).flatten(1).MoveToOuterDisposeScope();
+        return Pool(h).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
     public string ExportOnnx(OnnxGraphBuilder graph, string input)
     {
-        string h = graph.Relu(OnnxExporters.Export(stemNorm, graph, OnnxExporters.Export(stem, graph, input)));
+        string h = StemOnnx(graph, stem, stemNorm, input);
         foreach (BasicBlock block in blocks) h = block.ExportOnnx(graph, h);
-        return graph.Flatten(graph.Node("GlobalAveragePool", new[] { h }));
+        return PoolOnnx(graph, h);
     }
+
+    /// <summary>The stem's layers: conv 3×3 (→16, no bias) and its batch norm (the trunk and <see cref="ResNetStem"/> both create them here).</summary>
+    internal static (Conv2d Conv, BatchNorm2d Norm) CreateStem(long channels) =>
+        (nn.Conv2d(channels, 16, 3, padding: 1, bias: false), nn.BatchNorm2d(16));
+
+    /// <summary>The stem: conv → BN → ReLU.</summary>
+    internal static Tensor Stem(Conv2d conv, BatchNorm2d norm, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return F.relu(norm.call(conv.call(x))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The graph form of <see cref="Stem"/>.</summary>
+    internal static string StemOnnx(OnnxGraphBuilder graph, Conv2d conv, BatchNorm2d norm, string x) =>
+        graph.Relu(OnnxExporters.Export(norm, graph, OnnxExporters.Export(conv, graph, x)));
+
+    /// <summary>Global average pool → flatten.</summary>
+    internal static Tensor Pool(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return F.adaptive_avg_pool2d(x, new long[] { 1, 1 }).flatten(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The graph form of <see cref="Pool"/>.</summary>
+    internal static string PoolOnnx(OnnxGraphBuilder graph, string x) => graph.Flatten(graph.Node("GlobalAveragePool", new[] { x }));
 
     /// <summary>conv3×3 → BN → ReLU → conv3×3 → BN, plus a (projected) shortcut, then ReLU.</summary>
     public sealed class BasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable

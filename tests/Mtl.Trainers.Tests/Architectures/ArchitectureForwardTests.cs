@@ -147,6 +147,126 @@ public sealed class ArchitectureForwardTests
         Assert.AreEqual(1.5, Run(network, [2], [1, 1], 0)[0], 1e-6);
     }
 
+    private static readonly TaskDefinition Other = new("Z", kind: TaskKind.Regression) { HeadHiddenSizes = [], HeadDropout = 0 };
+
+    /// <summary>Every parameter 0, except batch-norm scales, which are 1 (so an untouched norm is x/√(1 + ε) in evaluation mode).</summary>
+    private static void ZeroAllButNormScales(nn.Module network)
+    {
+        using var noGrad = no_grad();
+        foreach ((string name, TorchSharp.Modules.Parameter p) in network.named_parameters())
+            p.fill_(name.Contains(".norm") && name.EndsWith(".weight") ? 1 : 0);
+    }
+
+    /// <summary>A 1×16×16 image whose pixel (y, x) is (16y + x)/256 (rises to the right and downwards).</summary>
+    private static float[] Ramp() => Enumerable.Range(0, 256).Select(i => i / 256f).ToArray();
+
+    /// <summary>A 5×5 kernel of one value, as the flattened values of an (out, in, 5, 5) weight with only [0, 0] set.</summary>
+    private static float[] Kernel(long outChannels, long inChannels, float value, long readChannel = 0)
+    {
+        var w = new float[outChannels * inChannels * 25];
+        for (int i = 0; i < 25; i++) w[readChannel * 25 + i] = value;
+        return w;
+    }
+
+    /// <summary>An (out, in, 1, 1) weight with the given [o, i] entries set.</summary>
+    private static float[] Pointwise(long outChannels, long inChannels, params (int Out, int In, float Value)[] entries)
+    {
+        var w = new float[outChannels * inChannels];
+        foreach ((int o, int i, float v) in entries) w[o * inChannels + i] = v;
+        return w;
+    }
+
+    [TestMethod]
+    public void CrossStitchOnImagesMixesTheColumnsConvFeatureMapsAfterEachStage()
+    {
+        using var network = new CrossStitchNetwork.Options().Build(TrunkSpec.MultiLeNet(), [1, 16, 16], [Plain, Other]);
+        Assert.IsInstanceOfType<CrossStitchConvNetwork>(network, "a conv trunk on images gets conv columns");
+        var conv = (CrossStitchConvNetwork)network;
+        Assert.AreEqual(0.9f, conv.Stitch(0)[0, 0]);
+        Assert.AreEqual(0.1f, conv.Stitch(1)[1, 0]);
+        ZeroAllButNormScales(network);
+        Set(network, new()
+        {
+            // Stage 1 (conv k5 → maxpool 2 → ReLU, 16×16 → 10×6×6): column 0's channel 0 is the image's centre tap, column 1's twice it.
+            ["columns.0.0.conv.weight"] = CentreTap(1), ["columns.1.0.conv.weight"] = CentreTap(2),
+            // Stage 2 (6×6 → 20×1×1): channel 0 averages channel 0 over a 5×5 window (column 1: twice the average).
+            ["columns.0.1.conv.weight"] = Kernel(20, 10, 1 / 25f), ["columns.1.1.conv.weight"] = Kernel(20, 10, 2 / 25f),
+            // A learned second unit; the first keeps its initial 0.9 / 0.1.
+            ["stitches.0"] = [0.9f, 0.1f, 0.1f, 0.9f], ["stitches.1"] = [0.5f, 0.5f, 0.25f, 0.75f],
+            // Each column's tail fc (20 → 50) passes channel 0 on, each head reads unit 0.
+            ["tails.0.fc.weight"] = Pointwise(50, 20, (0, 0, 1)), ["tails.1.fc.weight"] = Pointwise(50, 20, (0, 0, 1)),
+            ["heads.0.output.weight"] = Pointwise(1, 50, (0, 0, 1)), ["heads.1.output.weight"] = Pointwise(1, 50, (0, 0, 1)),
+        });
+        // Stage 1: the centre tap of output (i, j) is pixel (i + 2, j + 2); the 2×2 max pool keeps the window's
+        // bottom-right, a(i, j) = pixel(2i + 3, 2j + 3) for i, j in 0..5; column 1 is 2a. Unit 1: x̃₀ = 0.9a + 0.1·2a = 1.1a,
+        // x̃₁ = 0.1a + 0.9·2a = 1.9a. Stage 2: of the four 5×5 windows the max pool keeps the bottom-right (i, j in 1..5),
+        // whose mean of a is pixel(9, 9) = 153/256 = m: column 0 gives 1.1m, column 1 2·1.9m = 3.8m.
+        // Unit 2: x̃₀ = 0.5·1.1m + 0.5·3.8m = 2.45m, x̃₁ = 0.25·1.1m + 0.75·3.8m = 3.125m.
+        double m = 153 / 256.0;
+        Assert.AreEqual(2.45 * m, Run(network, Ramp(), [1, 1, 16, 16], 0)[0], 1e-5);
+        Assert.AreEqual(3.125 * m, Run(network, Ramp(), [1, 1, 16, 16], 1)[0], 1e-5);
+        using (no_grad())
+        {
+            MultiTaskForward forward = network.Forward(tensor(Ramp(), [1, 1, 16, 16]));
+            Assert.HasCount(2, forward.Boundaries, "the boundary is the T last mixed feature maps");
+            CollectionAssert.AreEqual(new long[] { 1, 20, 1, 1 }, forward.Boundaries[1].shape);
+        }
+
+        static float[] CentreTap(float value)
+        {
+            var w = new float[10 * 25];
+            w[12] = value;
+            return w;
+        }
+    }
+
+    [TestMethod]
+    public void MtanOnImagesMasksEachStageFeatureMapWithTheTasksAttention()
+    {
+        using var network = new MtanNetwork.Options().Build(TrunkSpec.MultiLeNet(), [1, 16, 16], [Plain, Other]);
+        Assert.IsInstanceOfType<MtanConvNetwork>(network, "a conv trunk on images gets the conv backbone");
+        ZeroAllButNormScales(network);
+        var centre = new float[10 * 25];
+        centre[12] = 1;
+        var values = new Dictionary<string, float[]>
+        {
+            // Backbone: stage 1 passes the (constant 1) image through channel 0 (h¹₀ = 1 on 6×6); stage 2 averages it ×2 (h²₀ = 2 on 1×1).
+            ["backbone.0.conv.weight"] = centre, ["backbone.1.conv.weight"] = Kernel(20, 10, 2 / 25f),
+        };
+        float[] bias = [(float)Math.Log(3), -1];
+        for (int k = 0; k < 2; k++)
+        {
+            // Stage 1 attention: conv 1×1 → BN → ReLU → conv 1×1 → BN → σ on h¹, channel 0 through; task k's last BN shifts by bₖ.
+            values[$"attention.{k}.0.conv1.weight"] = Pointwise(10, 10, (0, 0, 1));
+            values[$"attention.{k}.0.conv2.weight"] = Pointwise(10, 10, (0, 0, 1));
+            values[$"attention.{k}.0.norm2.bias"] = [bias[k], 0, 0, 0, 0, 0, 0, 0, 0, 0];
+            // f-block (a copy of stage 2) brings t¹ to stage 2's 20×1×1: channel 0 is the mean of t¹'s channel 0.
+            values[$"bridges.{k}.0.conv.weight"] = Kernel(20, 10, 1 / 25f);
+            // Stage 2 attention on [h² ; f(t¹)] (40 channels): channel 0 reads h²₀ + f(t¹)₀.
+            values[$"attention.{k}.1.conv1.weight"] = Pointwise(20, 40, (0, 0, 1), (0, 20, 1));
+            values[$"attention.{k}.1.conv2.weight"] = Pointwise(20, 20, (0, 0, 1));
+            values[$"tails.{k}.fc.weight"] = Pointwise(50, 20, (0, 0, 1));
+            values[$"heads.{k}.output.weight"] = Pointwise(1, 50, (0, 0, 1));
+        }
+        Set(network, values);
+        // In evaluation mode an untouched BN is x·s with s = 1/√(1 + 1e-5). Stage 1: mask σ(s·s·1 + bₖ) on channel 0, so
+        // t¹₀ = σ(s² + bₖ) = mₖ. Stage 2: f(t¹)₀ = mₖ; mask σ(s²(2 + mₖ)); t²₀ = 2σ(s²(2 + mₖ)); tail and head pass it on.
+        double s2 = 1 / (1 + 1e-5);
+        for (int k = 0; k < 2; k++)
+        {
+            double mk = Sigmoid(s2 + bias[k]);
+            Assert.AreEqual(2 * Sigmoid(s2 * (2 + mk)), Run(network, Enumerable.Repeat(1f, 256).ToArray(), [1, 1, 16, 16], k)[0], 1e-5, $"task {k}");
+        }
+        using (no_grad())
+        {
+            MultiTaskForward forward = network.Forward(ones(1, 1, 16, 16));
+            Assert.HasCount(2, forward.Boundaries, "the boundary is the L stage feature maps");
+            CollectionAssert.AreEqual(new long[] { 1, 10, 6, 6 }, forward.Boundaries[0].shape);
+        }
+
+        static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
+    }
+
     [TestMethod]
     public void TextFormsParseBackAndBadTextIsRefused()
     {
@@ -165,6 +285,10 @@ public sealed class ArchitectureForwardTests
         var refused = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MultiHeadNetworkTrainer(new Microsoft.ML.MLContext(1),
             new MultiHeadNetworkTrainer.Options { Tasks = { Plain }, Architecture = new MmoeNetwork.Options { Experts = 0 } }));
         StringAssert.Contains(refused.Message, "Options.Architecture.Experts");
-        StringAssert.Contains(Assert.ThrowsExactly<NotSupportedException>(() => new CrossStitchNetwork.Options().Build(TrunkSpec.MultiLeNet(), [1, 28, 28], [Plain])).Message, "TrunkSpec.Mlp");
+        // Cross-stitch and MTAN on images need a trunk with stages; a conv trunk needs image features.
+        TrunkSpec custom = TrunkSpec.Custom(_ => nn.Flatten(), 784);
+        StringAssert.Contains(Assert.ThrowsExactly<NotSupportedException>(() => new CrossStitchNetwork.Options().Build(custom, [1, 28, 28], [Plain])).Message, "has no stages");
+        StringAssert.Contains(Assert.ThrowsExactly<NotSupportedException>(() => new MtanNetwork.Options().Build(custom, [1, 28, 28], [Plain])).Message, "MTAN on images");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new MtanNetwork.Options().Build(TrunkSpec.MultiLeNet(), [5], [Plain])).Message, "needs image features");
     }
 }

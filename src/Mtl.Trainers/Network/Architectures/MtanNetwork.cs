@@ -12,8 +12,8 @@ namespace Mtl.Trainers.Network.Architectures;
 /// aₖʲ = σ(gₖʲ(hʲ, tₖʲ⁻¹)); task k's head reads tₖᴸ.
 /// </summary>
 /// <remarks>
-/// Variant, for vector stages: the backbone is the configured MLP trunk (stages = its hidden layers; images are
-/// flattened); the attention module of task k at stage j is one task-specific linear layer + sigmoid over hʲ (stage 1)
+/// Variant, for vector stages (an MLP trunk; conv trunks get <see cref="MtanConvNetwork"/>): the backbone is the configured
+/// MLP trunk (stages = its hidden layers; image features are flattened); the attention module of task k at stage j is one task-specific linear layer + sigmoid over hʲ (stage 1)
 /// or the concatenation [hʲ ; tₖʲ⁻¹] (later stages). The original's shared f-block between stages (a conv that maps
 /// tₖʲ⁻¹ to the next stage's size) is folded into each task's attention layer, so that every parameter after the stage
 /// features belongs to one task. The boundary is the L stage features, so Representation mode works.
@@ -29,7 +29,7 @@ public sealed class MtanNetwork : MultiTaskNetwork
     internal MtanNetwork(TrunkSpec trunk, long[] inputShape, IReadOnlyList<TaskDefinition> taskList) : base(nameof(MtanNetwork), taskList)
     {
         if (trunk.Kind != TrunkKind.Mlp)
-            throw new NotSupportedException($"MTAN attends over the stages of an MLP backbone, but Options.Trunk is {trunk.Kind}. Set Options.Trunk = TrunkSpec.Mlp(…) (e.g. mlp(256,128)); image features are flattened.");
+            throw new NotSupportedException($"This MTAN network attends over the stages of an MLP backbone, but Options.Trunk is {trunk.Kind}; conv trunks get MtanConvNetwork (build through MtanNetwork.Options).");
         (tasks, stages) = (taskList.Count, trunk.MlpHiddenSizes.Length);
         int[] sizes = trunk.MlpHiddenSizes;
         long previous = ExpertParts.InputSize(inputShape);
@@ -110,16 +110,18 @@ public sealed class MtanNetwork : MultiTaskNetwork
         return (outputs, null);
     }
 
-    /// <summary>MTAN's options (its backbone follows the MLP trunk: Options.Trunk = TrunkSpec.Mlp(…)).</summary>
+    /// <summary>
+    /// MTAN's options. Its backbone follows <c>Options.Trunk</c>: an MLP trunk gives the MLP backbone (this class; image
+    /// features flattened), a conv trunk (MultiLeNet, ResNet; the automatic trunk on images) the conv backbone with conv
+    /// attention modules over image features (<see cref="MtanConvNetwork"/>).
+    /// </summary>
     public sealed class Options : ArchitectureOptions
     {
         /// <inheritdoc />
         public override string Name => "mtan";
 
-        internal override bool NeedsMlpTrunk => true;
-
         /// <inheritdoc />
         public override MultiTaskNetwork Build(TrunkSpec trunk, long[] inputShape, IReadOnlyList<TaskDefinition> tasks) =>
-            new MtanNetwork(trunk, inputShape, tasks);
+            trunk.Kind == TrunkKind.Mlp ? new MtanNetwork(trunk, inputShape, tasks) : new MtanConvNetwork(trunk, inputShape, tasks);
     }
 }
