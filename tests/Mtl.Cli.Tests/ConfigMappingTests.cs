@@ -6,6 +6,7 @@ using Mtl.Cli.Tests.Support;
 using Mtl.Datasets;
 using Mtl.Trainers;
 using Mtl.Trainers.Methods;
+using Mtl.Trainers.Network;
 
 namespace Mtl.Cli.Tests;
 
@@ -67,8 +68,9 @@ public class ConfigMappingTests
         Assert.AreEqual("mmoe(experts=2)", Map(cli.ToConfig(), validation).Architecture.ToString());
         Assert.AreEqual(Describe(Map(sweep, validation)), Describe(Map(cli.ToConfig(), validation)));
         Assert.AreEqual("shared-bottom", Map(new TrainingConfig(), validation).Architecture.ToString());
-        // Cross-stitch and MTAN build on an MLP's layers: the built-in image datasets then get the automatic MLP trunk.
-        Assert.IsNull(Map((cli with { Architecture = "cross-stitch" }).ToConfig(), validation).Trunk);
+        // Cross-stitch columns and MTAN's backbone are built from the conv trunk's stages on the built-in image datasets, as MoE experts are.
+        Assert.AreEqual(TrunkKind.MultiLeNet, Map((cli with { Architecture = "cross-stitch" }).ToConfig(), validation).Trunk!.Kind);
+        Assert.AreEqual(TrunkKind.MultiLeNet, Map((cli with { Architecture = "mtan" }).ToConfig(), validation).Trunk!.Kind);
         var e = Assert.ThrowsExactly<ArgumentException>(() => new TrainingConfig { Architecture = "mmoe(experts=0)" }.Validate());
         StringAssert.Contains(e.Message, "Architecture.Experts");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => (cli with { Architecture = "moe" }).ToConfig()).Message, "Accepted architectures");

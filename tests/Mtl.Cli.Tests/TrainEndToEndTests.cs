@@ -34,6 +34,7 @@ public sealed class TrainEndToEndTests
     [TestMethod]
     [DataRow("mmoe(experts=2)")]
     [DataRow("cross-stitch")]
+    [DataRow("mtan")]
     public void TrainWithAnArchitecture_SavesAZipThatPlainMlNetScoresLikeTheFittedModel(string architecture)
     {
         using var temp = new TempFolder("mtl-cli-tests-arch");

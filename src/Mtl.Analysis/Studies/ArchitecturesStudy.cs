@@ -225,7 +225,7 @@ public sealed class ArchitecturesStudy : ISweepStudy, ITableStudy
     private static string ImageProtocol(RunConfig c, int[] seeds) =>
         $"Images: {c.Dataset}, {Rows(c.TrainRows)} training / {Rows(c.ValidationRows)} validation / {Rows(c.TestRows)} test rows (the first N of each split); " +
         $"{c.Epochs} epoch(s), batch {c.BatchSize}, {c.Optimizer} lr {F(c.LearningRate)}, EW, no early stopping, test accuracy at the best validation epoch; " +
-        $"MoE experts (MMoE, CGC, PLE level 1, DSelect-k) are MultiLeNet conv trunks, cross-stitch and MTAN run MLP(256,128) columns on the flattened image; " +
+        $"MoE experts (MMoE, CGC, PLE level 1, DSelect-k) are MultiLeNet conv trunks, cross-stitch columns and MTAN's backbone are MultiLeNet's conv stages; " +
         $"architectures {string.Join(", ", Architectures)} with their default options; seeds {string.Join(", ", seeds)}.";
 
     private static string TableProtocol(StudyContext context, TableSchema schema)
