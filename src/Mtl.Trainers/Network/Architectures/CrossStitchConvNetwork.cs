@@ -13,7 +13,7 @@ namespace Mtl.Trainers.Network.Architectures;
 /// <remarks>
 /// <para>Variant: as <see cref="CrossStitchNetwork"/> for vectors — one scalar αˡₖⱼ per pair of columns and stage (it scales
 /// the whole feature map; the paper also allows one per channel, not done here), initialised to 0.9 on the diagonal and
-/// 0.1/(T − 1) elsewhere. Stages are the trunk's (<see cref="TrunkStages"/>): MultiLeNet's two conv → pool → ReLU blocks
+/// 0.1/(T − 1) elsewhere. Stages are the trunk's: MultiLeNet's two conv → pool → ReLU blocks
 /// (units after 10×12×12 and 20×4×4 maps for 28×28 images), or the ResNet's stem and three blocks. Misra et al. also
 /// stitch after the fully connected layers; here the units sit after the conv stages only, and each column's tail
 /// (MultiLeNet's fc 320 → 50 → ReLU; the ResNet's global average pool) belongs to its task.</para>
@@ -21,7 +21,7 @@ namespace Mtl.Trainers.Network.Architectures;
 /// head. The boundary is the T mixed feature maps of the last stage (task k reads only the k-th), so Representation mode
 /// works; its per-task gradients there are block-diagonal. GradNorm measures the default layer, the last stage's unit.</para>
 /// </remarks>
-internal sealed class CrossStitchConvNetwork : MultiTaskNetwork
+public sealed class CrossStitchConvNetwork : MultiTaskNetwork
 {
     private readonly ModuleList<ModuleList<nn.Module<Tensor, Tensor>>> columns;
     private readonly ParameterList stitches;

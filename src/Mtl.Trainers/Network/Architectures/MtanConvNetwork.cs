@@ -24,7 +24,7 @@ namespace Mtl.Trainers.Network.Architectures;
 /// <para>The backbone is shared; attention modules, f-blocks, tail and head are task k's. The boundary is the L stage
 /// feature maps, so Representation mode works. GradNorm measures the default layer, the last stage's last weight.</para>
 /// </remarks>
-internal sealed class MtanConvNetwork : MultiTaskNetwork
+public sealed class MtanConvNetwork : MultiTaskNetwork
 {
     private readonly ModuleList<nn.Module<Tensor, Tensor>> backbone;
     private readonly ModuleList<ModuleList<MtanAttention>> attention;
