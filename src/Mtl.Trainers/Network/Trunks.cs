@@ -35,8 +35,8 @@ internal sealed class MultiLeNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportab
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var a = F.relu(F.max_pool2d(conv1.call(x), 2));
-        var b = F.relu(F.max_pool2d(dropout.call(conv2.call(a)), 2));
+        var a = F.relu(MaxPool.Pool2(conv1.call(x)));
+        var b = F.relu(MaxPool.Pool2(dropout.call(conv2.call(a))));
         return F.relu(fc.call(b.flatten(1))).MoveToOuterDisposeScope();
     }
 
