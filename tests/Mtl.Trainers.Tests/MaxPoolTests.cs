@@ -5,7 +5,7 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace Mtl.Trainers.Tests;
 
-/// <summary>The no-autograd pooling path gives F.max_pool2d's values bit for bit; with autograd it is F.max_pool2d.</summary>
+/// <summary>MaxPool.Pool2 against F.max_pool2d: equal values without autograd; values, gradients and second derivatives bit for bit with it.</summary>
 [TestClass]
 public class MaxPoolTests
 {
