@@ -10,13 +10,14 @@ using static TorchSharp.torch;
 //   architectures  each multi-task architecture's EW step (batch 256, vector input) vs the same architecture in PyTorch
 //            1.13 eager, and UPGrad's Parameters-mode step relative to EW at T = 2 and 10 → bench/results/architectures.json
 //   profile  where the EW trainer step's time goes beyond a plain TorchSharp loop (no JSON needed)
+//   ops      where an EW MultiLeNet step's time goes op by op (wall and CPU time), against the sgemm roofline
 //   methods  every method vs EW, T = 2 and T = 10, both gradient modes; cost model; solver share → bench/results/methods.json
 //   scoring  rows/s of the fitted transformer (TorchSharp) and of the reloaded zip (ONNX Runtime) → bench/results/scoring.json
-// Usage: dotnet run -c Release --project bench/Mtl.Trainers.Bench -- <step|architectures|profile|methods|scoring> [--threads N] [--out FILE]
-//        step, architectures, profile: [--rounds R] [--steps S]; methods: [--rows N] [--warmup W] [--measured M] [--methods ew,mgda]; scoring: [--rows N] [--passes P]
-if (args.Length == 0 || args[0] is not ("step" or "architectures" or "profile" or "methods" or "scoring"))
+// Usage: dotnet run -c Release --project bench/Mtl.Trainers.Bench -- <step|architectures|profile|ops|methods|scoring> [--threads N] [--out FILE]
+//        step, architectures, profile, ops: [--rounds R] [--steps S]; methods: [--rows N] [--warmup W] [--measured M] [--methods ew,mgda]; scoring: [--rows N] [--passes P]
+if (args.Length == 0 || args[0] is not ("step" or "architectures" or "profile" or "ops" or "methods" or "scoring"))
 {
-    Console.Error.WriteLine("usage: Mtl.Trainers.Bench <step|architectures|profile|methods|scoring> [options]; see the comment at the top of Program.cs");
+    Console.Error.WriteLine("usage: Mtl.Trainers.Bench <step|architectures|profile|ops|methods|scoring> [options]; see the comment at the top of Program.cs");
     return 2;
 }
 string section = args[0];
@@ -52,6 +53,7 @@ JsonObject result = section switch
     "step" => StepBenchmark.Run(threads, rounds, steps),
     "architectures" => ArchitecturesBenchmark.Run(threads, rounds, steps),
     "profile" => StepProfile.Run(rounds, steps),
+    "ops" => OpProfile.Run(threads, rounds, steps),
     "methods" => MethodsBenchmark.Run(ml, rows, warmup, measured, methods),
     _ => ScoringBenchmark.Run(ml, rows, passes),
 };

@@ -53,7 +53,7 @@ internal sealed class MultiLeNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportab
         using var scope = NewDisposeScope();
         Tensor c = conv.call(x);
         if (dropout is not null) c = dropout.call(c);
-        return F.relu(F.max_pool2d(c, 2)).MoveToOuterDisposeScope();
+        return F.relu(MaxPool.Pool2(c)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The graph form of <see cref="Block"/>.</summary>

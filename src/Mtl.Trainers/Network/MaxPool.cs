@@ -1,0 +1,38 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Mtl.Trainers.Network;
+
+/// <summary>2×2 max pooling with stride 2 (<c>F.max_pool2d(x, 2)</c>) for the conv trunks.</summary>
+/// <remarks>
+/// libtorch's CPU kernel for max pooling an NCHW-contiguous tensor is slow next to the convolutions around it (in a
+/// MultiLeNet forward of 512 rows it took about as long as both convolutions together). Its channels-last kernel does
+/// the same work several times faster, and without autograd the maximum of the window's four strided views is faster
+/// still. See docs/benchmarks.md ("pooling").
+/// </remarks>
+internal static class MaxPool
+{
+    /// <summary>
+    /// The 2×2, stride-2 max pool of an N×C×H×W tensor (odd last rows and columns are dropped, as by
+    /// <c>F.max_pool2d</c>). With autograd it is <c>F.max_pool2d</c> itself run on a channels-last copy of the input and
+    /// returned contiguous: the same values, gradient (to each window's first maximum) and second derivatives bit for bit.
+    /// Without autograd (scoring, validation, evaluation) it is the element-wise maximum of the window's four strided views:
+    /// equal values (a NaN in a window wins in both; at most the sign of a zero may differ).
+    /// </summary>
+    public static Tensor Pool2(Tensor x)
+    {
+        if (x.dim() != 4) throw new ArgumentException($"MaxPool.Pool2 takes an N×C×H×W tensor; got {x.dim()} dimensions.", nameof(x));
+        using var scope = NewDisposeScope();
+        if (x.requires_grad && is_grad_enabled())
+        {
+            // An NHWC-contiguous tensor seen through NCHW axes has channels-last strides, which selects that kernel.
+            Tensor channelsLast = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+            return F.max_pool2d(channelsLast, 2).contiguous().MoveToOuterDisposeScope();
+        }
+        long h = x.shape[2] / 2 * 2, w = x.shape[3] / 2 * 2;
+        Tensor Window(long row, long column) =>
+            x[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(row, h, 2), TensorIndex.Slice(column, w, 2)];
+        return maximum(maximum(Window(0, 0), Window(0, 1)), maximum(Window(1, 0), Window(1, 1))).MoveToOuterDisposeScope();
+    }
+}
