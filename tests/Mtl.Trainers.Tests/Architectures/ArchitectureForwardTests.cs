@@ -268,6 +268,21 @@ public sealed class ArchitectureForwardTests
     }
 
     [TestMethod]
+    public void MtanOnImagesRefusesAOneRowTrainingBatchWhenAStageMapIsOnePixel()
+    {
+        using var network = new MtanNetwork.Options().Build(TrunkSpec.MultiLeNet(), [1, 16, 16], [Plain, Other]);
+        network.train();
+        using (Tensor two = zeros(2, 1, 16, 16)) network.Forward(two).Outputs.ToList().ForEach(o => o.Dispose());
+        using Tensor one = zeros(1, 1, 16, 16);
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => network.Forward(one));
+        StringAssert.Contains(e.Message, "20×1×1");
+        StringAssert.Contains(e.Message, "at least 20 px");
+        // Evaluation mode uses the running statistics: one row scores.
+        network.eval();
+        using (no_grad()) Assert.HasCount(2, network.Forward(one).Outputs);
+    }
+
+    [TestMethod]
     public void TextFormsParseBackAndBadTextIsRefused()
     {
         foreach (string text in new[] { "mmoe", "mmoe(experts=8)", "cgc(sharedexperts=3)", "ple(levels=3,taskexperts=2)", "cross-stitch", "dselect-k(experts=8,selectors=3)", "mtan", "shared-bottom" })

@@ -32,12 +32,13 @@ public sealed class MtanConvNetwork : MultiTaskNetwork
     private readonly ModuleList<nn.Module<Tensor, Tensor>> tails;
     private readonly ModuleList<TaskHead> heads;
     private readonly int tasks, stages;
+    private readonly StageShape[] shapes;
 
     /// <summary>Builds the backbone from <paramref name="trunk"/>'s stages and each task's attention for images of <paramref name="inputShape"/>.</summary>
     internal MtanConvNetwork(TrunkSpec trunk, long[] inputShape, IReadOnlyList<TaskDefinition> taskList) : base(nameof(MtanConvNetwork), taskList)
     {
         TrunkStages plan = TrunkStages.Of(trunk, inputShape, "MTAN");
-        (tasks, stages) = (taskList.Count, plan.Count);
+        (tasks, stages, shapes) = (taskList.Count, plan.Count, plan.Shapes.ToArray());
         backbone = nn.ModuleList(plan.CreateStages());
         var taskAttention = new ModuleList<MtanAttention>[tasks];
         var taskBridges = new ModuleList<nn.Module<Tensor, Tensor>>[tasks];
@@ -98,6 +99,10 @@ public sealed class MtanConvNetwork : MultiTaskNetwork
     /// <inheritdoc />
     protected override Tensor[] TaskForward(Tensor x, IReadOnlyList<Tensor> boundaries)
     {
+        // Batch norm in training needs two values per channel; a 1×1 stage map of a one-row batch has one.
+        if (training && x.shape[0] == 1 && shapes.FirstOrDefault(s => s.Height * s.Width == 1) is { Channels: > 0 } tiny)
+            throw new InvalidOperationException(
+                $"MTAN's attention batch-normalises every stage's map, and a stage of these images is {tiny.Channels}×1×1: a training batch of one row leaves one value per channel. Use images with sides of at least 20 px, or a batch size that does not leave a last batch of one row (training rows mod Options.BatchSize ≠ 1).");
         var outputs = new Tensor[tasks];
         for (int k = 0; k < tasks; k++)
         {
