@@ -200,6 +200,33 @@ public sealed class RunTests
     }
 
     [TestMethod]
+    public async Task An_image_folder_trains_from_the_app_as_one_multiclass_task()
+    {
+        using var root = new TempFolder("mtl-ui");
+        SyntheticImages.WriteFolder(root.File("shapes"), perClass: 12);
+        await using RunningUiServer server = UiServer.Start(new UiServerOptions { Root = root.Path });
+        using HttpClient http = UiTestClient.For(server);
+
+        JsonElement inspected = await (await http.PostJson("/api/data/inspect", new { path = "shapes" })).Json(HttpStatusCode.OK);
+        Assert.AreEqual("imageFolder", inspected.GetProperty("kind").GetString());
+        Assert.AreEqual(3, inspected.GetProperty("images").GetProperty("classes").GetArrayLength());
+        JsonElement task = inspected.GetProperty("tasks").EnumerateArray().Single();
+        Assert.AreEqual("Label", task.GetProperty("name").GetString());
+        Assert.AreEqual("Multiclass", task.GetProperty("kind").GetString());
+
+        JsonElement started = await (await http.PostJson("/api/runs", new
+        {
+            data = "shapes", labels = new[] { new { column = "Label" } }, timeSeconds = 120, maxTrials = 1, epochs = 2, baselines = "none",
+        })).Json(HttpStatusCode.Created);
+        Assert.AreEqual("shapes", started.GetProperty("id").GetString(), "the run is named after the folder");
+        List<UiTestClient.SseEvent> events = await http.Events("shapes");
+        Assert.AreEqual("finished", events[^1].Data.GetProperty("status").GetString(), events[^1].Data.ToString());
+        Assert.IsTrue(events.Single(e => e.Type == "schema").Data.GetProperty("imageFolder").GetBoolean());
+        Assert.IsTrue(File.Exists(Path.Combine(root.Path, "mtl-runs", "shapes", "shapes.zip")));
+        Assert.AreEqual("ImageFolder", MtlConfig.Read(Path.Combine(root.Path, "mtl-runs", "shapes", "shapes.mtlconfig")).DataSource.Type);
+    }
+
+    [TestMethod]
     public async Task A_bad_start_is_refused_with_a_clear_message_and_leaves_no_run()
     {
         using TempFolder root = PenguinsRoot();
