@@ -15,28 +15,7 @@ internal static class PlotDrawer
     /// <summary>Draws <paramref name="spec"/> to <paramref name="pathWithoutExtension"/>.png and .svg.</summary>
     public static void Draw(PlotSpec spec, string pathWithoutExtension, int width, int height)
     {
-        using Plot plot = Build(spec);
-        plot.SavePng(pathWithoutExtension + ".png", width, height);
-        plot.SaveSvg(pathWithoutExtension + ".svg", width, height);
-    }
-
-    /// <summary>Draws <paramref name="spec"/> as SVG text (for a page that shows the plot itself).</summary>
-    public static string Svg(PlotSpec spec, int width, int height)
-    {
-        using Plot plot = Build(spec);
-        return plot.GetSvgXml(width, height);
-    }
-
-    /// <summary>Draws <paramref name="spec"/> as PNG bytes.</summary>
-    public static byte[] Png(PlotSpec spec, int width, int height)
-    {
-        using Plot plot = Build(spec);
-        return plot.GetImageBytes(width, height, ImageFormat.Png);
-    }
-
-    private static Plot Build(PlotSpec spec)
-    {
-        var plot = new Plot();
+        using var plot = new Plot();
         plot.Font.Set("DejaVu Sans");
         plot.Title(spec.Title, TitleSize);
         plot.XLabel(spec.XLabel, LabelSize);
@@ -46,7 +25,9 @@ internal static class PlotDrawer
 
         if (spec.Heatmap is not null) DrawHeatmap(plot, spec.Heatmap);
         else DrawSeries(plot, spec);
-        return plot;
+
+        plot.SavePng(pathWithoutExtension + ".png", width, height);
+        plot.SaveSvg(pathWithoutExtension + ".svg", width, height);
     }
 
     private static void DrawSeries(Plot plot, PlotSpec spec)

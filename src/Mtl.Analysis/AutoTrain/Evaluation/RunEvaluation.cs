@@ -39,7 +39,7 @@ public sealed record PredictedActual(IReadOnlyList<double> Actual, IReadOnlyList
     public string ToSvg(string task, int width = 640, int height = 480)
     {
         ArgumentNullException.ThrowIfNull(task);
-        return PlotDrawer.Svg(Plot(task), width, height);
+        return Plot(task).ToSvg(width, height);
     }
 
     /// <summary>The plot <see cref="ToSvg"/> draws.</summary>
