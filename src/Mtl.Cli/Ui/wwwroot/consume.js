@@ -49,13 +49,17 @@
       el('ul', { id: 'consume-downloads' },
         link('model', name + '.zip', 'Model: ' + name + '.zip (load it with plain ML.NET: mlContext.Model.Load)'),
         link('config', name + '.mtlconfig', 'Run configuration: ' + name + '.mtlconfig (mtl train --config repeats or resumes the run)'),
-        link('project', name + '.project.zip', 'Generated project: ' + name + '.project.zip (consumption code, training code, console app and the model)'))));
+        link('project', name + '.project.zip', 'Generated project: ' + name + '.project.zip (consumption code, training code, console app and the model)')),
+      el('p', { class: 'note' }, 'Unpack the project and run its console app: ', el('code', { id: 'consume-run-command' }, code.runCommand))));
+    const pre = el('pre', { id: 'consume-code' }, code.code);
+    pre.style.maxHeight = '36rem';
+    pre.style.overflow = 'auto';
+    pre.style.background = '#fff';
     box.appendChild(el('div', { class: 'panel' },
       el('h3', {}, 'Consumption code'),
       el('p', { class: 'note' }, 'Add this file to your app (with the Microsoft.ML and Microsoft.ML.OnnxTransformer packages) and call Predict. File: ',
         el('code', { id: 'consume-code-file' }, code.fileName)),
-      el('pre', { id: 'consume-code' }, code.code),
-      el('p', { class: 'note' }, 'Unpack the project and run its console app: ', el('code', { id: 'consume-run-command' }, code.runCommand))));
+      pre));
   }
 
   mtl.onShow(page, load);

@@ -31,7 +31,7 @@
   }
 
   function signed(x) {
-    return (x > 0 ? '+' : '') + x.toFixed(2) + ' %';
+    return (x > 0 ? '+' : '') + x.toFixed(2) + '\u00a0%';
   }
 
   function content() {
@@ -113,13 +113,15 @@
       input = el('input', { id, type: 'text', 'data-column': f.name, inputmode: f.kind === 'Number' ? 'decimal' : 'text',
         placeholder: f.kind === 'Number' ? 'a number, or empty' : 'text' });
     }
-    return el('div', { class: 'row' }, el('label', { for: id }, f.name + (f.kind === 'Image' ? ' (image)' : '')), input);
+    const label = el('label', { for: id }, f.name + (f.kind === 'Image' ? ' (image)' : ''));
+    label.style.minWidth = '12rem';
+    return el('div', { class: 'row' }, label, input);
   }
 
   function showPrediction(answer) {
     const { el } = mtl;
     const box = document.getElementById('evaluate-prediction');
-    box.replaceChildren(answer.predictions.map((p, i) => {
+    box.replaceChildren(...answer.predictions.map((p, i) => {
       const value = p.kind === 'Regression' ? fmt(p.score, 6) : p.predictedValue;
       const item = el('div', { id: 'evaluate-prediction-' + i, class: 'panel', 'data-task': p.task },
         el('strong', {}, p.task + ': '), el('span', { id: 'evaluate-prediction-' + i + '-value' }, value === null ? '' : String(value)));
