@@ -41,6 +41,9 @@ public sealed class RunTests
 
         JsonElement started = await (await http.PostJson("/api/runs", Run(maxTrials: 2, epochs: 3))).Json(HttpStatusCode.Created);
         Assert.AreEqual("penguins", started.GetProperty("id").GetString());
+        // A page that closes mid-training (the stream is dropped after the first epoch) does not stop the run.
+        List<UiTestClient.SseEvent> early = await http.Events("penguins", until: e => e.Type == "epoch");
+        Assert.AreEqual("epoch", early[^1].Type);
         List<UiTestClient.SseEvent> events = await http.Events("penguins");
 
         CollectionAssert.AreEqual(Enumerable.Range(1, events.Count).Select(i => (long?)i).ToList(), events.Select(e => e.Id).ToList(), "numbered 1, 2, 3, …");
