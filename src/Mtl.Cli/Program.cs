@@ -16,6 +16,7 @@ public static class Program
             TrainCommand.Create(),
             StudyCommand.Create(),
             SweepCommand.Create(),
+            UiCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

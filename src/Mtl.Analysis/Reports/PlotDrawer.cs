@@ -15,7 +15,21 @@ internal static class PlotDrawer
     /// <summary>Draws <paramref name="spec"/> to <paramref name="pathWithoutExtension"/>.png and .svg.</summary>
     public static void Draw(PlotSpec spec, string pathWithoutExtension, int width, int height)
     {
-        using var plot = new Plot();
+        using Plot plot = Build(spec);
+        plot.SavePng(pathWithoutExtension + ".png", width, height);
+        plot.SaveSvg(pathWithoutExtension + ".svg", width, height);
+    }
+
+    /// <summary><paramref name="spec"/> as an SVG document (for a web page that serves it without a file).</summary>
+    public static string Svg(PlotSpec spec, int width, int height)
+    {
+        using Plot plot = Build(spec);
+        return plot.GetSvgXml(width, height);
+    }
+
+    private static Plot Build(PlotSpec spec)
+    {
+        var plot = new Plot();
         plot.Font.Set("DejaVu Sans");
         plot.Title(spec.Title, TitleSize);
         plot.XLabel(spec.XLabel, LabelSize);
@@ -25,9 +39,7 @@ internal static class PlotDrawer
 
         if (spec.Heatmap is not null) DrawHeatmap(plot, spec.Heatmap);
         else DrawSeries(plot, spec);
-
-        plot.SavePng(pathWithoutExtension + ".png", width, height);
-        plot.SaveSvg(pathWithoutExtension + ".svg", width, height);
+        return plot;
     }
 
     private static void DrawSeries(Plot plot, PlotSpec spec)

@@ -39,6 +39,19 @@ public sealed class PlotSpec
     /// <summary>File stem.</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// The plot drawn as an SVG document, as the report writer draws its files (ScottPlot, same styling): for a page that
+    /// serves it directly (the web app's curves and evaluation plots).
+    /// </summary>
+    /// <param name="width">Width in pixels.</param>
+    /// <param name="height">Height in pixels.</param>
+    public string ToSvg(int width = 800, int height = 450)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 50);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 50);
+        return PlotDrawer.Svg(this, width, height);
+    }
+
     /// <summary>Title.</summary>
     public string Title { get; }
 
