@@ -54,71 +54,41 @@ internal static class TableTrainCommand
         public string? GivenWithConfig(ParseResult parse) =>
             new Option[] { Data, Label, IgnoreCols, HasHeader, Separator, TestData, TestFraction, Name, Out }.FirstOrDefault(o => Given(parse, o))?.Name;
 
-        /// <summary>The run the <c>--data</c> flags describe.</summary>
-        public AutoTrainSettings Read(ParseResult parse, string data, TrainingConfig config)
+        /// <summary>The run the <c>--data</c> flags describe, through the mapping the web app shares (<see cref="TableRunRequest"/>).</summary>
+        public AutoTrainSettings Read(ParseResult parse, string data, TrainingConfig config) => new TableRunRequest
         {
-            string[] labels = parse.GetValue(Label) ?? [];
-            bool folder = Directory.Exists(data);
-            if (labels.Length == 0 && !folder) throw new ArgumentException("--data needs at least one --label <column>[:multiclass|binary|regression], one per task.");
-            string? testData = parse.GetValue(TestData);
-            double fraction = parse.GetValue(TestFraction);
-            if (testData is not null && Given(parse, TestFraction))
-                throw new ArgumentException("Give either --test-data or --test-fraction, not both.");
-            if (testData is null && !(fraction > 0 && fraction < 1))
-                throw new ArgumentException($"--test-fraction must be between 0 and 1 (exclusive); got {fraction.ToString(CultureInfo.InvariantCulture)}.");
-            string name = parse.GetValue(Name) ?? (folder ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(data))) : Path.GetFileNameWithoutExtension(data));
-            if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
-                throw new ArgumentException($"--name '{name}' is not a file name; pass a plain name such as 'penguins' (the model goes to <out>/<name>.zip).");
-            var settings = new AutoTrainSettings
-            {
-                DataPath = data,
-                Read = new TableReadOptions
-                {
-                    Labels = labels.Select(LabelRequest.Parse).ToList(),
-                    IgnoreColumns = (parse.GetValue(IgnoreCols) ?? []).SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
-                    HasHeader = parse.GetValue(HasHeader),
-                    Separator = ParseSeparator(parse.GetValue(Separator)),
-                },
-                TestDataPath = testData,
-                TestFraction = fraction,
-                OutFolder = parse.GetValue(Out)!,
-                Name = name,
-                Seed = config.Seed ?? 1,
-            };
-            settings = WithRunFlags(parse, settings);
-            // With a search, --epochs is the most a trial trains (the top rung) and --arch fixes the architecture; without, both are the one trial's.
-            return settings.TimeBudget is null
-                ? settings with { Config = config }
-                : settings with { Space = settings.Space with { Epochs = config.Epochs, Architectures = config.Architecture is { } a ? [a] : settings.Space.Architectures } };
-        }
+            Data = data,
+            Labels = (parse.GetValue(Label) ?? []).Select(LabelRequest.Parse).ToList(),
+            IgnoreColumns = (parse.GetValue(IgnoreCols) ?? []).SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
+            HasHeader = parse.GetValue(HasHeader),
+            Separator = ParseSeparator(parse.GetValue(Separator)),
+            TestData = parse.GetValue(TestData),
+            TestFraction = parse.GetValue(TestFraction),
+            TestFractionGiven = Given(parse, TestFraction),
+            Name = parse.GetValue(Name),
+            Out = parse.GetValue(Out)!,
+            Seed = config.Seed ?? 1,
+            TimeSeconds = parse.GetValue(Time),
+            MaxTrials = parse.GetValue(MaxTrials),
+            Baselines = ParseBaselines(parse) ?? BaselinesMode.Auto,
+            Config = config,
+        }.ToSettings(TableRunRequest.FieldNames.Flags);
 
         /// <summary>The run a <c>.mtlconfig</c> describes, with <c>--time</c>, <c>--max-trials</c> and <c>--baselines</c> when given.</summary>
-        public AutoTrainSettings ReadConfig(ParseResult parse, string path) => WithRunFlags(parse, MtlConfig.Read(path).ToSettings(path));
+        public AutoTrainSettings ReadConfig(ParseResult parse, string path) =>
+            TableRunRequest.WithLimits(MtlConfig.Read(path).ToSettings(path), parse.GetValue(Time), parse.GetValue(MaxTrials), ParseBaselines(parse),
+                TableRunRequest.FieldNames.Flags);
 
-        private AutoTrainSettings WithRunFlags(ParseResult parse, AutoTrainSettings settings)
-        {
-            double? time = parse.GetValue(Time);
-            if (time is { } t && !(t > 0 && double.IsFinite(t))) throw new ArgumentException($"--time must be a positive number of seconds; got {t.ToString(CultureInfo.InvariantCulture)}.");
-            int? maxTrials = parse.GetValue(MaxTrials);
-            if (maxTrials is < 1) throw new ArgumentException($"--max-trials must be at least 1; got {maxTrials}.");
-            if (maxTrials is not null && time is null && settings.TimeBudget is null) throw new ArgumentException("--max-trials limits the search: give --time too.");
-            BaselinesMode? baselines = Given(parse, Baselines)
-                ? parse.GetValue(Baselines) switch
-                {
-                    "auto" => BaselinesMode.Auto,
-                    "none" => BaselinesMode.None,
-                    var other => throw new ArgumentException($"--baselines takes auto or none; got '{other}'."),
-                }
-                : null;
-            return settings with
+        private BaselinesMode? ParseBaselines(ParseResult parse) => Given(parse, Baselines)
+            ? parse.GetValue(Baselines) switch
             {
-                TimeBudget = time is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.TimeBudget,
-                MaxTrials = maxTrials ?? settings.MaxTrials,
-                Baselines = baselines ?? settings.Baselines,
-            };
-        }
+                "auto" => BaselinesMode.Auto,
+                "none" => BaselinesMode.None,
+                var other => throw new ArgumentException($"--baselines takes auto or none; got '{other}'."),
+            }
+            : null;
 
-        private static char? ParseSeparator(string? text) => text switch
+        internal static char? ParseSeparator(string? text) => text switch
         {
             null => null,
             "tab" or "\\t" or "\t" => '\t',

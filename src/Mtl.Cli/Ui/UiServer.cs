@@ -73,7 +73,6 @@ public static class UiServer
         }
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         int port = new Uri(address).Port;
-        ui.Runs.RecoverInterrupted();
         return new RunningUiServer(app, ui, port);
     }
 

@@ -108,6 +108,12 @@ public sealed record TableColumn(int Index, string Name, ColumnValues Values, Co
 
     /// <summary>Whether a <see cref="ColumnValues.Boolean"/> column's two values are 0 and 1.</summary>
     internal bool DistinctIsNumeric { get; init; }
+
+    /// <summary>
+    /// The task kind the column is learnt as when it is made a label without a kind (the rule of
+    /// <see cref="TableSchema.Infer"/>); null when it cannot be a label: no labelled rows, or one value only.
+    /// </summary>
+    public TaskKind? SuggestedKind { get; init; }
 }
 
 /// <summary>
@@ -194,12 +200,24 @@ public sealed class TableSchema
     /// <exception cref="ArgumentException">A label or ignored column is not in the header, or a label is given twice.</exception>
     /// <exception cref="InvalidDataException">The file is empty, a row has the wrong number of fields, or a label cannot be learnt
     /// (no labelled rows, one value only, text where a regression label needs numbers, not two values for a binary label).</exception>
-    public static TableSchema Infer(string path, TableReadOptions options)
+    public static TableSchema Infer(string path, TableReadOptions options) => InferTable(path, options, requireLabels: true);
+
+    /// <summary>
+    /// Reads <paramref name="path"/> as <see cref="Infer"/> does, but labels are optional: the
+    /// columns as they would be used before the user picks the labels (a page that shows the columns first, each with
+    /// its <see cref="TableColumn.SuggestedKind"/>). Without labels an image-path column is not checked (whether the other
+    /// columns may stay beside it depends on the labels); the labels given are checked as Infer checks them.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a table (binary data), is empty, or a row has the wrong number of fields.</exception>
+    public static TableSchema InferColumns(string path, TableReadOptions options) => InferTable(path, options, requireLabels: false);
+
+    private static TableSchema InferTable(string path, TableReadOptions options, bool requireLabels)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(path);
         if (Directory.Exists(path)) return InferImageFolder(path, options);
-        if (options.Labels.Count == 0) throw new ArgumentException("Give at least one label column: --label <column>[:multiclass|binary|regression].");
+        if (requireLabels && options.Labels.Count == 0) throw new ArgumentException("Give at least one label column: --label <column>[:multiclass|binary|regression].");
         if (!File.Exists(path))
             throw new FileNotFoundException($"The data file '{path}' does not exist; pass the path of a CSV or TSV file with --data.", path);
         string? duplicate = options.Labels.GroupBy(l => l.Column, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
@@ -209,6 +227,8 @@ public sealed class TableSchema
         string? first = reader.ReadLine();
         while (first is not null && first.Trim().Length == 0) first = reader.ReadLine();
         if (first is null) throw new InvalidDataException($"'{path}' is empty: it has no header and no rows. Pass a CSV or TSV file with a header line and data rows.");
+        if (first.Contains('\0'))
+            throw new InvalidDataException($"'{path}' is not a table: it holds binary data, not lines of text. Pass a CSV or TSV file (or a folder of images).");
         char separator = options.Separator ?? InferSeparator(path, first);
         List<string> firstFields = SplitFields(first, separator);
         string[] header = options.HasHeader
@@ -244,6 +264,7 @@ public sealed class TableSchema
             var column = new TableColumn(i, header[i], values, ColumnPurpose.Feature, null, s.Missing, s.Distinct.Count)
             {
                 DistinctIsNumeric = s.AllNumbers,
+                SuggestedKind = s.Missing == rows || s.Distinct.Count == 1 ? null : InferredKind(values, s),
             };
             if (labelKinds.TryGetValue(header[i], out TaskKind? requested))
                 column = column with { Purpose = ColumnPurpose.Label, Kind = LabelKind(path, column, s, requested, rows) };
@@ -256,7 +277,7 @@ public sealed class TableSchema
         return new TableSchema(path, separator, options.HasHeader, rows, columns, header)
         {
             Labels = options.Labels.Select(l => columns[Array.IndexOf(header, l.Column)]).ToList(),
-            Images = InferImages(path, columns, stats),
+            Images = requireLabels || options.Labels.Count > 0 ? InferImages(path, columns, stats) : null,
         };
 
         void Add(List<string> fields, long lineNumber)
@@ -372,7 +393,7 @@ public sealed class TableSchema
         TableColumn[] columns =
         [
             new(0, TableReadOptions.FolderImageColumn, ColumnValues.ImagePath, ColumnPurpose.Feature, null, 0, Math.Min(rows.Count, DistinctLimit)),
-            new(1, label.Column, ColumnValues.Category, ColumnPurpose.Label, TaskKind.Multiclass, 0, classes.Count),
+            new(1, label.Column, ColumnValues.Category, ColumnPurpose.Label, TaskKind.Multiclass, 0, classes.Count) { SuggestedKind = TaskKind.Multiclass },
         ];
         return new TableSchema(path, ',', hasHeader: false, rows.Count, columns, [columns[0].Name, columns[1].Name])
         {
@@ -408,12 +429,7 @@ public sealed class TableSchema
         if (s.Distinct.Count == 1)
             throw new InvalidDataException($"{where} holds one value only ('{s.Distinct.First()}') in every labelled row: there is nothing to learn. " +
                 "Pick another --label, or add rows with other values.");
-        TaskKind kind = requested ?? column.Values switch
-        {
-            ColumnValues.Boolean => TaskKind.Binary,
-            ColumnValues.Number => s.AllIntegers && s.Distinct.Count <= MaxIntegerClasses ? TaskKind.Multiclass : TaskKind.Regression,
-            _ => TaskKind.Multiclass,
-        };
+        TaskKind kind = requested ?? InferredKind(column.Values, s);
         if (kind == TaskKind.Regression && !s.AllNumbers)
             throw new InvalidDataException($"{where} is a regression label, but line {s.FirstTextLine} holds '{s.FirstText}', which is not a number. " +
                 "A regression label needs numbers (empty or NA where a row is not labelled): fix that line, or learn the column as classes with " +
@@ -423,6 +439,14 @@ public sealed class TableSchema
                 $"({string.Join(", ", s.Distinct.Take(5))}{(s.Distinct.Count > 5 ? ", …" : "")}); a binary label needs exactly two. Use --label {column.Name}:multiclass.");
         return kind;
     }
+
+    // The kind of a label given without one: two true/false-like values → binary; integers with few values or text → multiclass; other numbers → regression.
+    private static TaskKind InferredKind(ColumnValues values, ColumnStats s) => values switch
+    {
+        ColumnValues.Boolean => TaskKind.Binary,
+        ColumnValues.Number => s.AllIntegers && s.Distinct.Count <= MaxIntegerClasses ? TaskKind.Multiclass : TaskKind.Regression,
+        _ => TaskKind.Multiclass,
+    };
 
     /// <summary>
     /// The two values of a binary label in key order, false first (key 1) then true (key 2): true/false-like pairs in
