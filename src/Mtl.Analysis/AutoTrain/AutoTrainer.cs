@@ -87,7 +87,7 @@ public static class AutoTrainer
             if (s.TestDataPath is not null) schema.RequireSameColumns(s.TestDataPath);
             file = MtlConfig.For(s with { History = [] }, schema);
 
-            Split split = SplitData(new MLContext(s.Seed));
+            RunSplit split = RunSplit.Of(new MLContext(s.Seed), schema, s);
             long trainRows = DataViewRows.Count(split.Train), testRows = DataViewRows.Count(split.Test);
             if (s.TimeBudget is null) RunSingle(trainRows, testRows);
             else RunSearch(trainRows, testRows);
@@ -213,7 +213,7 @@ public static class AutoTrainer
             Report(new TrialStarted(plan));
             var watch = Stopwatch.StartNew();
             var ml = new MLContext(s.Seed) { TempFilePath = temp };
-            Split split = SplitData(ml);
+            RunSplit split = RunSplit.Of(ml, schema, s);
             void OnLog(object? sender, LoggingEventArgs e)
             {
                 if (e.Kind != ChannelMessageKind.Trace && e.Source is not null && e.Source.StartsWith(TrainerSource, StringComparison.Ordinal))
@@ -308,15 +308,6 @@ public static class AutoTrainer
             Report(new BaselinesCompared(comparison));
             return comparison;
         }
-
-        // The test rows: a separate file, or a share held out with the seed; the same in every context seeded alike.
-        private Split SplitData(MLContext ml)
-        {
-            IDataView all = TablePipeline.Load(ml, schema, s.DataPath);
-            if (s.TestDataPath is not null) return new Split(all, all, TablePipeline.Load(ml, schema, s.TestDataPath));
-            DataOperationsCatalog.TrainTestData split = ml.Data.TrainTestSplit(all, s.TestFraction, seed: s.Seed);
-            return new Split(all, split.TrainSet, split.TestSet);
-        }
     }
 
     /// <summary>A short description of a configuration: method, learning rate, weight decay, dropout, trunk and (unless shared-bottom) architecture.</summary>
@@ -327,9 +318,7 @@ public static class AutoTrainer
         return $"{c.Method} lr={G3(c.LearningRate)} wd={G3(c.WeightDecay)} dropout={(c.Dropout is { } d ? G3(d) : "auto")} {c.Trunk ?? "auto trunk"}{(c.Architecture is { } a ? " " + a : "")}";
     }
 
-    private sealed record Split(IDataView All, IDataView Train, IDataView Test);
-
-    private sealed record TrainedTrial(int Number, MLContext Ml, TableModel Model, Split Split);
+    private sealed record TrainedTrial(int Number, MLContext Ml, TableModel Model, RunSplit Split);
 
     // Reports each epoch of a trial as it ends.
     private sealed class EpochEvents(TrialPlan plan, Action<AutoTrainEvent> report) : ITrainingMonitor

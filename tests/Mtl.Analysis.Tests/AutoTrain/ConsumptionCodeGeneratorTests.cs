@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Xml.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mtl.Analysis.AutoTrain;
+using Mtl.Analysis.Tests.Support;
 using Mtl.Trainers;
 using Mtl.Trainers.Tables;
 
@@ -289,22 +289,5 @@ public sealed class ConsumptionCodeGeneratorTests
         throw new InvalidOperationException($"No repository root above {AppContext.BaseDirectory}.");
     }
 
-    // `dotnet args…` in a folder; MSBuild's variables of this test host's own build are removed so none leaks into the child.
-    private static (int Code, string Output) Run(string folder, TimeSpan timeout, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args) start.ArgumentList.Add(a);
-        foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList()) start.Environment.Remove(key);
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet {string.Join(' ', args)} did not finish within {timeout}");
-        }
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
+    private static (int Code, string Output) Run(string folder, TimeSpan timeout, params string[] args) => DotnetCommand.Run(folder, timeout, args);
 }

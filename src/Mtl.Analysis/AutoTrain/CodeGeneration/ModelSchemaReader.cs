@@ -75,9 +75,7 @@ internal static class ModelSchemaReader
             }
             try
             {
-                DataViewSchema output = model.GetOutputSchema(input);
-                var packages = Packages(zipPath, model);
-                return new ModelDescription(Inputs(zipPath, input, table), Tasks(zipPath, output, table), packages);
+                return Read(zipPath, model, input, table);
             }
             finally
             {
@@ -88,6 +86,14 @@ internal static class ModelSchemaReader
         {
             SafeFiles.DeleteFolder(temp);
         }
+    }
+
+    /// <summary>The description of a model already loaded from <paramref name="zipPath"/> (named in errors).</summary>
+    public static ModelDescription Read(string zipPath, ITransformer model, DataViewSchema input, TableSchema table)
+    {
+        DataViewSchema output = model.GetOutputSchema(input);
+        var packages = Packages(zipPath, model);
+        return new ModelDescription(Inputs(zipPath, input, table), Tasks(zipPath, output, table), packages);
     }
 
     private static List<InputColumn> Inputs(string zipPath, DataViewSchema input, TableSchema table)
@@ -166,7 +172,7 @@ internal static class ModelSchemaReader
         return found.Value;
     }
 
-    private static string[] Names(DataViewSchema.Column column, string annotation)
+    internal static string[] Names(DataViewSchema.Column column, string annotation)
     {
         if (column.Annotations.Schema.GetColumnOrNull(annotation) is not { Type: VectorDataViewType { ItemType: TextDataViewType } }) return [];
         var names = default(VBuffer<ReadOnlyMemory<char>>);
