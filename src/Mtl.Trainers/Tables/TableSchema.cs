@@ -223,12 +223,11 @@ public sealed class TableSchema
         string? duplicate = options.Labels.GroupBy(l => l.Column, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
         if (duplicate is not null) throw new ArgumentException($"--label '{duplicate}' is given twice; give each label column once.");
 
+        RequireText(path);
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         string? first = reader.ReadLine();
         while (first is not null && first.Trim().Length == 0) first = reader.ReadLine();
         if (first is null) throw new InvalidDataException($"'{path}' is empty: it has no header and no rows. Pass a CSV or TSV file with a header line and data rows.");
-        if (first.Contains('\0'))
-            throw new InvalidDataException($"'{path}' is not a table: it holds binary data, not lines of text. Pass a CSV or TSV file (or a folder of images).");
         char separator = options.Separator ?? InferSeparator(path, first);
         List<string> firstFields = SplitFields(first, separator);
         string[] header = options.HasHeader
@@ -438,6 +437,18 @@ public sealed class TableSchema
             throw new InvalidDataException($"{where} is a binary label but has {(s.Distinct.Count >= DistinctLimit ? $"more than {DistinctLimit}" : s.Distinct.Count)} distinct values " +
                 $"({string.Join(", ", s.Distinct.Take(5))}{(s.Distinct.Count > 5 ? ", …" : "")}); a binary label needs exactly two. Use --label {column.Name}:multiclass.");
         return kind;
+    }
+
+    // A NUL byte near the start means binary data (an image, a zip, a spreadsheet), not lines of text: refuse it before
+    // reading its "columns". UTF-16 text, which has NUL bytes, announces itself with a byte-order mark.
+    private static void RequireText(string path)
+    {
+        Span<byte> head = stackalloc byte[4096];
+        int read;
+        using (FileStream file = File.OpenRead(path)) read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        bool utf16 = read >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF));
+        if (!utf16 && head[..read].Contains((byte)0))
+            throw new InvalidDataException($"'{path}' is not a table: it holds binary data, not lines of text. Pass a CSV or TSV file (or a folder of images).");
     }
 
     // The kind of a label given without one: two true/false-like values → binary; integers with few values or text → multiclass; other numbers → regression.
