@@ -57,6 +57,8 @@ public static class UiServer
         FilesEndpoints.Map(app, ui);
         DataEndpoints.Map(app, ui);
         RunEndpoints.Map(app, ui);
+        EvaluateEndpoints.Map(app, ui);
+        ConsumeEndpoints.Map(app, ui);
         app.MapFallback((Microsoft.AspNetCore.Http.HttpContext context) =>
         {
             throw new UiException(StatusCodes.Status404NotFound, $"There is no endpoint {context.Request.Method} {context.Request.Path}.");
