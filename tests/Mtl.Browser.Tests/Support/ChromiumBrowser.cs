@@ -198,6 +198,13 @@ internal sealed partial class ChromiumBrowser : IDisposable
         return path;
     }
 
+    /// <summary>Scrolls the page so that the element with this id is at the top of the window.</summary>
+    public void ScrollTo(string id)
+    {
+        Script("document.getElementById(arguments[0]).scrollIntoView({ block: 'start' }); window.scrollBy(0, -8);", Find(id).GetAttribute("id")!);
+        Thread.Sleep(100);
+    }
+
     /// <summary>Saves what the window shows as a PNG.</summary>
     public void Screenshot(string path)
     {

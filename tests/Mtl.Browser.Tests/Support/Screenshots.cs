@@ -8,6 +8,9 @@ internal static class Screenshots
 {
     public const string FolderVariable = "MTL_UI_SCREENSHOTS";
 
+    /// <summary>Whether the screenshots are kept for the docs (then a test may train longer, so the pages have more to show).</summary>
+    public static bool ForDocs => Environment.GetEnvironmentVariable(FolderVariable) is { Length: > 0 };
+
     /// <summary>Saves the window as <c>&lt;name&gt;.png</c> and checks the file; returns its path.</summary>
     public static string Take(ChromiumBrowser browser, string folder, string name)
     {
