@@ -133,8 +133,14 @@ internal sealed partial class ChromiumBrowser : IDisposable
         option.Click();
     }
 
-    /// <summary>Chooses the option with value <paramref name="value"/> in the select with this id.</summary>
-    public void Choose(string id, string value) => Choose(Find(id), value);
+    /// <summary>Chooses the option with value <paramref name="value"/> in the select with this id (again, should the page redraw it meanwhile).</summary>
+    public void Choose(string id, string value) =>
+        WaitUntil(() =>
+        {
+            IWebElement select = Find(id);
+            if (select.GetAttribute("value") != value) Choose(select, value);
+            return Find(id).GetAttribute("value") == value;
+        }, $"#{id} to hold '{value}'");
 
     /// <summary>The visible text of the element with this id.</summary>
     public string Text(string id, TimeSpan? timeout = null) => Find(id, timeout).Text;

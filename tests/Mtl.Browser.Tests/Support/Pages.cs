@@ -100,14 +100,20 @@ internal static class Pages
     /// <summary>Train page: sets the budget and the advanced settings given, presses Start and waits for the run's panel; returns the run id.</summary>
     public static string StartTraining(ChromiumBrowser browser, int seconds, int seed, string? name = null, string? maxTrials = null)
     {
+        PressStart(browser, seconds, seed, name, maxTrials);
+        browser.WaitUntil(() => browser.IsVisible("train-run") && browser.Text("train-run-id").Length > 0, "the run's panel after Start");
+        return browser.Text("train-run-id");
+    }
+
+    /// <summary>Train page: sets the budget and the advanced settings given and presses Start.</summary>
+    public static void PressStart(ChromiumBrowser browser, int seconds, int seed, string? name = null, string? maxTrials = null)
+    {
         browser.Fill("train-time", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         OpenAdvanced(browser);
         browser.Fill("train-seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (name is not null) browser.Fill("train-name", name);
         if (maxTrials is not null) browser.Fill("train-max-trials", maxTrials);
         browser.Click("train-start");
-        browser.WaitUntil(() => browser.IsVisible("train-run") && browser.Text("train-run-id").Length > 0, "the run's panel after Start");
-        return browser.Text("train-run-id");
     }
 
     /// <summary>Train page: opens the advanced settings (a details element).</summary>
@@ -144,6 +150,15 @@ internal static class Pages
     /// <summary>Train page: the runs table's row of <paramref name="run"/> (its button cells included), or null.</summary>
     public static IWebElement? RunRow(ChromiumBrowser browser, string run) =>
         browser.Driver.FindElements(By.CssSelector("#train-runs tbody tr")).FirstOrDefault(r => r.GetAttribute("data-run") == run);
+
+    /// <summary>Train page: clicks a button (<c>open-run</c>, <c>resume-run</c>) of <paramref name="run"/>'s row in the runs table, which redraws itself.</summary>
+    public static void ClickRunButton(ChromiumBrowser browser, string run, string buttonClass) =>
+        browser.WaitUntil(() =>
+        {
+            IWebElement? button = RunRow(browser, run)?.FindElements(By.CssSelector("button." + buttonClass)).FirstOrDefault();
+            button?.Click(); // a stale row throws, and the wait looks again
+            return button is not null;
+        }, $"the {buttonClass} button of the run '{run}'");
 
     /// <summary>Whether an image element has loaded a picture (SVG plots are drawn from the server).</summary>
     public static bool ImageLoaded(ChromiumBrowser browser, string id) =>
