@@ -55,6 +55,15 @@ public sealed class TableTrainErrorTests
     }
 
     [TestMethod]
+    public void BinaryFile_IsNotATable()
+    {
+        // The start of a PNG: a first "line" of text-like bytes, then NUL bytes.
+        string path = folder.File("picture.csv");
+        File.WriteAllBytes(path, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52]);
+        AssertFailedCleanly(Train(path, "kind"), $"'{path}' is not a table: it holds binary data", "Pass a CSV or TSV file");
+    }
+
+    [TestMethod]
     public void EmptyFile_SaysSo()
     {
         string path = Table("");

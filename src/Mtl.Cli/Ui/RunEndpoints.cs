@@ -3,6 +3,8 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Mtl.Analysis.AutoTrain;
 using Mtl.Analysis.Reports;
 using Mtl.Trainers;
@@ -80,7 +82,10 @@ internal static class RunEndpoints
     {
         ui.RunFolder(id);
         HttpResponse response = context.Response;
-        CancellationToken aborted = context.RequestAborted;
+        // A stopping server ends its streams at once (the browser reconnects to the next one) instead of waiting for them.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted,
+            context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        CancellationToken aborted = stop.Token;
         RunLog? log = ui.Runs.Log(id);
         long last = 0;
         string? header = context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? context.Request.Query["lastEventId"].FirstOrDefault();

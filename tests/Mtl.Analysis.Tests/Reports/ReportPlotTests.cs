@@ -10,6 +10,33 @@ public sealed class ReportPlotTests
     private static readonly byte[] PngSignature = { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A };
 
     [TestMethod]
+    public void ToSvgDrawsWhatTheReportWriterWritesToItsSvgFile()
+    {
+        string root = SampleReports.ScratchFolder();
+        try
+        {
+            var spec = new PlotSpec("curves", "Trial 3: validation loss per task") { XLabel = "epoch", YLabel = "validation loss" };
+            spec.Series.Add(new PlotSeries("species", [1, 2, 3], [1.0, 0.6, 0.5], SeriesStyle.LineWithMarkers));
+            spec.Series.Add(new PlotSeries("body_mass_g", [1, 2, 3], [0.9, 0.7, double.NaN], SeriesStyle.LineWithMarkers));
+            string svg = spec.ToSvg(720, 360);
+
+            XDocument document = XDocument.Parse(svg);
+            Assert.AreEqual("svg", document.Root!.Name.LocalName);
+            Assert.AreEqual("720", document.Root.Attribute("width")!.Value);
+            StringAssert.Contains(svg, "body_mass_g");
+            PlotDrawer.Draw(spec, Path.Combine(root, "curves"), 720, 360);
+            // The same drawing; only ScottPlot's clip-path ids count on across plots.
+            static string WithoutClipIds(string text) => System.Text.RegularExpressions.Regex.Replace(text, "cl_[0-9a-f]+", "cl_");
+            Assert.IsTrue(WithoutClipIds(File.ReadAllText(Path.Combine(root, "curves.svg"))) == WithoutClipIds(svg), "ToSvg differs from the written .svg");
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => spec.ToSvg(0, 360));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void EveryPlotBecomesARealPngAndSvgAndTheHtmlEmbedsThePng()
     {
         string root = SampleReports.ScratchFolder();

@@ -41,6 +41,9 @@ public sealed class RunTests
 
         JsonElement started = await (await http.PostJson("/api/runs", Run(maxTrials: 2, epochs: 3))).Json(HttpStatusCode.Created);
         Assert.AreEqual("penguins", started.GetProperty("id").GetString());
+        // A page that closes mid-training (the stream is dropped after the first epoch) does not stop the run.
+        List<UiTestClient.SseEvent> early = await http.Events("penguins", until: e => e.Type == "epoch");
+        Assert.AreEqual("epoch", early[^1].Type);
         List<UiTestClient.SseEvent> events = await http.Events("penguins");
 
         CollectionAssert.AreEqual(Enumerable.Range(1, events.Count).Select(i => (long?)i).ToList(), events.Select(e => e.Id).ToList(), "numbered 1, 2, 3, …");
@@ -194,6 +197,33 @@ public sealed class RunTests
         for (int i = 0; i < before.Count; i++) Assert.AreEqual(before[i].Score, after[i].Score);
         Assert.IsTrue(File.Exists(Path.ChangeExtension(config, ".zip")));
         StringAssert.Contains(await (await again.PostAsync("/api/runs/penguins/resume", null)).Error(HttpStatusCode.Conflict), "finished");
+    }
+
+    [TestMethod]
+    public async Task An_image_folder_trains_from_the_app_as_one_multiclass_task()
+    {
+        using var root = new TempFolder("mtl-ui");
+        SyntheticImages.WriteFolder(root.File("shapes"), perClass: 12);
+        await using RunningUiServer server = UiServer.Start(new UiServerOptions { Root = root.Path });
+        using HttpClient http = UiTestClient.For(server);
+
+        JsonElement inspected = await (await http.PostJson("/api/data/inspect", new { path = "shapes" })).Json(HttpStatusCode.OK);
+        Assert.AreEqual("imageFolder", inspected.GetProperty("kind").GetString());
+        Assert.AreEqual(3, inspected.GetProperty("images").GetProperty("classes").GetArrayLength());
+        JsonElement task = inspected.GetProperty("tasks").EnumerateArray().Single();
+        Assert.AreEqual("Label", task.GetProperty("name").GetString());
+        Assert.AreEqual("Multiclass", task.GetProperty("kind").GetString());
+
+        JsonElement started = await (await http.PostJson("/api/runs", new
+        {
+            data = "shapes", labels = new[] { new { column = "Label" } }, timeSeconds = 120, maxTrials = 1, epochs = 2, baselines = "none",
+        })).Json(HttpStatusCode.Created);
+        Assert.AreEqual("shapes", started.GetProperty("id").GetString(), "the run is named after the folder");
+        List<UiTestClient.SseEvent> events = await http.Events("shapes");
+        Assert.AreEqual("finished", events[^1].Data.GetProperty("status").GetString(), events[^1].Data.ToString());
+        Assert.IsTrue(events.Single(e => e.Type == "schema").Data.GetProperty("imageFolder").GetBoolean());
+        Assert.IsTrue(File.Exists(Path.Combine(root.Path, "mtl-runs", "shapes", "shapes.zip")));
+        Assert.AreEqual("ImageFolder", MtlConfig.Read(Path.Combine(root.Path, "mtl-runs", "shapes", "shapes.mtlconfig")).DataSource.Type);
     }
 
     [TestMethod]

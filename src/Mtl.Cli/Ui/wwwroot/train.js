@@ -10,6 +10,7 @@
 //   #train-trials (table; tbody rows id "trial-<n>", class "best" on the best one)
 //   #train-curves (<img>: /api/runs/<id>/curves.svg?trial=<n>, redrawn as epochs finish)  #train-curves-caption
 //   #train-test (shown after the test) with #train-test-metrics (table)   #train-result (the saved model, when finished)
+//   #train-to-evaluate (Next: evaluate; shown when the run finished)
 //   #train-log (<pre>: the trainer's messages)
 //   #train-runs (table of the runs in <root>/mtl-runs; tbody rows have data-run=<id>; their buttons: .open-run (opens it,
 //     sets the current run), .resume-run (unfinished runs))   #train-runs-refresh
@@ -35,6 +36,7 @@
     $('train-cancel').disabled = !training;
     $('train-start').disabled = training;
     $('train-resume').hidden = !['unfinished', 'cancelled', 'interrupted', 'failed'].includes(status);
+    $('train-to-evaluate').hidden = status !== 'finished';
   }
 
   function closeStream() {
@@ -307,6 +309,7 @@
     $('train-cancel').addEventListener('click', cancel);
     $('train-resume').addEventListener('click', () => { if (shownRun) resume(shownRun); });
     $('train-runs-refresh').addEventListener('click', refreshRuns);
+    $('train-to-evaluate').addEventListener('click', () => mtl.show('evaluate'));
   });
 
   mtl.onShow('train', run => {
