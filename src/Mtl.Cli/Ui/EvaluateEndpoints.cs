@@ -61,7 +61,7 @@ internal static class EvaluateEndpoints
     }
 
     private static EvaluationAnswer Answer(string id, RunEvaluation e) => new(id, e.Name, e.TestRows, e.BestTrial, e.BaselineStatus, e.DeltaM, e.Verdict,
-        e.Tasks.Select(t => new TaskAnswer(t.Task, t.Kind, t.LabelledRows, t.TestMetrics,
+        e.Tasks.Select(t => new TaskAnswer(t.Task, t.Kind, t.LabelledRows, TaskMetricNames.Primary(t.Kind), t.TestMetrics,
             t.Baseline is { } b ? new BaselineAnswer(b.MetricName, b.HigherIsBetter, b.MultiTask, b.Baseline, b.BaselineTrainer, b.DeltaM) : null,
             t.Confusion is { } c ? new ConfusionAnswer(c.Classes, c.Counts, c.Total, c.Accuracy) : null,
             t.Points is null ? null : $"/api/runs/{Uri.EscapeDataString(id)}/plots/{Uri.EscapeDataString(t.Task)}.svg")).ToList());
@@ -110,7 +110,7 @@ internal static class EvaluateEndpoints
 
     private sealed record EvaluationAnswer(string Run, string Name, long TestRows, int BestTrial, string BaselineStatus, double? DeltaM, string? Verdict, List<TaskAnswer> Tasks);
 
-    private sealed record TaskAnswer(string Task, Mtl.Trainers.TaskKind Kind, long LabelledRows, IReadOnlyDictionary<string, double> Metrics, BaselineAnswer? Baseline,
+    private sealed record TaskAnswer(string Task, Mtl.Trainers.TaskKind Kind, long LabelledRows, string PrimaryMetric, IReadOnlyDictionary<string, double> Metrics, BaselineAnswer? Baseline,
         ConfusionAnswer? Confusion, string? Plot);
 
     private sealed record BaselineAnswer(string MetricName, bool HigherIsBetter, double MultiTask, double Baseline, string Trainer, double DeltaM);

@@ -269,7 +269,7 @@ public sealed class FinishedRunTests
                 ZipFile.ExtractToDirectory(stream, unpacked);
             }
             string app = Path.Combine(unpacked, "penguins", "penguins.ConsoleApp");
-            (int code, string output) = DotnetCommand.Run(app, TimeSpan.FromMinutes(5), "run", "-nologo", "-v:minimal");
+            (int code, string output) = DotnetCommand.Run(app, TimeSpan.FromMinutes(5), "run");
             Assert.AreEqual(0, code, output);
             StringAssert.Contains(output, "species (multiclass)");
             StringAssert.Contains(output, "body_mass_g (regression)");

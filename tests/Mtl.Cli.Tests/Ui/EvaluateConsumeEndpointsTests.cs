@@ -85,6 +85,7 @@ public sealed class EvaluateConsumeEndpointsTests
         JsonElement[] tasks = e.GetProperty("tasks").EnumerateArray().ToArray();
         CollectionAssert.AreEqual(new[] { "species", "body_mass_g", "sex" }, tasks.Select(t => t.GetProperty("task").GetString()).ToArray());
         CollectionAssert.AreEqual(new[] { "Multiclass", "Regression", "Binary" }, tasks.Select(t => t.GetProperty("kind").GetString()).ToArray());
+        CollectionAssert.AreEqual(new[] { "MicroAccuracy", "RootMeanSquaredError", "Accuracy" }, tasks.Select(t => t.GetProperty("primaryMetric").GetString()).ToArray());
         for (int i = 0; i < 3; i++)
         {
             TaskEvaluation t = expected.Tasks[i];

@@ -177,22 +177,22 @@ public sealed class RunPredictor : IDisposable
         switch (t.Kind)
         {
             case TaskKind.Multiclass:
-            {
-                float[] probabilities = scored.GetColumn<VBuffer<float>>(t.ScoreColumn).Single().DenseValues().ToArray();
-                uint key = scored.GetColumn<uint>(t.PredictedLabelColumn).Single();
-                ClassProbability[] classes = t.ClassNames.Select((c, i) => new ClassProbability(c, probabilities[i]))
-                    .OrderByDescending(c => c.Probability).ToArray();
-                string? predicted = key >= 1 && key <= t.ClassNames.Count ? t.ClassNames[(int)key - 1] : null;
-                return new TaskPrediction(t.Name, t.Kind, predicted, classes, null, probabilities.Length > 0 ? probabilities.Max() : double.NaN);
-            }
+                {
+                    float[] probabilities = scored.GetColumn<VBuffer<float>>(t.ScoreColumn).Single().DenseValues().ToArray();
+                    uint key = scored.GetColumn<uint>(t.PredictedLabelColumn).Single();
+                    ClassProbability[] classes = t.ClassNames.Select((c, i) => new ClassProbability(c, probabilities[i]))
+                        .OrderByDescending(c => c.Probability).ToArray();
+                    string? predicted = key >= 1 && key <= t.ClassNames.Count ? t.ClassNames[(int)key - 1] : null;
+                    return new TaskPrediction(t.Name, t.Kind, predicted, classes, null, probabilities.Length > 0 ? probabilities.Max() : double.NaN);
+                }
             case TaskKind.Binary:
-            {
-                bool label = scored.GetColumn<bool>(t.PredictedLabelColumn).Single();
-                float probability = scored.GetColumn<float>(t.ProbabilityColumn).Single();
-                float score = scored.GetColumn<float>(t.ScoreColumn).Single();
-                (string no, string yes) = t.ClassNames is [var f, var tr] ? (f, tr) : ("false", "true");
-                return new TaskPrediction(t.Name, t.Kind, label ? yes : no, [new(yes, probability), new(no, 1 - probability)], probability, score);
-            }
+                {
+                    bool label = scored.GetColumn<bool>(t.PredictedLabelColumn).Single();
+                    float probability = scored.GetColumn<float>(t.ProbabilityColumn).Single();
+                    float score = scored.GetColumn<float>(t.ScoreColumn).Single();
+                    (string no, string yes) = t.ClassNames is [var f, var tr] ? (f, tr) : ("false", "true");
+                    return new TaskPrediction(t.Name, t.Kind, label ? yes : no, [new(yes, probability), new(no, 1 - probability)], probability, score);
+                }
             default:
                 return new TaskPrediction(t.Name, t.Kind, null, [], null, scored.GetColumn<float>(t.ScoreColumn).Single());
         }

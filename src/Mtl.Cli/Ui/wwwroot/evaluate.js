@@ -59,8 +59,8 @@
         el('td', {}, t.kind.toLowerCase()),
         el('td', { class: 'num' }, String(t.labelledRows)),
         el('td', {}, metrics),
-        el('td', {}, b ? b.metricName + (b.higherIsBetter ? ' (higher is better)' : ' (lower is better)') : '—'),
-        el('td', { class: 'num' }, b ? fmt(b.multiTask) : '—'),
+        el('td', {}, b ? b.metricName + (b.higherIsBetter ? ' (higher is better)' : ' (lower is better)') : t.primaryMetric),
+        el('td', { class: 'num' }, fmt(b ? b.multiTask : t.metrics[t.primaryMetric])),
         el('td', {}, b ? fmt(b.baseline) + ' (' + b.trainer + ')' : 'none'),
         delta);
     });
