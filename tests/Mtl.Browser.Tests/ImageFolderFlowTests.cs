@@ -6,8 +6,8 @@ using OpenQA.Selenium;
 namespace Mtl.Browser.Tests;
 
 /// <summary>
-/// The image flow in the browser: a folder of real Fashion-MNIST PNGs (three classes × 20, one subfolder each) chosen in
-/// the file browser, trained for a few seconds, evaluated (confusion matrix, one image scored from the form), and its
+/// The image flow in the browser: a folder of real Fashion-MNIST PNGs (three classes × 20, one subfolder each) uploaded
+/// as a zip from outside the working folder, trained for a few seconds, evaluated (confusion matrix, one image scored from the form), and its
 /// downloaded zip scored by plain ML.NET from image paths.
 /// </summary>
 [TestClass]
@@ -18,14 +18,19 @@ public sealed class ImageFolderFlowTests
     {
         using var root = new TempFolder("mtl-browser-images");
         using var work = new TempFolder("mtl-browser-images-work");
-        string clothes = FashionImages.WriteFolder(root.File("clothes"), perClass: 20);
+        string clothes = FashionImages.WriteFolder(work.File("clothes"), perClass: 20);
+        string upload = work.File("clothes.zip");
+        System.IO.Compression.ZipFile.CreateFromDirectory(clothes, upload, System.IO.Compression.CompressionLevel.Fastest, includeBaseDirectory: true);
         using UiProcess ui = UiProcess.Start(root.Path);
         using ChromiumBrowser browser = ChromiumBrowser.Start(work.File("downloads"));
 
-        // Data: the folder chosen in the browser is one multiclass task over its subfolders.
+        // Data: the uploaded zip is unpacked under mtl-uploads/ and loaded: one multiclass task over its subfolders.
         Pages.OpenApp(browser, ui);
-        Pages.Browse(browser, "clothes", useFolder: true);
-        Pages.WaitForSchema(browser, "clothes");
+        browser.Find("data-upload-file").SendKeys(upload);
+        browser.Click("data-upload");
+        browser.WaitUntil(() => browser.Text("data-upload-status") == "kept as mtl-uploads/clothes", "the zip to be kept as mtl-uploads/clothes");
+        Pages.WaitForSchema(browser, "mtl-uploads/clothes");
+        Assert.AreEqual(60, Directory.GetFiles(root.File("mtl-uploads/clothes"), "*.png", SearchOption.AllDirectories).Length);
         StringAssert.Contains(browser.Text("data-summary"), "60 images in 3 classes", browser.PageText());
         browser.WaitUntil(() => Pages.TaskRow(browser, "Label") is not null, "the image folder's task");
         CollectionAssert.AreEqual(new[] { "Label", "multiclass", "60", "0" }, Pages.TaskRow(browser, "Label"));

@@ -77,8 +77,9 @@ public sealed class PenguinsFlowTests
         browser.ScrollTo("train-run");
         Screenshots.Take(browser, shots, "train");
 
-        // Evaluate: the best model's test metrics beside the baselines, the verdict, a confusion matrix, a predicted-vs-actual plot.
-        Pages.GoTo(browser, "evaluate");
+        // Evaluate (Next: evaluate): the best model's test metrics beside the baselines, the verdict, a confusion matrix, a predicted-vs-actual plot.
+        browser.Click("train-to-evaluate");
+        browser.Find("page-evaluate");
         browser.WaitUntil(() => browser.Driver.FindElements(By.CssSelector("#evaluate-metrics [id^='evaluate-metrics-']")).Count == 3, "three tasks' metrics");
         StringAssert.Contains(browser.Text("evaluate-verdict"), "multi-task model", browser.PageText());
         double.Parse(browser.Find("evaluate-verdict").GetAttribute("data-deltam")!, NumberStyles.Float, CultureInfo.InvariantCulture);
