@@ -60,7 +60,8 @@ public sealed class DataErrorTests
     [TestMethod]
     public void AFolderWithoutImages_SaysWhatIsMissing()
     {
-        Pages.LoadPath(browser, "notes");
+        // Chosen as a user would: walked into in the file browser, then "Use this folder".
+        Pages.Browse(browser, "notes", useFolder: true);
         StringAssert.Contains(browser.ErrorIn("page-data"), "has no images");
         Assert.IsFalse(browser.IsVisible("data-result"), "no schema is shown");
     }

@@ -49,7 +49,7 @@ public sealed class RunLifecycleTests
                 "trial 1 finished and trial 2 training", Pages.TrainingWait);
 
             // The server stops while trial 2 trains: the .mtlconfig keeps trial 1, no model is written.
-            first.Stop();
+            Assert.AreEqual(0, first.Stop(), first.Transcript);
             StringAssert.Contains(first.Transcript, "the run 'lifecycle' was stopped");
             JsonElement[] kept = Trials(config);
             Assert.AreEqual(1, kept.Length, File.ReadAllText(config));

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Mtl.Cli.Tests.Support;
 
@@ -32,9 +31,6 @@ internal sealed partial class UiProcess : IDisposable
 
     /// <summary><c>http://127.0.0.1:P/</c>, without the token.</summary>
     public Uri BaseAddress => new(Url.GetLeftPart(UriPartial.Authority) + "/");
-
-    /// <summary>The process id of the server.</summary>
-    public int Id => app.Id;
 
     /// <summary>Everything the server printed so far (for assertion messages).</summary>
     public string Transcript => $"--- mtl ui stdout ---\n{app.StandardOutput}\n--- mtl ui stderr ---\n{app.StandardError}";
@@ -80,23 +76,6 @@ internal sealed partial class UiProcess : IDisposable
     {
         app.Signal(signal);
         return app.WaitForExit(TimeSpan.FromSeconds(60));
-    }
-
-    /// <summary>True once the server process has exited.</summary>
-    public bool HasExited => app.HasExited;
-
-    /// <summary>Whether the server answers a token-checked request with 200 (false when it is gone).</summary>
-    public bool Answers()
-    {
-        try
-        {
-            using HttpClient client = Client();
-            return client.GetAsync("api/runs").Result.StatusCode == HttpStatusCode.OK;
-        }
-        catch (AggregateException)
-        {
-            return false;
-        }
     }
 
     public void Dispose() => app.Dispose();
