@@ -62,15 +62,9 @@ internal static class DataEndpoints
     {
         if (l is null || string.IsNullOrWhiteSpace(l.Column))
             throw new UiException(StatusCodes.Status400BadRequest, $"labels[{i}] names no column; give each label's column name.");
-        TaskKind? kind = l.Kind?.Trim().ToLowerInvariant() switch
-        {
-            null or "" or "auto" => null,
-            "multiclass" => TaskKind.Multiclass,
-            "binary" => TaskKind.Binary,
-            "regression" => TaskKind.Regression,
-            _ => throw new UiException(StatusCodes.Status400BadRequest,
-                $"The label '{l.Column}' has the task kind '{l.Kind}'; a kind is multiclass, binary or regression (or auto to infer it)."),
-        };
+        bool inferred = string.IsNullOrWhiteSpace(l.Kind) || l.Kind.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase);
+        TaskKind? kind = inferred ? null : LabelRequest.ParseKind(l.Kind!) ?? throw new UiException(StatusCodes.Status400BadRequest,
+            $"The label '{l.Column}' has the task kind '{l.Kind}'; a kind is multiclass, binary or regression (or auto to infer it).");
         return new LabelRequest(l.Column, kind);
     }).ToList();
 

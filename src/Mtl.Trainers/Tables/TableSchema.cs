@@ -48,21 +48,19 @@ public sealed record LabelRequest(string Column, TaskKind? Kind = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         int colon = text.LastIndexOf(':');
-        if (colon > 0)
-        {
-            string kind = text[(colon + 1)..].Trim().ToLowerInvariant();
-            TaskKind? parsed = kind switch
-            {
-                "multiclass" => TaskKind.Multiclass,
-                "binary" => TaskKind.Binary,
-                "regression" => TaskKind.Regression,
-                _ => null,
-            };
-            if (parsed is not null) return new LabelRequest(text[..colon], parsed);
-        }
+        if (colon > 0 && ParseKind(text[(colon + 1)..]) is { } parsed) return new LabelRequest(text[..colon], parsed);
         if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException("--label needs a column name, e.g. --label species or --label price:regression.");
         return new LabelRequest(text);
     }
+
+    /// <summary>A task kind's name as users write it: multiclass, binary or regression (any case); null for anything else.</summary>
+    public static TaskKind? ParseKind(string text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "multiclass" => TaskKind.Multiclass,
+        "binary" => TaskKind.Binary,
+        "regression" => TaskKind.Regression,
+        _ => null,
+    };
 }
 
 /// <summary>How to read a table and which of its columns are labels.</summary>
