@@ -6,7 +6,9 @@
 #         into .deps/palmerpenguins/penguins.csv — the tabular example's public data set
 #   --bench: also python3-torch, the PyTorch 1.13 eager peer of the benchmarks (/usr/bin/python3)
 #   --tests: also munge, slurmctld, slurmd, slurm-client (the live single-node Slurm of the sweep-submission tests;
-#            installed only, never started here: the tests start and stop their own daemons)
+#            installed only, never started here: the tests start and stop their own daemons);
+#            and chromium + chromium-driver (the browser tests of `mtl ui` drive /usr/bin/chromium through
+#            /usr/bin/chromedriver; Debian's builds, no browser is ever downloaded), when either binary is missing
 # NuGet packages (Microsoft.ML, TorchSharp-cpu, …) come with `dotnet restore`.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,7 +19,11 @@ apt_packages=(dataset-fashion-mnist)
 for flag in "$@"; do
   case "$flag" in
     --bench) apt_packages+=(python3-torch) ;;
-    --tests) apt_packages+=(munge slurmctld slurmd slurm-client) ;;
+    --tests)
+      apt_packages+=(munge slurmctld slurmd slurm-client)
+      # Checked by path, not by package name: the tests use exactly these two binaries.
+      if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then apt_packages+=(chromium chromium-driver); fi
+      ;;
     *) echo "bootstrap: unknown option $flag (known: --bench, --tests)" >&2; exit 2 ;;
   esac
 done
