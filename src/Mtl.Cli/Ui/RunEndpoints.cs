@@ -147,6 +147,8 @@ internal static class RunEndpoints
         int number = trial ?? latest!.Value;
         var spec = new PlotSpec($"trial-{number}", $"Trial {number}: validation loss per task") { XLabel = "epoch", YLabel = "validation loss" };
         double[] x = epochs.Select(e => (double)e.Epoch).ToArray();
+        // Epochs are whole numbers: early in a trial the automatic ticks would fall between them (1.2, 1.4, …).
+        if (epochs.Count <= 12) spec.XTickLabels.AddRange(epochs.Select(e => ((double)e.Epoch, e.Epoch.ToString(CultureInfo.InvariantCulture))));
         foreach (string task in epochs[0].Tasks.Select(t => t.Task))
             spec.Series.Add(new PlotSeries(task, x, epochs.Select(e => e.Tasks.First(t => t.Task == task).ValidationLoss).ToArray(), SeriesStyle.LineWithMarkers));
         return spec.ToSvg(720, 360);

@@ -128,7 +128,7 @@
       if (p.classes.length > 0) {
         item.appendChild(el('table', { id: 'evaluate-prediction-' + i + '-classes' },
           el('thead', {}, el('tr', {}, el('th', {}, 'class'), el('th', {}, 'probability'))),
-          el('tbody', {}, p.classes.map(c => el('tr', {}, el('td', {}, c.class), el('td', { class: 'num' }, fmt(c.probability)))))));
+          el('tbody', {}, [...p.classes].sort((a, b) => b.probability - a.probability).map(c => el('tr', {}, el('td', {}, c.class), el('td', { class: 'num' }, fmt(c.probability)))))));
       }
       return item;
     }));

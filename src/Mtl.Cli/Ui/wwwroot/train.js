@@ -26,6 +26,7 @@
   let budget = null;       // the search's budget in seconds (from "split")
   let used = 0;            // seconds of the trials finished
   let curvesTimer = null;  // throttles the curves' redraw
+  let curvesTrial = null;  // the trial the next redraw draws
 
   function setStatus(status, message) {
     const s = $('train-status');
@@ -46,6 +47,8 @@
 
   function resetRun(id) {
     closeStream();
+    clearTimeout(curvesTimer);
+    curvesTimer = null;
     shownRun = id;
     budget = null;
     used = 0;
@@ -87,14 +90,20 @@
   function showBudget() {
     if (!budget) { $('train-budget').textContent = used ? `${fmt(used, 0)} s of training` : ''; return; }
     $('train-progress').value = Math.min(1, used / budget);
-    $('train-budget').textContent = `${fmt(used, 0)} of ${fmt(budget, 0)} s of the search budget used`;
+    $('train-budget').textContent = used <= budget
+      ? `${fmt(used, 0)} of ${fmt(budget, 0)} s of the search budget used`
+      : `${fmt(used, 0)} s of training, over the ${fmt(budget, 0)} s search budget (a trial that has started runs to its end)`;
   }
 
+  // At most one redraw per 400 ms, always of the latest trial: epochs can come faster than that, and a timer restarted
+  // on every epoch would only ever draw after the trial's last one.
   function drawCurves(trial) {
-    clearTimeout(curvesTimer);
+    curvesTrial = trial;
+    if (curvesTimer !== null) return;
     curvesTimer = setTimeout(() => {
+      curvesTimer = null;
       const img = $('train-curves');
-      img.src = mtl.url(`/api/runs/${encodeURIComponent(shownRun)}/curves.svg?trial=${trial}&t=${Date.now()}`);
+      img.src = mtl.url(`/api/runs/${encodeURIComponent(shownRun)}/curves.svg?trial=${curvesTrial}&t=${Date.now()}`);
       img.hidden = false;
     }, 400);
   }
@@ -142,6 +151,7 @@
       upsertTrial(d.trial, d.bestTrial === d.trial.number);
       if (d.bestTrial) markBest(d.bestTrial);
       showBudget();
+      refreshRuns(); // the run list's trial count and best score
     });
     on('best', d => {
       $('train-best').textContent = `trial ${d.trial}, validation score ${d.score >= 0 ? '+' : ''}${fmt(d.score)}`;
