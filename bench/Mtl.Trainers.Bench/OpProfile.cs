@@ -134,6 +134,7 @@ internal static class OpProfile
         public IEnumerable<(string Name, Action Action)> Pieces()
         {
             yield return ("conv1 forward", () => Run(() => conv1.call(x)));
+            yield return ("conv1 forward + backward (weight gradient)", () => Run(() => Backward(conv1.call(x))));
             yield return ("pool1: F.max_pool2d forward (NCHW kernel)", () => Run(() => F.max_pool2d(pool1In, 2)));
             yield return ("pool1: MaxPool.Pool2 forward", () => Run(() => MaxPool.Pool2(pool1In)));
             yield return ("pool1: F.max_pool2d forward + backward", () => Run(() => Backward(F.max_pool2d(pool1In, 2))));

@@ -15,8 +15,8 @@ internal static class MaxPool
 {
     /// <summary>
     /// The 2×2, stride-2 max pool of an N×C×H×W tensor (odd last rows and columns are dropped, as by
-    /// <c>F.max_pool2d</c>). With autograd it is <c>F.max_pool2d</c> itself run on a channels-last copy of the input and
-    /// returned contiguous: the same values, gradient (to each window's first maximum) and second derivatives bit for bit.
+    /// <c>F.max_pool2d</c>). With autograd it gathers the input at the indices of <c>F.max_pool2d</c> run on a channels-last
+    /// copy: the same values, gradient (to each window's first maximum) and second derivatives bit for bit.
     /// Without autograd (scoring, validation, evaluation) it is the element-wise maximum of the window's four strided views:
     /// equal values (a NaN in a window wins in both; at most the sign of a zero may differ).
     /// </summary>
@@ -26,9 +26,18 @@ internal static class MaxPool
         using var scope = NewDisposeScope();
         if (x.requires_grad && is_grad_enabled())
         {
-            // An NHWC-contiguous tensor seen through NCHW axes has channels-last strides, which selects that kernel.
-            Tensor channelsLast = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
-            return F.max_pool2d(channelsLast, 2).contiguous().MoveToOuterDisposeScope();
+            Tensor index;
+            using (no_grad())
+            {
+                // An NHWC-contiguous tensor seen through NCHW axes has channels-last strides, which selects that kernel. Its
+                // indices (positions in the H×W plane) do not depend on the memory format.
+                Tensor channelsLast = x.detach().permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+                index = F.max_pool2d_with_indices(channelsLast, new long[] { 2, 2 }).indices.contiguous();
+            }
+            // Gathering the maxima keeps the backward a scatter into the NCHW input (the channels-last kernel's own backward
+            // and the copies back cost more than they saved).
+            long n = x.shape[0], c = x.shape[1];
+            return x.reshape(n, c, -1).gather(2, index.view(n, c, -1)).view(index.shape).MoveToOuterDisposeScope();
         }
         long h = x.shape[2] / 2 * 2, w = x.shape[3] / 2 * 2;
         Tensor Window(long row, long column) =>
