@@ -71,8 +71,12 @@ internal sealed partial class UiProcess : IDisposable
     /// <summary>The server's run folder <c>&lt;root&gt;/mtl-runs/&lt;id&gt;</c>.</summary>
     public string RunFolder(string id) => Path.Combine(Root, "mtl-runs", id);
 
-    /// <summary>Stops the server as Ctrl+C would (SIGINT; <paramref name="signal"/> to choose another) and returns its exit code.</summary>
-    public int Stop(int signal = 2)
+    /// <summary>
+    /// Stops the server with SIGTERM (or <paramref name="signal"/>), which mtl ui handles as it handles Ctrl+C, and returns its
+    /// exit code. Not SIGINT: a test host started from a script in the background (as CI may start it) ignores SIGINT, and
+    /// its children inherit that, so the server would never see it.
+    /// </summary>
+    public int Stop(int signal = RunningApp.SigTerm)
     {
         app.Signal(signal);
         return app.WaitForExit(TimeSpan.FromSeconds(60));
