@@ -220,6 +220,8 @@ public sealed class PackageTests
         StringAssert.Contains(trained, "Left");
         Assert.IsTrue(File.Exists(Path.Combine(work, "m.zip")));
 
+        AssertServesTheWebApp(mtl, work);
+
         string study = RunRawChecked(work, TimeSpan.FromMinutes(5), null, mtl, "study", "loss-scale", "--preset", "smoke", "--out", "report");
         StringAssert.Contains(study, "report:");
         string[] plots = Directory.GetFiles(Path.Combine(work, "report", "plots"), "*.png");
@@ -243,6 +245,42 @@ public sealed class PackageTests
         string mnist = RunRawChecked(work, TimeSpan.FromMinutes(5), new() { ["XDG_DATA_HOME"] = data, ["MTL_MNIST_DIR"] = null },
             mtl, "train", "--dataset", "multi-mnist", "--epochs", "1", "--train-rows", "256", "--batch-size", "64", "--model", "mnist.zip");
         StringAssert.Contains(mnist, "Left");
+    }
+
+    // `mtl ui` from the installed tool: its page files travel inside the tool and ASP.NET Core comes from the shared
+    // framework, so the packed tool must serve the app, not only the clone's build.
+    private static void AssertServesTheWebApp(string mtl, string work)
+    {
+        var start = new ProcessStartInfo(mtl) { WorkingDirectory = work, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { "ui", "--port", "0" }) start.ArgumentList.Add(a);
+        using Process ui = Process.Start(start)!;
+        var stderr = new System.Text.StringBuilder();
+        ui.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
+        ui.BeginErrorReadLine();
+        try
+        {
+            Task<string?> first = ui.StandardOutput.ReadLineAsync();
+            Assert.IsTrue(first.Wait(TimeSpan.FromMinutes(1)), $"the installed mtl ui printed no address within a minute: {stderr}");
+            var line = System.Text.RegularExpressions.Regex.Match(first.Result ?? "", @"^mtl ui: (http://127\.0\.0\.1:\d+/)\?token=([A-Za-z0-9_-]+) ");
+            Assert.IsTrue(line.Success, $"first line: {first.Result}; {stderr}");
+            using var http = new HttpClient { BaseAddress = new Uri(line.Groups[1].Value), Timeout = TimeSpan.FromMinutes(1) };
+            Assert.AreEqual(System.Net.HttpStatusCode.Forbidden, http.GetAsync("api/runs").Result.StatusCode, "a request without the token");
+            string token = "?token=" + line.Groups[2].Value;
+            StringAssert.Contains(http.GetStringAsync(token).Result, "page-consume", "the page from the tool's embedded files");
+            StringAssert.Contains(http.GetStringAsync("evaluate.js" + token).Result, "evaluate-predict");
+            StringAssert.Contains(http.GetStringAsync("api/runs" + token).Result, "\"runs\"");
+        }
+        finally
+        {
+            // SIGTERM, as a service manager stops it; it ends at once when nothing trains.
+            if (!ui.HasExited) Process.Start("kill", new[] { "-TERM", ui.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })!.WaitForExit();
+            if (!ui.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
+                ui.Kill(entireProcessTree: true);
+                Assert.Fail($"the installed mtl ui did not stop within 30 s of SIGTERM: {stderr}");
+            }
+        }
+        Assert.AreEqual(0, ui.ExitCode, stderr.ToString());
     }
 
     private static XNamespace Ns(ZipArchive zip) => Nuspec(zip).Name.Namespace;
