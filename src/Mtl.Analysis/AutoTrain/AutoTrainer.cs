@@ -314,8 +314,15 @@ public static class AutoTrainer
     public static string Describe(TrainingConfig c)
     {
         ArgumentNullException.ThrowIfNull(c);
+        return $"{c.Method} {DescribeSettings(c)}";
+    }
+
+    /// <summary><see cref="Describe"/> without the method (for a table that gives the method its own column).</summary>
+    public static string DescribeSettings(TrainingConfig c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
         static string G3(double x) => x.ToString("G3", System.Globalization.CultureInfo.InvariantCulture).Replace("E-0", "e-", StringComparison.Ordinal).Replace("E-", "e-", StringComparison.Ordinal);
-        return $"{c.Method} lr={G3(c.LearningRate)} wd={G3(c.WeightDecay)} dropout={(c.Dropout is { } d ? G3(d) : "auto")} {c.Trunk ?? "auto trunk"}{(c.Architecture is { } a ? " " + a : "")}";
+        return $"lr={G3(c.LearningRate)} wd={G3(c.WeightDecay)} dropout={(c.Dropout is { } d ? G3(d) : "auto")} {c.Trunk ?? "auto trunk"}{(c.Architecture is { } a ? " " + a : "")}";
     }
 
     private sealed record TrainedTrial(int Number, MLContext Ml, TableModel Model, RunSplit Split);

@@ -167,8 +167,7 @@ internal sealed class AutoTrainDisplay : IProgress<AutoTrainEvent>
         for (int i = 0; i < top.Length; i++)
         {
             TrainingConfig c = top[i].Config;
-            string config = $"lr={c.LearningRate.ToString("G3", CultureInfo.InvariantCulture)} wd={c.WeightDecay.ToString("G3", CultureInfo.InvariantCulture)} " +
-                            $"dropout={c.Dropout?.ToString("G3", CultureInfo.InvariantCulture) ?? "auto"} {c.Trunk ?? "auto trunk"}";
+            string config = AutoTrainer.DescribeSettings(c);
             table.AddRow((i + 1).ToString(CultureInfo.InvariantCulture), top[i].Number.ToString(CultureInfo.InvariantCulture), Markup.Escape(c.Method), Markup.Escape(config),
                 top[i].EpochsTrained.ToString(CultureInfo.InvariantCulture), Score(top[i].Score), $"{top[i].Seconds:F1}s");
         }

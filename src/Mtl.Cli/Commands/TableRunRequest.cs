@@ -104,6 +104,16 @@ internal sealed record TableRunRequest
             };
     }
 
+    /// <summary>Reads the baselines choice: <c>auto</c> or <c>none</c>; null when not given.</summary>
+    /// <exception cref="ArgumentException">Another word.</exception>
+    public static BaselinesMode? ParseBaselines(string? text, FieldNames names) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "auto" => BaselinesMode.Auto,
+        "none" => BaselinesMode.None,
+        _ => throw new ArgumentException($"{names.Baselines} takes auto or none; got '{text}'."),
+    };
+
     /// <summary>
     /// <paramref name="settings"/> with a time budget, trial limit and baselines mode when given (null keeps the
     /// settings'): for a new run, and for one read from a <c>.mtlconfig</c> whose limits the user changes.
@@ -124,14 +134,15 @@ internal sealed record TableRunRequest
     }
 
     /// <summary>How a front end names the choices in its messages.</summary>
-    internal sealed record FieldNames(string Data, string Label, string TestData, string TestFraction, string Name, string Time, string MaxTrials, string Methods)
+    internal sealed record FieldNames(string Data, string Label, string TestData, string TestFraction, string Name, string Time, string MaxTrials, string Methods,
+        string Baselines)
     {
         /// <summary>The command line's flags.</summary>
         public static FieldNames Flags { get; } = new("--data", "--label <column>[:multiclass|binary|regression]", "--test-data", "--test-fraction", "--name",
-            "--time", "--max-trials", "The search methods");
+            "--time", "--max-trials", "The search methods", "--baselines");
 
         /// <summary>The web app's form fields.</summary>
         public static FieldNames Form { get; } = new("The data", "label column (mark a column's purpose as label)", "The test file", "The test fraction",
-            "The name", "The time budget", "The trial limit", "The methods to search");
+            "The name", "The time budget", "The trial limit", "The methods to search", "The baselines option");
     }
 }

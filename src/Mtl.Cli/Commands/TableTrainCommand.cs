@@ -79,14 +79,8 @@ internal static class TableTrainCommand
             TableRunRequest.WithLimits(MtlConfig.Read(path).ToSettings(path), parse.GetValue(Time), parse.GetValue(MaxTrials), ParseBaselines(parse),
                 TableRunRequest.FieldNames.Flags);
 
-        private BaselinesMode? ParseBaselines(ParseResult parse) => Given(parse, Baselines)
-            ? parse.GetValue(Baselines) switch
-            {
-                "auto" => BaselinesMode.Auto,
-                "none" => BaselinesMode.None,
-                var other => throw new ArgumentException($"--baselines takes auto or none; got '{other}'."),
-            }
-            : null;
+        private BaselinesMode? ParseBaselines(ParseResult parse) =>
+            Given(parse, Baselines) ? TableRunRequest.ParseBaselines(parse.GetValue(Baselines), TableRunRequest.FieldNames.Flags) : null;
 
         internal static char? ParseSeparator(string? text) => text switch
         {

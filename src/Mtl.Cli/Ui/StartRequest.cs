@@ -85,37 +85,31 @@ internal sealed record StartRequest
                 throw Bad($"The validation option '{Validation}' is unknown; use \"testFraction\" (hold out a share of the rows) or \"testFile\".");
         }
         if (Epochs is < 1) throw Bad($"The epochs must be at least 1; got {Epochs}.");
-        BaselinesMode baselines = Baselines?.Trim().ToLowerInvariant() switch
-        {
-            null or "" or "auto" => BaselinesMode.Auto,
-            "none" => BaselinesMode.None,
-            _ => throw Bad($"The baselines option '{Baselines}' is unknown; use \"auto\" or \"none\"."),
-        };
         List<string>? methods = Methods is { Count: > 0 } ? Methods.Select(m => m?.Trim() ?? "").ToList() : null;
         if (methods?.FirstOrDefault(m => m.Length == 0) is not null) throw Bad("A method to search is empty; name each method, e.g. ew or upgrad.");
         int seed = Seed ?? 1;
-        var request = new TableRunRequest
-        {
-            Data = data,
-            Labels = DataEndpoints.Labels(Labels),
-            IgnoreColumns = (Ignore ?? []).Select(c => c?.Trim() ?? "").Where(c => c.Length > 0).ToList(),
-            HasHeader = HasHeader ?? true,
-            Separator = DataEndpoints.Separator(Separator),
-            TestData = testData,
-            TestFraction = TestFraction ?? 0.2,
-            TestFractionGiven = TestFraction is not null,
-            Name = Name,
-            // Replaced by the run's folder once its id is known; a path under the runs folder until then.
-            Out = ui.RunsFolder,
-            Seed = seed,
-            TimeSeconds = TimeSeconds,
-            MaxTrials = MaxTrials,
-            Baselines = baselines,
-            Config = new TrainingConfig { Seed = seed, Architecture = string.IsNullOrWhiteSpace(Arch) ? null : Arch.Trim(), Epochs = Epochs },
-            SearchMethods = methods,
-        };
         try
         {
+            var request = new TableRunRequest
+            {
+                Data = data,
+                Labels = DataEndpoints.Labels(Labels),
+                IgnoreColumns = (Ignore ?? []).Select(c => c?.Trim() ?? "").Where(c => c.Length > 0).ToList(),
+                HasHeader = HasHeader ?? true,
+                Separator = DataEndpoints.Separator(Separator),
+                TestData = testData,
+                TestFraction = TestFraction ?? 0.2,
+                TestFractionGiven = TestFraction is not null,
+                Name = Name,
+                // Replaced by the run's folder once its id is known; a path under the runs folder until then.
+                Out = ui.RunsFolder,
+                Seed = seed,
+                TimeSeconds = TimeSeconds,
+                MaxTrials = MaxTrials,
+                Baselines = TableRunRequest.ParseBaselines(Baselines, TableRunRequest.FieldNames.Form) ?? BaselinesMode.Auto,
+                Config = new TrainingConfig { Seed = seed, Architecture = string.IsNullOrWhiteSpace(Arch) ? null : Arch.Trim(), Epochs = Epochs },
+                SearchMethods = methods,
+            };
             AutoTrainSettings settings = request.ToSettings(TableRunRequest.FieldNames.Form);
             settings.Validate();
             return settings;

@@ -241,6 +241,7 @@ public sealed class RunTests
             (new { data = "penguins.csv", labels = new[] { new { column = "sex" } }, timeSeconds = 10, name = "../up" }, "not a plain name"),
             (new { data = "penguins.csv", labels = new[] { new { column = "sex" } }, timeSeconds = 10, methods = new[] { "nope" } }, "'nope' is not a method"),
             (new { data = "penguins.csv", labels = new[] { new { column = "sex" } }, timeSeconds = 10, validation = "guess" }, "validation option 'guess'"),
+            (new { data = "penguins.csv", labels = new[] { new { column = "sex" } }, timeSeconds = 10, baselines = "maybe" }, "The baselines option takes auto or none; got 'maybe'"),
             (new { data = "penguins.csv", labels = new[] { new { column = "sex" } }, testFraction = 1.5 }, "test fraction must be between 0 and 1"),
             (new { data = "penguins.csv", labels = new[] { new { column = "sex" } }, maxTrials = 2 }, "trial limit limits the search"),
             (new { data = "penguins.csv", labels = new[] { new { column = "sex" } }, arch = "pyramid" }, "pyramid"),
