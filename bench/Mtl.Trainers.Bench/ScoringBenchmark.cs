@@ -39,7 +39,7 @@ internal static class ScoringBenchmark
         {
             string zip = Path.Combine(folder, "model.zip");
             ml.Model.Save(fitted, train.Schema, zip);
-            ITransformer reloaded = ml.Model.Load(zip, out _);
+            ITransformer reloaded = SavedModel.Load(ml, zip, out _);
             try
             {
                 var result = new JsonObject { ["rows"] = count, ["passes"] = passes, ["scoring_batch_size"] = fitted.ScoringBatchSize };

@@ -18,14 +18,17 @@ public sealed partial class MultiHeadNetworkTransformer
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ExportedNetwork exported = NetworkOnnxExporter.Export(this);
-        // OnnxTransformer copies a stream-given model into MLContext.TempFilePath and never deletes it: give it a folder of ours.
+        // The network goes to a file of ours named *.onnx: given a stream, OnnxTransformer would copy it to a random name in
+        // TempFilePath, never delete it, and fail once in 32,768 saves when that name ends in .ort (see SavedModel).
         string folder = Path.Combine(Path.GetTempPath(), "mtl-onnx-save-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var ml = new MLContext(seed: 0) { TempFilePath = folder };
         TransformerChain<ITransformer>? chain = null;
         try
         {
-            chain = SavedChain(ml, exported);
+            string modelFile = Path.Combine(folder, "network.onnx");
+            File.WriteAllBytes(modelFile, exported.Model);
+            chain = SavedChain(ml, exported, modelFile);
             ((ICanSaveModel)chain).Save(ctx);
         }
         finally
@@ -37,11 +40,10 @@ public sealed partial class MultiHeadNetworkTransformer
     }
 
     /// <summary>The equivalent chain: OnnxTransformer, then each task kind's column transforms, fitted on a one-row feature view.</summary>
-    private TransformerChain<ITransformer> SavedChain(MLContext ml, ExportedNetwork exported)
+    private TransformerChain<ITransformer> SavedChain(MLContext ml, ExportedNetwork exported, string modelFile)
     {
         IDataView features = FeatureOnlyView(ml);
-        using var modelStream = new MemoryStream(exported.Model);
-        ITransformer onnx = ml.Transforms.ApplyOnnxModel(exported.OutputNames.ToArray(), new[] { FeatureColumnName }, modelStream).Fit(features);
+        ITransformer onnx = ml.Transforms.ApplyOnnxModel(exported.OutputNames.ToArray(), new[] { FeatureColumnName }, modelFile).Fit(features);
         var parts = new List<ITransformer> { onnx };
         IDataView current = onnx.Transform(features);
         for (int i = 0; i < Tasks.Count; i++)

@@ -33,7 +33,7 @@ public sealed class PenguinsFlowTests
         StringAssert.Contains(browser.Text("data-summary"), "344 rows", browser.PageText());
         Assert.IsTrue(browser.Driver.FindElements(By.CssSelector("#data-preview tbody tr")).Count >= 5, "preview rows");
         CollectionAssert.AreEqual(new[] { "species", "island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex", "year" },
-            browser.Driver.FindElements(By.CssSelector("#data-columns tbody tr")).Select(r => r.GetAttribute("data-column")).ToArray());
+            Pages.ColumnNames(browser));
 
         // Three labels of three kinds; the tasks table counts each one's missing labels (body mass 2, sex 11 of 344).
         Pages.MarkLabel(browser, "species", "Multiclass");

@@ -253,7 +253,7 @@ public static class AutoTrainer
 
             stop.ThrowIfCancellationRequested();
             SafeFiles.WriteAtomically(s.ZipPath, stream => m.Ml.Model.Save(m.Model.Model, m.Split.All.Schema, stream));
-            ITransformer reloaded = m.Ml.Model.Load(s.ZipPath, out _);
+            ITransformer reloaded = SavedModel.Load(m.Ml, s.ZipPath, out _);
             try
             {
                 MultiTaskMetrics again = m.Ml.MultiTask().Evaluate(reloaded.Transform(m.Split.Test), m.Model.Network.Tasks);

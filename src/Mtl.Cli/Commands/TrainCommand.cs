@@ -229,7 +229,7 @@ public static class TrainCommand
         stop.ThrowIfCancellationRequested();
         SafeFiles.WriteAtomically(s.ModelPath, stream => ml.Model.Save(transformer, train.Schema, stream));
         AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(s.ModelPath)}[/] ({new FileInfo(s.ModelPath).Length / 1024.0:F0} KiB)");
-        ITransformer reloaded = ml.Model.Load(s.ModelPath, out _);
+        ITransformer reloaded = SavedModel.Load(ml, s.ModelPath, out _);
         try
         {
             ReloadedModelReport.Print(ml, reloaded, test, transformer, metrics);

@@ -71,13 +71,16 @@ internal static class Pages
             $"the schema of '{path}'");
     }
 
+    /// <summary>The columns table's column names, in row order, read in one script call (the table redraws after every change, so element handles go stale).</summary>
+    public static string[] ColumnNames(ChromiumBrowser browser) =>
+        ((IEnumerable<object>)browser.Script("return [...document.querySelectorAll('#data-columns tbody tr')].map(r => r.getAttribute('data-column'));")!)
+            .Select(o => (string)o).ToArray();
+
     /// <summary>The columns table's index of <paramref name="column"/> (its row's position; ids are col-purpose-&lt;i&gt;).</summary>
     public static int ColumnIndex(ChromiumBrowser browser, string column)
     {
-        IReadOnlyList<IWebElement> rows = browser.Driver.FindElements(By.CssSelector("#data-columns tbody tr"));
-        for (int i = 0; i < rows.Count; i++)
-            if (rows[i].GetAttribute("data-column") == column) return i;
-        throw new AssertFailedException($"No column '{column}' in the columns table.\n{browser.PageText()}");
+        int index = Array.IndexOf(ColumnNames(browser), column);
+        return index >= 0 ? index : throw new AssertFailedException($"No column '{column}' in the columns table.\n{browser.PageText()}");
     }
 
     /// <summary>Data page: marks <paramref name="column"/> as a label of <paramref name="kind"/> (Multiclass, Binary, Regression) and waits for the tasks table to list it.</summary>
@@ -91,11 +94,16 @@ internal static class Pages
     }
 
     /// <summary>Data page: the tasks table's row of <paramref name="task"/> (task, kind, labelled rows, missing labels), or null.</summary>
-    public static string[]? TaskRow(ChromiumBrowser browser, string task)
-    {
-        IWebElement? row = browser.Driver.FindElements(By.CssSelector("#data-tasks tbody tr")).FirstOrDefault(r => r.GetAttribute("data-task") == task);
-        return row?.FindElements(By.TagName("td")).Select(c => c.Text).ToArray();
-    }
+    public static string[]? TaskRow(ChromiumBrowser browser, string task) =>
+        TableRows(browser, "#data-tasks tbody tr", "data-task", task).FirstOrDefault();
+
+    /// <summary>The cell texts of the rows matching <paramref name="rowSelector"/> (only those whose <paramref name="attribute"/> equals
+    /// <paramref name="value"/> when given), read in one script call so that a table redrawn meanwhile cannot leave stale handles.</summary>
+    static string[][] TableRows(ChromiumBrowser browser, string rowSelector, string? attribute = null, string? value = null) =>
+        ((IEnumerable<object>)browser.Script(
+            "return [...document.querySelectorAll(arguments[0])].filter(r => arguments[1] === '' || r.getAttribute(arguments[1]) === arguments[2])" +
+            ".map(r => [...r.querySelectorAll('td')].map(c => c.innerText.trim()));", rowSelector, attribute ?? "", value ?? "")!)
+            .Select(row => ((IEnumerable<object>)row).Select(c => (string)c).ToArray()).ToArray();
 
     /// <summary>Train page: sets the budget and the advanced settings given, presses Start and waits for the run's panel; returns the run id.</summary>
     public static string StartTraining(ChromiumBrowser browser, int seconds, int seed, string? name = null, string? maxTrials = null)
@@ -145,7 +153,7 @@ internal static class Pages
 
     /// <summary>Train page: the rows of the trials table (number, epochs, configuration, status, score, seconds).</summary>
     public static string[][] Trials(ChromiumBrowser browser) =>
-        browser.Driver.FindElements(By.CssSelector("#train-trials tbody tr")).Select(r => r.FindElements(By.TagName("td")).Select(c => c.Text).ToArray()).ToArray();
+        TableRows(browser, "#train-trials tbody tr");
 
     /// <summary>Train page: the runs table's row of <paramref name="run"/> (its button cells included), or null.</summary>
     public static IWebElement? RunRow(ChromiumBrowser browser, string run) =>

@@ -11,6 +11,6 @@ public static class ZipRoundTrip
         using var stream = new MemoryStream();
         ml.Model.Save(model, inputSchema, stream);
         stream.Position = 0;
-        return ml.Model.Load(stream, out _);
+        return SavedModel.Load(ml, stream, out _);
     }
 }

@@ -197,8 +197,17 @@ public static class ConsumptionCodeGenerator
         w.Line("string temp = Directory.CreateTempSubdirectory(\"mlnet-model-\").FullName;");
         w.Open("try");
         w.Line("var mlContext = new MLContext { TempFilePath = temp };");
+        w.Line("// That copy gets a random name; one in 32,768 ends in .ort, which ONNX Runtime refuses as a model of its own");
+        w.Line("// format (dotnet/machinelearning#7339): a load that fails for that reason alone is tried again.");
+        w.Open("for (int attempt = 1; ; attempt++)");
+        w.Open("try");
         w.Line("ITransformer model = mlContext.Model.Load(ModelPath, out DataViewSchema _);");
         w.Line("return mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);");
+        w.Close();
+        w.Open("catch (InvalidOperationException e) when (attempt < 4 && e.ToString().Contains(\"ORT model verification failed\"))");
+        w.Line("// the next attempt copies the model under another name");
+        w.Close();
+        w.Close();
         w.Close();
         w.Open("finally");
         w.Line("Directory.Delete(temp, recursive: true);");

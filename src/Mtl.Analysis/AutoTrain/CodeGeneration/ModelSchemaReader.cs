@@ -67,7 +67,7 @@ internal static class ModelSchemaReader
             DataViewSchema input;
             try
             {
-                model = ml.Model.Load(zipPath, out input);
+                model = SavedModel.Load(ml, zipPath, out input);
             }
             catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or IOException or System.Reflection.TargetInvocationException)
             {

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Mtl.Trainers;
 using Mtl.Trainers.IO;
 using Mtl.Trainers.Tables;
 
@@ -78,7 +79,7 @@ internal sealed class LoadedModel : IDisposable
         Ml = new MLContext(seed) { TempFilePath = temp };
         try
         {
-            Model = Ml.Model.Load(zipPath, out DataViewSchema input);
+            Model = SavedModel.Load(Ml, zipPath, out DataViewSchema input);
             Input = input;
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or IOException or System.Reflection.TargetInvocationException)
