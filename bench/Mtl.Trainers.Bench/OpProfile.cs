@@ -135,6 +135,7 @@ internal static class OpProfile
         {
             yield return ("conv1 forward", () => Run(() => conv1.call(x)));
             yield return ("conv1 forward + backward (weight gradient)", () => Run(() => Backward(conv1.call(x))));
+            yield return ("conv1 forward + backward, ConvolutionBackward", () => Run(() => { using (ConvolutionBackward.Fast()) Backward(ConvolutionBackward.Apply(conv1, x)); }));
             yield return ("pool1: F.max_pool2d forward (NCHW kernel)", () => Run(() => F.max_pool2d(pool1In, 2)));
             yield return ("pool1: MaxPool.Pool2 forward", () => Run(() => MaxPool.Pool2(pool1In)));
             yield return ("pool1: F.max_pool2d forward + backward", () => Run(() => Backward(F.max_pool2d(pool1In, 2))));
@@ -142,21 +143,23 @@ internal static class OpProfile
             yield return ("relu (conv1 output size)", () => Run(() => F.relu(conv1Out)));
             yield return ("conv2 forward", () => Run(() => conv2.call(conv2In)));
             yield return ("conv2 forward + backward", () => Run(() => Backward(conv2.call(conv2In))));
+            yield return ("conv2 forward + backward, ConvolutionBackward", () => Run(() => { using (ConvolutionBackward.Fast()) Backward(ConvolutionBackward.Apply(conv2, conv2In)); }));
             yield return ("dropout2d forward", () => Run(() => dropout2d.call(pool2In)));
             yield return ("pool2: MaxPool.Pool2 forward + backward", () => Run(() => Backward(MaxPool.Pool2(pool2In))));
             yield return ("fc forward + backward", () => Run(() => Backward(F.relu(fc.call(fcIn)))));
             yield return ("heads + cross-entropy forward + backward", () => Run(() =>
                 (F.cross_entropy(heads[0].call(z), y[0]) + F.cross_entropy(heads[1].call(z), y[1])).backward()));
             yield return ("whole step: forward + backward (no optimizer)", () => Run(() => WholeForward().backward()));
+            yield return ("whole step: forward + backward, ConvolutionBackward", () => Run(() => { using (ConvolutionBackward.Fast()) WholeForward(fast: true).backward(); }));
             yield return ("Adam step (torch optim.Adam, all parameters)", () => Run(() => { EnsureGrads(); adam.step(); }));
             yield return ("TrainingStep (EW, the trainer's step)", () => Run(() => step.Run(x, y, ++stepIndex, 1)));
         }
 
-        private Tensor WholeForward()
+        private Tensor WholeForward(bool fast = false)
         {
             foreach (Parameter p in parameters) p.grad = null;
-            Tensor a = F.relu(MaxPool.Pool2(conv1.call(x)));
-            Tensor b = F.relu(MaxPool.Pool2(dropout2d.call(conv2.call(a))));
+            Tensor a = F.relu(MaxPool.Pool2(fast ? ConvolutionBackward.Apply(conv1, x) : conv1.call(x)));
+            Tensor b = F.relu(MaxPool.Pool2(dropout2d.call(fast ? ConvolutionBackward.Apply(conv2, a) : conv2.call(a))));
             Tensor features = F.relu(fc.call(b.flatten(1)));
             return F.cross_entropy(heads[0].call(features), y[0]) + F.cross_entropy(heads[1].call(features), y[1]);
         }

@@ -140,7 +140,9 @@ internal sealed class TrainingStep : IDisposable
             p.grad = null;
         optimizer.zero_grad();
 
-        MultiTaskForward forward = network.Forward(x, StepGradients.DetachesRepresentation(options.GradientMode, requirements));
+        MultiTaskForward forward;
+        using (ConvolutionBackward.Fast())
+            forward = network.Forward(x, StepGradients.DetachesRepresentation(options.GradientMode, requirements));
         var losses = new Tensor[tasks.Count];
         var metricSums = new Tensor[tasks.Count];
         Tensor[] targets = Targets(y, labelled);

@@ -51,7 +51,7 @@ internal sealed class MultiLeNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportab
     internal static Tensor Block(Conv2d conv, Dropout2d? dropout, Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor c = conv.call(x);
+        Tensor c = ConvolutionBackward.Apply(conv, x);
         if (dropout is not null) c = dropout.call(c);
         return F.relu(MaxPool.Pool2(c)).MoveToOuterDisposeScope();
     }
