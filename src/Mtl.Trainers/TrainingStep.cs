@@ -60,6 +60,16 @@ internal sealed class TrainingStep : IDisposable
 
     public TrainingStep(MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks, MultiTaskNetwork network,
         MtlMethod method, int seed, Action<ChannelMessageKind, string> log)
+        : this(options, tasks, network, method, seed, log, layerTaps: true)
+    {
+    }
+
+    /// <summary>
+    /// As the public constructor; <paramref name="layerTaps"/> = false takes Parameters mode's per-task gradients with T
+    /// plain passes (the engine before <see cref="LayerTaps"/>), which tests compare the taps against.
+    /// </summary>
+    internal TrainingStep(MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks, MultiTaskNetwork network,
+        MtlMethod method, int seed, Action<ChannelMessageKind, string> log, bool layerTaps)
     {
         this.options = options;
         this.tasks = tasks;
@@ -89,7 +99,9 @@ internal sealed class TrainingStep : IDisposable
         // The option decides: per-task Adam also receives the weighted task gradients, every other optimizer reads .grad.
         PerTaskAdam? perTask = options.Optimizer is MtlOptimizerOptions.PerTaskAdam ? OptimizerFactory.PerTask(options, shared, others, tasks.Count) : null;
         optimizer = perTask ?? OptimizerFactory.Create(options, shared, others, tasks.Count);
-        gradients = new StepGradients(options.GradientMode, shared, heads, () => methodParameters, perTask, network.GradNormLayer);
+        bool perTaskGradients = requirements.Gradients != GradientNeed.CombinedLoss;
+        gradients = new StepGradients(options.GradientMode, shared, heads, () => methodParameters, perTask, network.GradNormLayer,
+            layerTaps && perTaskGradients ? network : null);
         scheduler = OptimizerFactory.Schedule(options, optimizer);
     }
 
@@ -140,7 +152,9 @@ internal sealed class TrainingStep : IDisposable
             p.grad = null;
         optimizer.zero_grad();
 
-        MultiTaskForward forward = network.Forward(x, StepGradients.DetachesRepresentation(options.GradientMode, requirements));
+        MultiTaskForward forward;
+        using (requirements.Gradients != GradientNeed.CombinedLoss ? gradients.RecordForward() : null)
+            forward = network.Forward(x, StepGradients.DetachesRepresentation(options.GradientMode, requirements));
         var losses = new Tensor[tasks.Count];
         var metricSums = new Tensor[tasks.Count];
         Tensor[] targets = Targets(y, labelled);
@@ -317,5 +331,6 @@ internal sealed class TrainingStep : IDisposable
     {
         optimizer.Dispose();
         context.Dispose();
+        gradients.Dispose();
     }
 }
