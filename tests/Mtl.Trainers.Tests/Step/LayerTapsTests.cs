@@ -34,7 +34,7 @@ public sealed class LayerTapsTests
     }
 
     /// <summary>One forward (dropout drawn from <paramref name="dropoutSeed"/>) and the per-task gradients by taps or plain passes.</summary>
-    private static (Tensor[] Rows, Tensor[] Heads) Gradients(SharedBottomNetwork network, List<TaskDefinition> tasks, Tensor x, Tensor[] y,
+    private static (Tensor[] Rows, Tensor[] Heads) Gradients(MultiTaskNetwork network, List<TaskDefinition> tasks, Tensor x, Tensor[] y,
         LayerTaps? taps, int dropoutSeed, int constantTask = -1)
     {
         foreach (var p in network.parameters()) p.grad = null;
@@ -87,6 +87,30 @@ public sealed class LayerTapsTests
         foreach (Tensor row in tappedRows)
             Assert.AreEqual(0f, row[2].abs().max().item<float>(), "the unlabelled task's row is zero");
         Assert.IsTrue(tappedRows.All(r => r[0].abs().max().item<float>() > 0), "a labelled task has a non-zero gradient in every shared tensor");
+    }
+
+    [TestMethod]
+    [DataRow("mmoe(experts=2)", false)]
+    [DataRow("mmoe(experts=2)", true)]
+    [DataRow("cgc", false)]
+    [DataRow("ple(levels=2)", true)]
+    [DataRow("cross-stitch", true)]
+    [DataRow("dselect-k(experts=2)", false)]
+    [DataRow("mtan", true)]
+    public void EveryArchitecturesTappedRowsEqualPlainPasses(string architecture, bool images)
+    {
+        using var scope = NewDisposeScope();
+        List<TaskDefinition> tasks = Tasks(3);
+        long[] shape = images ? [1, 16, 16] : [12];
+        manual_seed(4);
+        using MultiTaskNetwork network = ArchitectureOptions.Parse(architecture).Build(images ? TrunkSpec.MultiLeNet() : TrunkSpec.Mlp(10, 7), shape, tasks);
+        (Tensor x, Tensor[] y) = Batch(shape, tasks.Count, 12, 8);
+        using LayerTaps taps = LayerTaps.For(network, network.SharedParameters())
+            ?? throw new AssertFailedException($"{architecture}: no shared layer was tapped");
+        (Tensor[] plainRows, Tensor[] plainHeads) = Gradients(network, tasks, x, y, null, 6);
+        (Tensor[] tappedRows, Tensor[] tappedHeads) = Gradients(network, tasks, x, y, taps, 6);
+        AssertClose(plainRows, tappedRows, $"{architecture}: shared tensor");
+        AssertClose(plainHeads, tappedHeads, $"{architecture}: head parameter");
     }
 
     [TestMethod]
