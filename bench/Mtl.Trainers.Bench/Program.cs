@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 //   methods  every method vs EW, T = 2 and T = 10, both gradient modes; cost model; solver share → bench/results/methods.json
 //   scoring  rows/s of the fitted transformer (TorchSharp) and of the reloaded zip (ONNX Runtime) → bench/results/scoring.json
 // Usage: dotnet run -c Release --project bench/Mtl.Trainers.Bench -- <step|architectures|profile|ops|methods|scoring> [--threads N] [--out FILE]
-//        step, architectures, profile, ops: [--rounds R] [--steps S]; methods: [--rows N] [--warmup W] [--measured M] [--methods ew,mgda]; scoring: [--rows N] [--passes P]
+//        step, architectures, profile, ops: [--rounds R] [--steps S]; methods: [--rows N] [--warmup W] [--measured M] [--methods ew,mgda] [--tasks 2,10] [--engine taps|plain] [--convolutions fast|libtorch] [--memory: only the Parameters-mode memory at T = 10, 40]; scoring: [--rows N] [--passes P]
 if (args.Length == 0 || args[0] is not ("step" or "architectures" or "profile" or "ops" or "methods" or "scoring"))
 {
     Console.Error.WriteLine("usage: Mtl.Trainers.Bench <step|architectures|profile|ops|methods|scoring> [options]; see the comment at the top of Program.cs");
@@ -24,6 +24,8 @@ string section = args[0];
 int threads = Environment.ProcessorCount, rounds = 15, steps = 20, rows = 10_000, warmup = 8, measured = 40, passes = 3;
 string? outPath = null;
 string[]? methods = null;
+int[] taskCounts = [2, 10];
+bool layerTaps = true, memory = false, fastConvolutions = true;
 for (int i = 1; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -38,6 +40,10 @@ for (int i = 1; i < args.Length; i++)
         case "--measured": measured = NextInt(); break;
         case "--passes": passes = NextInt(); break;
         case "--methods": methods = Next().Split(','); break;
+        case "--memory": memory = true; break;
+        case "--tasks": taskCounts = Next().Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray(); break;
+        case "--convolutions": fastConvolutions = Next() switch { "fast" => true, "libtorch" => false, var c => throw new ArgumentException($"--convolutions {c}: use fast or libtorch") }; break;
+        case "--engine": layerTaps = Next() switch { "taps" => true, "plain" => false, var e => throw new ArgumentException($"--engine {e}: use taps or plain") }; break;
         case "--out": outPath = Next(); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
@@ -54,7 +60,8 @@ JsonObject result = section switch
     "architectures" => ArchitecturesBenchmark.Run(threads, rounds, steps),
     "profile" => StepProfile.Run(rounds, steps),
     "ops" => OpProfile.Run(threads, rounds, steps),
-    "methods" => MethodsBenchmark.Run(ml, rows, warmup, measured, methods),
+    "methods" when memory => new JsonObject { ["plain"] = MethodsBenchmark.Memory(false), ["taps"] = MethodsBenchmark.Memory(true) },
+    "methods" => MethodsBenchmark.Run(ml, rows, warmup, measured, methods, taskCounts, layerTaps, fastConvolutions),
     _ => ScoringBenchmark.Run(ml, rows, passes),
 };
 result["threads"] = threads;

@@ -27,11 +27,13 @@ internal static class StepBenchmark
         {
             // Warm-up: allocator caches and oneDNN primitives on both sides.
             sides[b].TimeTrainer(StepsFor(b) / 2);
+            sides[b].TimeTrainer(StepsFor(b) / 2, libtorchConvolutions: true);
             sides[b].TimeRaw(StepsFor(b) / 2);
             peer.Ask($"step {b} {StepsFor(b) / 2}");
             peer.Ask($"raw {b} {StepsFor(b) / 2}");
         }
         var trainer = Batches.ToDictionary(b => b, _ => new List<double>());
+        var trainerLibtorch = Batches.ToDictionary(b => b, _ => new List<double>());
         var peerStep = Batches.ToDictionary(b => b, _ => new List<double>());
         var raw = Batches.ToDictionary(b => b, _ => new List<double>());
         var peerRaw = Batches.ToDictionary(b => b, _ => new List<double>());
@@ -42,6 +44,7 @@ internal static class StepBenchmark
             foreach (int b in Batches)
             {
                 trainer[b].Add(sides[b].TimeTrainer(StepsFor(b)));
+                trainerLibtorch[b].Add(sides[b].TimeTrainer(StepsFor(b), libtorchConvolutions: true));
                 peerStep[b].Add(peer.Ask($"step {b} {StepsFor(b)}").GetValue<double>());
                 raw[b].Add(sides[b].TimeRaw(StepsFor(b)));
                 peerRaw[b].Add(peer.Ask($"raw {b} {StepsFor(b)}").GetValue<double>());
@@ -59,6 +62,7 @@ internal static class StepBenchmark
         {
             string target = b >= 64 ? "<= 0.9" : "<= 1.0";
             result[$"trainer_step_b{b}"] = Row($"EW trainer step (TrainingStep) b={b}", trainer[b], peerStep[b], target);
+            result[$"trainer_step_libtorch_conv_b{b}"] = Row($"  same, libtorch conv backward b={b}", trainerLibtorch[b], peerStep[b], "");
             result[$"raw_step_b{b}"] = Row($"raw TorchSharp step b={b}", raw[b], peerRaw[b], "");
         }
         result["tiny_op_us"] = Row("tiny op a+b (µs)", tiny, peerTiny, "");
@@ -94,8 +98,8 @@ internal static class StepBenchmark
     /// </summary>
     private sealed class OurSteppers : IDisposable
     {
-        private readonly SharedBottomNetwork trainerNet, rawNet;
-        private readonly TrainingStep step;
+        private readonly SharedBottomNetwork trainerNet, libtorchNet, rawNet;
+        private readonly TrainingStep step, libtorchStep;
         private readonly optim.Optimizer rawAdam;
         private readonly Tensor x;
         private readonly Tensor[] y;
@@ -107,23 +111,30 @@ internal static class StepBenchmark
             manual_seed(0);
             trainerNet = new SharedBottomNetwork(TrunkSpec.MultiLeNet(), [1, 28, 28], tasks);
             manual_seed(0);
+            libtorchNet = new SharedBottomNetwork(TrunkSpec.MultiLeNet(), [1, 28, 28], tasks);
+            manual_seed(0);
             rawNet = new SharedBottomNetwork(TrunkSpec.MultiLeNet(), [1, 28, 28], tasks);
             var options = new MultiHeadNetworkTrainer.Options { FeatureColumnName = "Image", Tasks = tasks, Method = "ew", BatchSize = batch, MaxEpoch = 1, Seed = 1 };
             MtlMethod ew = MethodRegistry.Create("ew");
             ew.Initialize(tasks.Count);
             step = new TrainingStep(options, tasks, trainerNet, ew, 1, (_, _) => { });
+            // The same step with libtorch's convolution backward (before ConvolutionBackward), timed in the same rounds.
+            MtlMethod ewBefore = MethodRegistry.Create("ew");
+            ewBefore.Initialize(tasks.Count);
+            libtorchStep = new TrainingStep(options, tasks, libtorchNet, ewBefore, 1, (_, _) => { }, layerTaps: true, fastConvolutionBackward: false);
             rawAdam = optim.Adam(rawNet.parameters(), 1e-3);
             x = randn([batch, 1, 28, 28]).DetachFromDisposeScope();
             y = tasks.Select(_ => randint(0, 10, [batch]).DetachFromDisposeScope()).ToArray();
         }
 
-        public double TimeTrainer(int steps)
+        public double TimeTrainer(int steps, bool libtorchConvolutions = false)
         {
+            TrainingStep which = libtorchConvolutions ? libtorchStep : step;
             var sw = Stopwatch.StartNew();
             for (int i = 0; i < steps; i++)
             {
                 using var scope = NewDisposeScope();
-                step.Run(x, y, ++stepIndex, 1);
+                which.Run(x, y, ++stepIndex, 1);
             }
             return sw.Elapsed.TotalMilliseconds / steps;
         }
@@ -146,8 +157,10 @@ internal static class StepBenchmark
         public void Dispose()
         {
             step.Dispose();
+            libtorchStep.Dispose();
             rawAdam.Dispose();
             trainerNet.Dispose();
+            libtorchNet.Dispose();
             rawNet.Dispose();
             x.Dispose();
             foreach (Tensor t in y) t.Dispose();

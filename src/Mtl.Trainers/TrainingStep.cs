@@ -57,10 +57,24 @@ internal sealed class TrainingStep : IDisposable
     private optim.lr_scheduler.LRScheduler scheduler;
     private int scheduleSteps;
     private long stepsTaken;
+    private readonly bool fastConvolutionBackward;
 
     public TrainingStep(MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks, MultiTaskNetwork network,
         MtlMethod method, int seed, Action<ChannelMessageKind, string> log)
+        : this(options, tasks, network, method, seed, log, layerTaps: true, fastConvolutionBackward: true)
     {
+    }
+
+    /// <summary>
+    /// As the public constructor; <paramref name="layerTaps"/> = false takes Parameters mode's per-task gradients with T
+    /// plain passes (the engine before <see cref="LayerTaps"/>), which tests compare the taps against;
+    /// <paramref name="fastConvolutionBackward"/> = false keeps libtorch's convolution backward (<see cref="ConvolutionBackward"/>),
+    /// for the benchmarks' before/after figures.
+    /// </summary>
+    internal TrainingStep(MultiHeadNetworkTrainer.Options options, IReadOnlyList<TaskDefinition> tasks, MultiTaskNetwork network,
+        MtlMethod method, int seed, Action<ChannelMessageKind, string> log, bool layerTaps, bool fastConvolutionBackward = true)
+    {
+        this.fastConvolutionBackward = fastConvolutionBackward;
         this.options = options;
         this.tasks = tasks;
         this.network = network;
@@ -89,7 +103,9 @@ internal sealed class TrainingStep : IDisposable
         // The option decides: per-task Adam also receives the weighted task gradients, every other optimizer reads .grad.
         PerTaskAdam? perTask = options.Optimizer is MtlOptimizerOptions.PerTaskAdam ? OptimizerFactory.PerTask(options, shared, others, tasks.Count) : null;
         optimizer = perTask ?? OptimizerFactory.Create(options, shared, others, tasks.Count);
-        gradients = new StepGradients(options.GradientMode, shared, heads, () => methodParameters, perTask, network.GradNormLayer);
+        bool perTaskGradients = requirements.Gradients != GradientNeed.CombinedLoss;
+        gradients = new StepGradients(options.GradientMode, shared, heads, () => methodParameters, perTask, network.GradNormLayer,
+            layerTaps && perTaskGradients ? network : null);
         scheduler = OptimizerFactory.Schedule(options, optimizer);
     }
 
@@ -141,7 +157,8 @@ internal sealed class TrainingStep : IDisposable
         optimizer.zero_grad();
 
         MultiTaskForward forward;
-        using (ConvolutionBackward.Fast())
+        using (fastConvolutionBackward ? ConvolutionBackward.Fast() : null)
+        using (requirements.Gradients != GradientNeed.CombinedLoss ? gradients.RecordForward() : null)
             forward = network.Forward(x, StepGradients.DetachesRepresentation(options.GradientMode, requirements));
         var losses = new Tensor[tasks.Count];
         var metricSums = new Tensor[tasks.Count];
@@ -319,5 +336,6 @@ internal sealed class TrainingStep : IDisposable
     {
         optimizer.Dispose();
         context.Dispose();
+        gradients.Dispose();
     }
 }

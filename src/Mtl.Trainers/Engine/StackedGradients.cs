@@ -117,7 +117,7 @@ internal sealed class StackedGradients : IDisposable
         foreach (Tensor t in stacked) t.Dispose();
     }
 
-    /// <summary>Uninitialised T×nₚ matrices for the given tensors, to be filled row by row with <see cref="SetRow"/>.</summary>
+    /// <summary>Uninitialised T×nₚ matrices for the given tensors, to be filled row by row with <c>SetRow</c>.</summary>
     public static StackedGradients Allocate(int tasks, IReadOnlyList<Tensor> like)
     {
         if (tasks < 1) throw new ArgumentOutOfRangeException(nameof(tasks), tasks, "at least one task");
@@ -129,6 +129,18 @@ internal sealed class StackedGradients : IDisposable
             matrices[p] = empty(new[] { (long)tasks, like[p].numel() }, like[p].dtype, like[p].device);
         }
         return new StackedGradients(matrices, shapes);
+    }
+
+    /// <summary>Copies task <paramref name="task"/>'s gradient of tensor <paramref name="tensorIndex"/> (null = zeros) into its row.</summary>
+    public void SetRow(int task, int tensorIndex, Tensor? gradient)
+    {
+        using Tensor row = stacked[tensorIndex].select(0, task);
+        if (gradient is null) row.zero_();
+        else
+        {
+            using Tensor flat = gradient.reshape(-1);
+            row.copy_(flat);
+        }
     }
 
     /// <summary>Copies task <paramref name="task"/>'s gradients (one per tensor; null = zeros) into row <paramref name="task"/>.</summary>

@@ -12,7 +12,7 @@ namespace Mtl.Trainers.Engine;
 /// <c>.grad</c>, one trunk backward, or per task into <see cref="PerTaskAdam"/>). One instance per training run; the
 /// step calls <see cref="Begin"/> with the step's trunk output before the method's template runs.
 /// </summary>
-internal sealed class StepGradients : IStepGradients
+internal sealed class StepGradients : IStepGradients, IDisposable
 {
     private readonly GradientMode _mode;
     private readonly IReadOnlyList<Parameter> _shared;
@@ -21,6 +21,8 @@ internal sealed class StepGradients : IStepGradients
     private readonly PerTaskAdam? _perTask;
     private readonly Stopwatch _solverWatch = new();
     private readonly Parameter? _gradNormLayer;
+    private readonly LayerTaps? _taps;
+    private bool _tapsRecorded;
     private IReadOnlyList<Tensor>? _boundaries;
     private IReadOnlyList<Tensor>? _taskInputs;
 
@@ -31,9 +33,14 @@ internal sealed class StepGradients : IStepGradients
     /// <param name="methodParameters">The method's learnable parameters (asked each step: created by Initialize).</param>
     /// <param name="perTask">The per-task optimizer, when the run uses one.</param>
     /// <param name="gradNormLayer">The shared layer whose per-task gradient norms GradNorm-like methods read (the network's choice).</param>
+    /// <param name="tapRoot">
+    /// In Parameters mode, the network whose shared Linear/Conv2d layers <see cref="LayerTaps"/> hooks so that per-task
+    /// weight gradients are formed for all tasks at once; null takes every per-task gradient with a plain pass.
+    /// </param>
     public StepGradients(GradientMode mode, IReadOnlyList<Parameter> shared, IReadOnlyList<IReadOnlyList<Tensor>> heads,
-        Func<IReadOnlyList<Parameter>> methodParameters, PerTaskAdam? perTask, Parameter? gradNormLayer)
+        Func<IReadOnlyList<Parameter>> methodParameters, PerTaskAdam? perTask, Parameter? gradNormLayer, nn.Module? tapRoot = null)
     {
+        _taps = mode == GradientMode.Parameters && tapRoot is not null ? LayerTaps.For(tapRoot, shared) : null;
         _gradNormLayer = gradNormLayer;
         _mode = mode;
         _shared = shared;
@@ -55,6 +62,19 @@ internal sealed class StepGradients : IStepGradients
         _boundaries = boundaries;
         _taskInputs = taskInputs;
     }
+
+    /// <summary>
+    /// Call around the step's forward: hooks the tapped layers (Parameters mode with a tap root) for the per-task passes of
+    /// this step; disposing removes the hooks. Null when there is nothing to tap.
+    /// </summary>
+    public IDisposable? RecordForward()
+    {
+        _tapsRecorded = _taps is not null;
+        return _taps?.Record();
+    }
+
+    /// <summary>Removes any hooks and releases the tensors a recorded forward kept.</summary>
+    public void Dispose() => _taps?.Dispose();
 
     /// <summary>True when the heads see a detached copy of z (Representation mode for methods that need per-task gradients).</summary>
     public static bool DetachesRepresentation(GradientMode mode, MethodRequirements requirements) =>
@@ -84,6 +104,18 @@ internal sealed class StepGradients : IStepGradients
     public StackedGradients TaskGradients(IReadOnlyList<Tensor> losses)
     {
         MethodParameterGradients(losses);
+        if (_mode == GradientMode.Parameters && _tapsRecorded)
+        {
+            _tapsRecorded = false;
+            try
+            {
+                return _taps!.ParameterGradients(losses, _shared, _heads);
+            }
+            finally
+            {
+                _taps!.Clear();
+            }
+        }
         if (_mode == GradientMode.Parameters)
             return TaskGradientEngine.ParameterGradients(losses, _shared, _heads);
         var z = _taskInputs ?? throw new InvalidOperationException("StepGradients.Begin was not called for this step.");

@@ -99,7 +99,8 @@ internal static class TaskGradientEngine
         }
     }
 
-    private static void AssignHeadGradients(IReadOnlyList<Tensor> head, IReadOnlyList<Tensor?> grads)
+    /// <summary>Writes (or adds) a task's gradients to its head parameters' .grad.</summary>
+    internal static void AssignHeadGradients(IReadOnlyList<Tensor> head, IReadOnlyList<Tensor?> grads)
     {
         for (int k = 0; k < head.Count; k++)
         {

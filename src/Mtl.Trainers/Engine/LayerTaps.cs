@@ -1,0 +1,242 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Mtl.Trainers.Engine;
+
+/// <summary>
+/// Parameters mode's per-task gradients with the shared layers' weight gradients formed for all tasks at once
+/// (issue 22, item 3). T plain passes each recompute every shared weight gradient — for MultiLeNet's one-input-channel
+/// conv1 a slow kernel — from that task's gradient δₜ at the layer's output and the layer's input a, which every task
+/// shares. So a forward hook on each shared <see cref="Linear"/> and <see cref="Conv2d"/> (zero padding, one group) keeps
+/// a and adds a zero "probe" leaf to the output (out + 0 = out: the forward's values are unchanged, up to the sign of a
+/// zero); each task's pass then asks autograd for δₜ at the probes instead of the weight gradients, and after the passes
+/// one matrix product per layer gives every task's weight gradient: [T·O, N]·[N, K] with N = rows·positions and K the
+/// layer's fan-in (unfold(a) for a convolution); the bias gradient is δ summed over N. The results equal the plain
+/// passes' up to float reassociation (a different summation order). Parameters of other layers, or of a tapped layer
+/// whose forward ran without <c>Module.call</c>, take the plain path inside the same passes. The δ are buffered for at
+/// most <see cref="BufferBytes"/> per layer call (tasks in chunks), which bounds the extra memory at large T.
+/// </summary>
+internal sealed class LayerTaps : IDisposable
+{
+    /// <summary>The most bytes of δ buffered per layer call before its chunk of tasks is contracted.</summary>
+    public const long BufferBytes = 64L << 20;
+
+    private readonly Layer[] layers;
+    private readonly List<Call> calls = new();
+    private readonly List<Action> removers = new();
+
+    private readonly long bufferBytes;
+
+    private LayerTaps(Layer[] layers, long bufferBytes)
+    {
+        this.layers = layers;
+        this.bufferBytes = bufferBytes;
+    }
+
+    /// <summary>The taps for the layers of <paramref name="root"/> that own <paramref name="shared"/> parameters; null when none qualifies.</summary>
+    /// <param name="root">The network.</param>
+    /// <param name="shared">The shared parameters, in the order of the stacked gradients' tensors.</param>
+    /// <param name="bufferBytes">The most bytes of δ buffered per layer call (tests make it small to exercise the chunks).</param>
+    public static LayerTaps? For(nn.Module root, IReadOnlyList<Tensor> shared, long bufferBytes = BufferBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferBytes, 1);
+        var index = new Dictionary<IntPtr, int>();
+        for (int p = 0; p < shared.Count; p++) index[shared[p].Handle] = p;
+        var found = new List<Layer>();
+        foreach ((string _, nn.Module module) in root.named_modules())
+        {
+            if (module is not (Linear or Conv2d { groups: 1, padding_mode: PaddingModes.Zeros, padding_type: null })) continue;
+            Dictionary<string, Parameter> own = module.named_parameters(recurse: false).ToDictionary(p => p.name, p => p.parameter);
+            int weight = own.TryGetValue("weight", out Parameter? w) && index.TryGetValue(w.Handle, out int wi) ? wi : -1;
+            int bias = own.TryGetValue("bias", out Parameter? b) && index.TryGetValue(b.Handle, out int bi) ? bi : -1;
+            // Only a layer whose every parameter is shared: a partly shared layer's other half would need its own pass.
+            if (weight < 0 || (own.ContainsKey("bias") && bias < 0) || own.Count != (bias < 0 ? 1 : 2)) continue;
+            found.Add(new Layer((nn.Module<Tensor, Tensor>)module, weight, bias));
+        }
+        return found.Count == 0 ? null : new LayerTaps(found.ToArray(), bufferBytes);
+    }
+
+    /// <summary>Hooks the layers for one forward; disposing the result removes the hooks (the recorded calls stay until <see cref="Clear"/>).</summary>
+    public IDisposable Record()
+    {
+        Clear();
+        foreach (Layer layer in layers)
+            removers.Add(layer.Module.register_forward_hook((_, input, output) =>
+            {
+                // Made inside the layer caller's dispose scope; they must outlive it, so this object owns them.
+                Tensor kept = input.detach().DetachFromDisposeScope();
+                Tensor probe = zeros_like(output).requires_grad_(true).DetachFromDisposeScope();
+                calls.Add(new Call(layer, kept, probe));
+                return output + probe;
+            }).remove);
+        return new Removal(this);
+    }
+
+    /// <summary>
+    /// The stacked per-task gradients of <paramref name="shared"/> (the same rows as
+    /// <see cref="TaskGradientEngine.ParameterGradients"/>), each task's head gradient written to its head parameters.
+    /// </summary>
+    public StackedGradients ParameterGradients(IReadOnlyList<Tensor> taskLosses, IReadOnlyList<Tensor> shared, IReadOnlyList<IReadOnlyList<Tensor>> headParameters)
+    {
+        int tasks = taskLosses.Count;
+        if (headParameters.Count != tasks)
+            throw new ArgumentException($"{headParameters.Count} heads for {tasks} task losses", nameof(headParameters));
+        var tapped = new bool[shared.Count];
+        foreach (Call call in calls)
+        {
+            tapped[call.Layer.Weight] = true;
+            if (call.Layer.Bias >= 0) tapped[call.Layer.Bias] = true;
+        }
+        int[] plain = Enumerable.Range(0, shared.Count).Where(p => !tapped[p]).ToArray();
+        StackedGradients result = StackedGradients.Allocate(tasks, shared);
+        var contractions = calls.Select(c => new Contraction(c, tasks, bufferBytes)).ToArray();
+        try
+        {
+            // A layer called more than once (weight sharing) adds each call's part; every row starts at 0.
+            foreach (int p in Enumerable.Range(0, shared.Count).Where(p => tapped[p])) result[p].zero_();
+            for (int i = 0; i < tasks; i++)
+            {
+                using var scope = NewDisposeScope();
+                var inputs = new List<Tensor>(calls.Count + plain.Length + headParameters[i].Count);
+                inputs.AddRange(calls.Select(c => c.Probe));
+                inputs.AddRange(plain.Select(p => shared[p]));
+                inputs.AddRange(headParameters[i]);
+                Tensor?[] grads = LossGradients.Of(taskLosses[i], inputs, retainGraph: i < tasks - 1, what: $"task {i}'s loss");
+                for (int c = 0; c < contractions.Length; c++)
+                    contractions[c].Add(i, grads[c], result);
+                for (int k = 0; k < plain.Length; k++)
+                    result.SetRow(i, plain[k], grads[calls.Count + k]);
+                TaskGradientEngine.AssignHeadGradients(headParameters[i], grads.Skip(calls.Count + plain.Length).ToArray());
+            }
+            return result;
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (Contraction c in contractions) c.Dispose();
+        }
+    }
+
+    /// <summary>Releases the recorded inputs and probes.</summary>
+    public void Clear()
+    {
+        foreach (Call call in calls)
+        {
+            call.Input.Dispose();
+            call.Probe.Dispose();
+        }
+        calls.Clear();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        RemoveHooks();
+        Clear();
+    }
+
+    private void RemoveHooks()
+    {
+        foreach (Action remove in removers) remove();
+        removers.Clear();
+    }
+
+    private sealed record Layer(nn.Module<Tensor, Tensor> Module, int Weight, int Bias);
+
+    private sealed record Call(Layer Layer, Tensor Input, Tensor Probe);
+
+    private sealed class Removal(LayerTaps taps) : IDisposable
+    {
+        public void Dispose() => taps.RemoveHooks();
+    }
+
+    /// <summary>One layer call's δ buffer ([chunk, O, N]) and its fan-in matrix [N, K]; contracts a chunk of tasks when full.</summary>
+    private sealed class Contraction : IDisposable
+    {
+        private readonly Call call;
+        private readonly int tasks;
+        private readonly long outputs, positions;
+        private readonly int chunk;
+        private Tensor? buffer, columns;
+        private int first = -1, filled;
+
+        public Contraction(Call call, int tasks, long bufferBytes)
+        {
+            this.call = call;
+            this.tasks = tasks;
+            long[] shape = call.Probe.shape;
+            // Linear: [..., O] (any leading dimensions are rows); Conv2d: [B, O, H, W].
+            outputs = call.Layer.Module is Conv2d ? shape[1] : shape[^1];
+            positions = call.Probe.numel() / outputs;
+            chunk = (int)Math.Clamp(bufferBytes / Math.Max(1, outputs * positions * call.Probe.element_size()), 1, tasks);
+        }
+
+        /// <summary>Task <paramref name="task"/>'s δ at the call's output (null: the task does not reach it, a zero part).</summary>
+        public void Add(int task, Tensor? delta, StackedGradients result)
+        {
+            if (first < 0) first = task;
+            if (delta is not null)
+            {
+                if (buffer is null)
+                {
+                    // Kept for later chunks; slots before this task (tasks that did not reach the call) hold zeros.
+                    buffer = empty(new[] { chunk, outputs, positions }, call.Probe.dtype, call.Probe.device).DetachFromDisposeScope();
+                    if (task > first)
+                        using (Tensor earlier = buffer.narrow(0, 0, task - first)) earlier.zero_();
+                }
+                using Tensor arranged = Arranged(delta);
+                using Tensor slot = buffer.select(0, task - first).view(arranged.shape);
+                slot.copy_(arranged);
+            }
+            else if (buffer is not null)
+            {
+                using Tensor slot = buffer.select(0, task - first);
+                slot.zero_();
+            }
+            filled = task - first + 1;
+            if (filled == chunk || task == tasks - 1) Flush(result);
+        }
+
+        // δ as [O, N]: a convolution's [B, O, P] → [O, B, P] (N = B·P); a linear layer's [N, O] → [O, N].
+        private Tensor Arranged(Tensor delta) => call.Layer.Module is Conv2d
+            ? delta.reshape(delta.shape[0], outputs, -1).transpose(0, 1)
+            : delta.reshape(-1, outputs).t();
+
+        private void Flush(StackedGradients result)
+        {
+            int start = first, count = filled;
+            first = -1;
+            filled = 0;
+            if (buffer is null) return; // no task so far reached this call: its part is 0
+            using var scope = NewDisposeScope();
+            Tensor deltas = buffer.narrow(0, 0, count);
+            columns ??= Columns().DetachFromDisposeScope();
+            Tensor weight = deltas.reshape(count * outputs, positions).mm(columns).view(count, -1);
+            result[call.Layer.Weight].narrow(0, start, count).add_(weight);
+            if (call.Layer.Bias >= 0)
+                result[call.Layer.Bias].narrow(0, start, count).add_(deltas.sum(2));
+        }
+
+        // The layer's input as [N, K]: unfold(a) transposed for a convolution, a with rows flattened for a linear layer.
+        private Tensor Columns()
+        {
+            Tensor a = call.Input;
+            if (call.Layer.Module is not Conv2d conv) return a.reshape(-1, a.shape[^1]);
+            Tensor patches = F.unfold(a, (conv.kernel_size[0], conv.kernel_size[1]), (conv.dilation[0], conv.dilation[1]),
+                (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1]));
+            return patches.transpose(1, 2).reshape(-1, patches.shape[1]);
+        }
+
+        public void Dispose()
+        {
+            buffer?.Dispose();
+            columns?.Dispose();
+        }
+    }
+}
