@@ -32,6 +32,9 @@ internal static class ScoringBenchmark
             Seed = 1,
         }).Fit(train);
 
+        float[][] abRows = test.GetColumn<VBuffer<float>>(MultiTaskDatasets.ImageColumnName).Take(512).Select(v => v.DenseValues().ToArray()).ToArray();
+        JsonObject forwardAb = ForwardAb(fitted, abRows);
+
         string folder = Path.Combine(Path.GetTempPath(), $"mtl-scoring-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(folder);
         ml.TempFilePath = folder; // the reloaded OnnxTransformer leaves its model copy there
@@ -73,6 +76,80 @@ internal static class ScoringBenchmark
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The network's forward alone on one batch of rows, TorchSharp (libtorch, eval, no-grad) against ONNX Runtime on the
+    /// batched graph, interleaved round by round in this process so that the machine's load falls on both alike: median
+    /// µs per row per batch size, their ratio, and the largest difference between their scores.
+    /// </summary>
+    private static JsonObject ForwardAb(MultiHeadNetworkTransformer fitted, float[][] rows)
+    {
+        var result = new JsonObject();
+        Console.WriteLine($"forward alone, TorchSharp vs ONNX Runtime (batched graph, {TorchSharp.torch.get_num_threads()} intra-op threads), interleaved rounds:");
+        Console.WriteLine($"{"batch",8}{"torch µs/row",14}{"ORT µs/row",12}{"ORT spin µs/row",17}{"1-row ORT µs/row",18}{"torch/ORT",11}{"1-row/ORT",11}{"ORT cpu µs/row",16}{"max |Δ|",11}");
+        var rowScorer = fitted.RowScorer!;
+        using var rowBuffers = rowScorer.CreateBuffers();
+        var exported = Onnx.NetworkOnnxExporter.Export(fitted, batched: true);
+        using var ort = new Onnx.OnnxBatchScorer(exported, fitted, TorchSharp.torch.get_num_threads(), allowSpinning: false);
+        using var ortSpin = new Onnx.OnnxBatchScorer(exported, fitted, TorchSharp.torch.get_num_threads(), allowSpinning: true);
+        foreach (int size in new[] { 32, 64, 128, 256, 512 })
+        {
+            int rowSize = rows[0].Length;
+            using var buffers = ort.CreateBuffers(size);
+            using var spinBuffers = ortSpin.CreateBuffers(size);
+            for (int r = 0; r < size; r++)
+            {
+                rows[r % rows.Length].CopyTo(buffers.Features, r * rowSize);
+                rows[r % rows.Length].CopyTo(spinBuffers.Features, r * rowSize);
+            }
+            float[] features = (float[])buffers.Features.Clone();
+            var torchBatch = new ScoreBatch();
+            var ortBatch = new ScoreBatch();
+            var torchUs = new List<double>();
+            var ortUs = new List<double>();
+            var spinUs = new List<double>();
+            var oneRowUs = new List<double>();
+            var ortCpuUs = new List<double>();
+            var process = System.Diagnostics.Process.GetCurrentProcess();
+            var rowBatch = new ScoreBatch();
+            int rounds = Math.Max(6, 6 * 512 / size);
+            for (int round = -2; round < rounds; round++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                fitted.Score(features, size, torchBatch);
+                process.Refresh();
+                TimeSpan cpu0 = process.TotalProcessorTime;
+                long t1 = Stopwatch.GetTimestamp();
+                ort.Score(buffers, size, ortBatch);
+                long t2 = Stopwatch.GetTimestamp();
+                process.Refresh();
+                TimeSpan cpu1 = process.TotalProcessorTime;
+                ortSpin.Score(spinBuffers, size, new ScoreBatch());
+                long t3 = Stopwatch.GetTimestamp();
+                for (int r = 0; r < size; r++) rowScorer.Score(features.AsSpan(r * rowSize, rowSize), rowBuffers, rowBatch);
+                long t4 = Stopwatch.GetTimestamp();
+                if (round < 0) continue; // warm-up
+                oneRowUs.Add((t4 - t3) * 1e6 / Stopwatch.Frequency / size);
+                ortCpuUs.Add((cpu1 - cpu0).TotalMicroseconds / size);
+                torchUs.Add((t1 - t0) * 1e6 / Stopwatch.Frequency / size);
+                ortUs.Add((t2 - t1) * 1e6 / Stopwatch.Frequency / size);
+                spinUs.Add((t3 - t2) * 1e6 / Stopwatch.Frequency / size);
+            }
+            double maxDiff = 0;
+            for (int t = 0; t < torchBatch.Scores.Length; t++)
+                for (int k = 0; k < torchBatch.Scores[t].Length; k++) maxDiff = Math.Max(maxDiff, Math.Abs(torchBatch.Scores[t][k] - ortBatch.Scores[t][k]));
+            double torchMedian = Statistics.Median(torchUs), ortMedian = Statistics.Median(ortUs), spinMedian = Statistics.Median(spinUs);
+            double oneRowMedian = Statistics.Median(oneRowUs), ortCpuMedian = Statistics.Median(ortCpuUs);
+            Console.WriteLine($"{size,8}{torchMedian,14:F2}{ortMedian,12:F2}{spinMedian,17:F2}{oneRowMedian,18:F2}{torchMedian / ortMedian,10:F2}×{oneRowMedian / ortMedian,10:F2}×{ortCpuMedian,16:F2}{maxDiff,11:E1}");
+            result[$"batch_{size}"] = new JsonObject
+            {
+                ["torchsharp_us_per_row"] = torchMedian, ["onnxruntime_us_per_row"] = ortMedian, ["onnxruntime_spinning_us_per_row"] = spinMedian,
+                ["one_row_onnxruntime_us_per_row"] = oneRowMedian, ["one_row_over_batched_onnxruntime"] = oneRowMedian / ortMedian, ["onnxruntime_cpu_us_per_row"] = ortCpuMedian,
+                ["torchsharp_over_onnxruntime"] = torchMedian / ortMedian, ["max_abs_score_difference"] = maxDiff, ["rounds"] = rounds,
+            };
+        }
+        return result;
     }
 
     private static JsonObject Time(string name, Func<long> pass, int passes)
