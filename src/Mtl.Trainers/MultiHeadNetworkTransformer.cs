@@ -155,6 +155,9 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
 
     internal void Score(float[] features, int rows, ScoreBatch into) => scorer.Score(features, rows, OutputEmbedding, into);
 
+    /// <summary>What scores a cursor's batches: "ONNX Runtime" (the CPU, a network every layer of which exports) or "TorchSharp".</summary>
+    internal string BatchScoringEngine => scorer.BatchEngine;
+
     /// <summary>Batched scoring for one cursor, <see cref="ScoringBatchSize"/> rows per call (ONNX Runtime on the CPU, else TorchSharp).</summary>
     internal ScoringBatch CreateScoringBatch() => scorer.CreateBatch(ScoringBatchSize, OutputEmbedding);
 

@@ -68,6 +68,9 @@ internal sealed class NetworkScorer : IDisposable
 
     private long forwardTicks;
 
+    /// <summary>What scores batches: "ONNX Runtime" or "TorchSharp" (builds the ONNX Runtime session on first use).</summary>
+    public string BatchEngine => onnx.Value is not null ? "ONNX Runtime" : "TorchSharp";
+
     /// <summary>Batched scoring of up to <paramref name="capacity"/> rows per call, for one caller.</summary>
     public ScoringBatch CreateBatch(int capacity, bool withEmbedding) =>
         onnx.Value is { } scorer ? new OnnxBatch(scorer, capacity) : new TorchBatch(this, capacity * RowSize, withEmbedding);
