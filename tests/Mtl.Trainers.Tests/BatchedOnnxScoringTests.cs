@@ -50,9 +50,10 @@ public sealed class BatchedOnnxScoringTests
         var ml = new MLContext(5);
         using var temp = new TempFolder();
         ml.TempFilePath = temp.Path;
-        IDataView train = KindData.View(ml, 48, seed: 1), test = KindData.View(ml, 41, seed: 2);
-        // 41 rows in batches of 16: two full batches and a short one of 9.
-        using MultiHeadNetworkTransformer model = Fit(ml, train, trunk == "mlp" ? TrunkSpec.Mlp(16) : TrunkSpec.MultiLeNet(), 16, embedding: trunk == "mlp");
+        IDataView train = KindData.View(ml, 48, seed: 1), test = KindData.View(ml, 150, seed: 2);
+        // 150 rows in batches of 100, each run as ONNX Runtime calls of (by default) 64 rows: a batch of 64 + 36 rows and a
+        // short one of 50 (one short call).
+        using MultiHeadNetworkTransformer model = Fit(ml, train, trunk == "mlp" ? TrunkSpec.Mlp(16) : TrunkSpec.MultiLeNet(), 100, embedding: trunk == "mlp");
         Assert.AreEqual("ONNX Runtime", model.BatchScoringEngine);
 
         ScoreBatch torch = TorchSharpScores(model, test, out int rows);
@@ -79,7 +80,7 @@ public sealed class BatchedOnnxScoringTests
         ITransformer loaded = ZipRoundTrip.SaveAndLoad(ml, model, train.Schema);
         var reloaded = ml.Data.CreateEnumerable<KindScores>(loaded.Transform(test), reuseRowObject: false).ToList();
         var engine = ml.Model.CreatePredictionEngine<KindData.Row, KindScores>(model);
-        KindData.Row[] inputRows = KindData.Rows(41, seed: 2);
+        KindData.Row[] inputRows = KindData.Rows(150, seed: 2);
         for (int r = 0; r < rows; r++)
         {
             KindScores single = engine.Predict(inputRows[r]);

@@ -9,9 +9,11 @@ namespace Mtl.Trainers.Onnx;
 /// with a batch dimension: the same exporters, nodes and task outputs): the fitted transformer's batched CPU scoring.
 /// ONNX Runtime's convolutions beat libtorch's on the small images and batches scoring sees (see docs/benchmarks.md).
 /// Intra-op threads: libtorch's thread count when the scorer is built, so scoring uses what training was given.
+/// A batch runs as calls of <see cref="RowsPerRun"/> rows: ONNX Runtime's convolutions keep a smaller call's activations
+/// in cache and ran faster per row at 64 rows than at 512 (the scoring benchmark's forward A/B, docs/benchmarks.md).
 /// Each cursor owns <see cref="Buffers"/>: its feature array (pinned for ONNX Runtime, so rows are written straight into
-/// the input tensor) and full-batch output tensors allocated once; a shorter last batch runs on tensors of its own size,
-/// released at once.
+/// the input tensors, one per call's slice) and the output tensors of every full call, allocated once; the last, shorter
+/// call of a short batch runs on tensors of its own size, released at once.
 /// </summary>
 internal sealed class OnnxBatchScorer : IDisposable
 {
@@ -30,9 +32,25 @@ internal sealed class OnnxBatchScorer : IDisposable
     private readonly int embeddingOutput = -1;
     private long ticks;
 
-    internal OnnxBatchScorer(ExportedNetwork exported, MultiHeadNetworkTransformer model, int threads, bool allowSpinning)
+    /// <summary>The rows of one ONNX Runtime call by default.</summary>
+    public const int DefaultRowsPerRun = 64;
+
+    /// <param name="exported">The batched graph.</param>
+    /// <param name="model">The transformer it was exported from.</param>
+    /// <param name="threads">ONNX Runtime's intra-op threads.</param>
+    /// <param name="allowSpinning">Whether idle intra-op threads spin (they do not in scoring).</param>
+    /// <param name="rowsPerRun">Rows per ONNX Runtime call.</param>
+    /// <param name="profilePrefix">Where ONNX Runtime writes a per-node profile (the benchmark's; null: none).</param>
+    internal OnnxBatchScorer(ExportedNetwork exported, MultiHeadNetworkTransformer model, int threads, bool allowSpinning,
+        int rowsPerRun = DefaultRowsPerRun, string? profilePrefix = null)
     {
+        RowsPerRun = Math.Max(1, rowsPerRun);
         options = new SessionOptions { IntraOpNumThreads = Math.Max(1, threads), InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        if (profilePrefix is not null)
+        {
+            options.EnableProfiling = true;
+            options.ProfileOutputPathPrefix = profilePrefix;
+        }
         // Spinning workers would take the cores from the cursor's own work (the upstream's rows) between batches.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
         session = new InferenceSession(exported.Model, options);
@@ -70,6 +88,9 @@ internal sealed class OnnxBatchScorer : IDisposable
         return new OnnxBatchScorer(exported, model, threads, allowSpinning: false);
     }
 
+    /// <summary>The rows of one ONNX Runtime call (a batch runs as several).</summary>
+    public int RowsPerRun { get; }
+
     /// <summary>Stopwatch ticks spent in <see cref="Score"/> so far (the forward's share of scoring).</summary>
     public long Ticks => Interlocked.Read(ref ticks);
 
@@ -82,16 +103,20 @@ internal sealed class OnnxBatchScorer : IDisposable
         if (rows < 1 || rows > buffers.Capacity) throw new ArgumentOutOfRangeException(nameof(rows), $"A batch has 1 to {buffers.Capacity} rows, not {rows}.");
         long start = Stopwatch.GetTimestamp();
         // InferenceSession.Run is safe to call from several threads; every caller has its own tensors.
-        if (rows == buffers.Capacity)
+        for (int first = 0, call = 0; first < rows; first += buffers.RunRows, call++)
         {
-            session.Run(runOptions, inputNames, buffers.Inputs, outputNames, buffers.Outputs);
-            CopyOut(buffers.Outputs, rows, buffers);
-        }
-        else
-        {
-            using OrtValue input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.Features.AsMemory(0, rows * rowSize), Shape(rows));
-            using IDisposableReadOnlyCollection<OrtValue> outputs = session.Run(runOptions, inputNames, [input], outputNames);
-            CopyOut(outputs, rows, buffers);
+            int n = Math.Min(buffers.RunRows, rows - first);
+            if (n == buffers.RunRows)
+            {
+                session.Run(runOptions, inputNames, buffers.Inputs[call], outputNames, buffers.Outputs[call]);
+                CopyOut(buffers.Outputs[call], first, n, buffers);
+            }
+            else
+            {
+                using OrtValue input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.Features.AsMemory(first * rowSize, n * rowSize), Shape(n));
+                using IDisposableReadOnlyCollection<OrtValue> outputs = session.Run(runOptions, inputNames, [input], outputNames);
+                CopyOut(outputs, first, n, buffers);
+            }
         }
         into.Scores = buffers.Scores;
         into.Embedding = buffers.Embedding;
@@ -101,13 +126,13 @@ internal sealed class OnnxBatchScorer : IDisposable
 
     // Each task's scores are row-major (rows × its width); a task with several outputs (binary: raw score, probability)
     // interleaves them per row.
-    private void CopyOut(IReadOnlyList<OrtValue> outputs, int rows, Buffers buffers)
+    private void CopyOut(IReadOnlyList<OrtValue> outputs, int first, int rows, Buffers buffers)
     {
         for (int i = 0; i < taskParts.Length; i++)
         {
             int[] parts = taskParts[i];
             int width = taskWidths[i], offset = 0;
-            Span<float> scores = buffers.Scores[i];
+            Span<float> scores = buffers.Scores[i].AsSpan(first * width);
             foreach (int p in parts)
             {
                 int w = outputWidths[p];
@@ -118,8 +143,15 @@ internal sealed class OnnxBatchScorer : IDisposable
                 offset += w;
             }
         }
-        if (embeddingOutput >= 0) outputs[embeddingOutput].GetTensorDataAsSpan<float>()[..(rows * outputWidths[embeddingOutput])].CopyTo(buffers.Embedding);
+        if (embeddingOutput >= 0)
+        {
+            int width = outputWidths[embeddingOutput];
+            outputs[embeddingOutput].GetTensorDataAsSpan<float>()[..(rows * width)].CopyTo(buffers.Embedding.AsSpan(first * width));
+        }
     }
+
+    /// <summary>Ends a profiled scorer's profile; returns the JSON file's path.</summary>
+    internal string EndProfiling() => session.EndProfiling();
 
     private long[] Shape(int rows) => rowShape.Prepend(rows).ToArray();
 
@@ -131,33 +163,42 @@ internal sealed class OnnxBatchScorer : IDisposable
         runOptions.Dispose();
     }
 
-    /// <summary>One caller's batch: the feature rows it writes, the full-batch tensors, and the arrays its getters read.</summary>
+    /// <summary>One caller's batch: the feature rows it writes, the tensors of each full call, and the arrays its getters read.</summary>
     internal sealed class Buffers : IDisposable
     {
         public Buffers(OnnxBatchScorer scorer, int capacity)
         {
             Capacity = capacity;
+            RunRows = Math.Min(scorer.RowsPerRun, capacity);
             Features = new float[capacity * scorer.rowSize];
-            Inputs = [OrtValue.CreateTensorValueFromMemory(Features, scorer.Shape(capacity))];
-            Outputs = scorer.outputWidths.Select(w => OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [capacity, w])).ToArray();
+            int calls = capacity / RunRows, size = RunRows * scorer.rowSize;
+            Inputs = Enumerable.Range(0, calls)
+                .Select(c => new[] { OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Features.AsMemory(c * size, size), scorer.Shape(RunRows)) })
+                .ToArray();
+            Outputs = Enumerable.Range(0, calls)
+                .Select(_ => scorer.outputWidths.Select(w => OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [RunRows, w])).ToArray())
+                .ToArray();
             Scores = scorer.taskWidths.Select(w => new float[capacity * w]).ToArray();
             Embedding = scorer.embeddingOutput >= 0 ? new float[capacity * scorer.outputWidths[scorer.embeddingOutput]] : null;
         }
 
         public int Capacity { get; }
 
+        /// <summary>Rows per ONNX Runtime call.</summary>
+        public int RunRows { get; }
+
         /// <summary>The batch's feature rows, row-major (the input tensor's memory).</summary>
         public float[] Features { get; }
 
-        public OrtValue[] Inputs { get; }
-        public OrtValue[] Outputs { get; }
+        /// <summary>Per full call, its input (a slice of <see cref="Features"/>) and its outputs.</summary>
+        public OrtValue[][] Inputs { get; }
+        public OrtValue[][] Outputs { get; }
         public float[][] Scores { get; }
         public float[]? Embedding { get; }
 
         public void Dispose()
         {
-            foreach (OrtValue v in Inputs) v.Dispose();
-            foreach (OrtValue v in Outputs) v.Dispose();
+            foreach (OrtValue v in Inputs.SelectMany(i => i).Concat(Outputs.SelectMany(o => o))) v.Dispose();
         }
     }
 }
