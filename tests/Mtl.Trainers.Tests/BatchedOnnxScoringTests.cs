@@ -98,6 +98,28 @@ public sealed class BatchedOnnxScoringTests
     }
 
     [TestMethod]
+    public void TheSavedGraphScoresOneRowAndTheBatchedGraphAnyNumber()
+    {
+        var ml = new MLContext(8);
+        IDataView train = KindData.View(ml, 32, seed: 7);
+        using MultiHeadNetworkTransformer model = Fit(ml, train, TrunkSpec.MultiLeNet(), 512, embedding: false);
+        global::Onnx.ModelProto one = global::Onnx.ModelProto.Parser.ParseFrom(Onnx.NetworkOnnxExporter.Export(model).Model);
+        global::Onnx.ModelProto batched = global::Onnx.ModelProto.Parser.ParseFrom(Onnx.NetworkOnnxExporter.Export(model, batched: true).Model);
+        static string Shape(global::Onnx.ValueInfoProto v) =>
+            string.Join(",", v.Type.TensorType.Shape.Dim.Select(d => string.IsNullOrEmpty(d.DimParam) ? d.DimValue.ToString() : d.DimParam));
+        // The zip's graph: the row's own shape in, a reshape to a batch of one, fixed per-row vectors out.
+        Assert.AreEqual("1,28,28", Shape(one.Graph.Input.Single()));
+        Assert.AreEqual("Reshape", one.Graph.Node[0].OpType);
+        CollectionAssert.AreEqual(new[] { "4", "1", "1", "1", "1" }, one.Graph.Output.Select(Shape).ToArray());
+        // The batched graph: the same outputs with the batch dimension first, and the same nodes but the reshape.
+        Assert.AreEqual("N,1,28,28", Shape(batched.Graph.Input.Single()));
+        CollectionAssert.AreEqual(one.Graph.Output.Select(o => o.Name).ToArray(), batched.Graph.Output.Select(o => o.Name).ToArray());
+        CollectionAssert.AreEqual(new[] { "N,4", "N,1", "N,1", "N,1", "N,1" }, batched.Graph.Output.Select(Shape).ToArray());
+        Assert.AreEqual(one.Graph.Node.Count(n => n.OpType == "Conv"), batched.Graph.Node.Count(n => n.OpType == "Conv"));
+        Assert.AreEqual(one.Graph.Initializer.Where(i => i.DataType == 1).Sum(i => i.FloatData.Count), batched.Graph.Initializer.Where(i => i.DataType == 1).Sum(i => i.FloatData.Count));
+    }
+
+    [TestMethod]
     public void AnyColumnSubsetRowIdsAndCursorSetsServeTheSameRows()
     {
         var ml = new MLContext(6);
