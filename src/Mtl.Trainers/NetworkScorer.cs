@@ -95,12 +95,18 @@ internal sealed class NetworkScorer : IDisposable
 
     private sealed class OnnxBatch(Onnx.OnnxBatchScorer scorer, int capacity) : ScoringBatch
     {
-        private readonly Onnx.OnnxBatchScorer.Buffers buffers = scorer.CreateBuffers(capacity);
+        private readonly Onnx.OnnxBatchScorer.Buffers buffers = scorer.RentBuffers(capacity);
+        private int returned;
 
         public override int Capacity => capacity;
         public override float[] Features => buffers.Features;
         public override void Score(int rows, ScoreBatch into) => scorer.Score(buffers, rows, into);
-        public override void Dispose() => buffers.Dispose();
+
+        // Once: a cursor may be disposed twice, and the buffers then belong to the next cursor.
+        public override void Dispose()
+        {
+            if (Interlocked.Exchange(ref returned, 1) == 0) scorer.Return(buffers);
+        }
     }
 
     private sealed class TorchBatch(NetworkScorer scorer, int length, bool withEmbedding) : ScoringBatch

@@ -92,8 +92,7 @@ internal sealed class ScoredDataView : IDataView
             this.input = input;
             this.active = active;
             this.inputCount = inputCount;
-            batch = parent.CreateScoringBatch();
-            int size = batch.Capacity;
+            int size = parent.ScoringBatchSize;
             batchIds = new DataViewRowId[size];
             // The feature column is kept like any other, and scored from what was kept: the upstream computes it once per row.
             DataViewSchema.Column featureColumn = input.Schema[parent.FeatureColumnName];
@@ -106,6 +105,8 @@ internal sealed class ScoredDataView : IDataView
             outputGetters = new Delegate?[active.Length - inputCount];
             for (int j = 0; j < outputGetters.Length; j++)
                 if (active[inputCount + j]) outputGetters[j] = parent.Outputs[j].MakeGetter(Current);
+            // Last: the batch's tensors are rented, and given back in Dispose.
+            batch = parent.CreateScoringBatch();
         }
 
         public override long Position => position;

@@ -164,6 +164,26 @@ public sealed class BatchedOnnxScoringTests
             Assert.AreEqual(23, r);
         }
 
+        // Two cursors open at once, moved in turn (each has its own tensors; a disposed cursor's are reused by later ones).
+        for (int round = 0; round < 2; round++)
+        {
+            using DataViewRowCursor first = scored.GetRowCursor([massColumn]), second = scored.GetRowCursor([massColumn]);
+            var getFirst = first.GetGetter<float>(massColumn);
+            var getSecond = second.GetGetter<float>(massColumn);
+            float x = 0, y = 0;
+            for (int r = 0; r < 23; r++)
+            {
+                // The second cursor moves every other row, so the two are in different batches of 10 much of the time.
+                Assert.IsTrue(first.MoveNext());
+                getFirst(ref x);
+                Assert.AreEqual(mass[r], x, $"round {round} row {r}, first cursor");
+                if (r % 2 != 0) continue;
+                Assert.IsTrue(second.MoveNext());
+                getSecond(ref y);
+                Assert.AreEqual(mass[r / 2], y, $"round {round} row {r / 2}, second cursor");
+            }
+        }
+
         // A label column with a pass-through column, through GetRowCursorSet.
         bool[] bright = scored.GetColumn<bool>("Bright.PredictedLabel").ToArray();
         DataViewRowCursor[] set = scored.GetRowCursorSet([brightLabel, image], 2);
