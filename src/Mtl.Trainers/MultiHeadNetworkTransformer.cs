@@ -40,7 +40,9 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
         Device = device;
         TrainingReport = report;
         this.classNames = classNames;
-        scorer = new NetworkScorer(network, tasks, rowShape, device);
+        // Batched CPU scoring runs ONNX Runtime with libtorch's thread count; on a GPU the network itself scores batches.
+        scorer = new NetworkScorer(network, tasks, rowShape, device,
+            () => device.type == DeviceType.CPU ? Onnx.OnnxBatchScorer.TryCreate(this, torch.get_num_threads()) : null);
         // Built on the first single-row prediction (never for batched scoring); on a GPU the network itself scores rows.
         rowScorer = new Lazy<Onnx.OnnxRowScorer?>(() => device.type == DeviceType.CPU ? Onnx.OnnxRowScorer.TryCreate(this) : null,
             LazyThreadSafetyMode.ExecutionAndPublication);
@@ -153,6 +155,12 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
 
     internal void Score(float[] features, int rows, ScoreBatch into) => scorer.Score(features, rows, OutputEmbedding, into);
 
+    /// <summary>What scores a cursor's batches: "ONNX Runtime" (the CPU, a network every layer of which exports) or "TorchSharp".</summary>
+    internal string BatchScoringEngine => scorer.BatchEngine;
+
+    /// <summary>Batched scoring for one cursor, <see cref="ScoringBatchSize"/> rows per call (ONNX Runtime on the CPU, else TorchSharp).</summary>
+    internal ScoringBatch CreateScoringBatch() => scorer.CreateBatch(ScoringBatchSize, OutputEmbedding);
+
     /// <summary>
     /// The ONNX Runtime scorer of single rows (what a PredictionEngine asks for) on the graph the saved zip holds; null
     /// when the network has a layer without an ONNX exporter or lives on a GPU (rows then go through the network).
@@ -175,6 +183,7 @@ public sealed partial class MultiHeadNetworkTransformer : ITransformer, IDisposa
     public void Dispose()
     {
         if (rowScorer.IsValueCreated) rowScorer.Value?.Dispose();
+        scorer.Dispose();
         Network.Dispose();
     }
 }

@@ -5,7 +5,8 @@ namespace Mtl.Trainers;
 
 /// <summary>
 /// The lazy scored view of a <see cref="MultiHeadNetworkTransformer"/>: input columns pass through, the added columns are
-/// computed <see cref="MultiHeadNetworkTransformer.ScoringBatchSize"/> rows at a time. A cursor that serves any added
+/// computed <see cref="MultiHeadNetworkTransformer.ScoringBatchSize"/> rows at a time (ONNX Runtime on the batched graph on the CPU,
+/// TorchSharp on a GPU or for a network without an ONNX export: <see cref="NetworkScorer"/>). A cursor that serves any added
 /// column reads its input once: it pulls a batch of rows from one input cursor, keeps each row's active input values
 /// (and row id), scores the batch in one forward, then serves the rows from what it kept. A lazy upstream (composed
 /// images, corruptions, image loading) is therefore computed once per row, whatever order the input gives.
@@ -77,7 +78,7 @@ internal sealed class ScoredDataView : IDataView
         private readonly ScoreBatch current = new();
         private readonly VectorCache<float> features;
         private readonly ValueGetter<DataViewRowId> inputIds;
-        private readonly float[] batchFeatures;
+        private readonly ScoringBatch batch;
         private readonly DataViewRowId[] batchIds;
         private int batchCount;
         private int slot = -1;
@@ -92,7 +93,6 @@ internal sealed class ScoredDataView : IDataView
             this.active = active;
             this.inputCount = inputCount;
             int size = parent.ScoringBatchSize;
-            batchFeatures = new float[size * parent.RowSize];
             batchIds = new DataViewRowId[size];
             // The feature column is kept like any other, and scored from what was kept: the upstream computes it once per row.
             DataViewSchema.Column featureColumn = input.Schema[parent.FeatureColumnName];
@@ -105,6 +105,8 @@ internal sealed class ScoredDataView : IDataView
             outputGetters = new Delegate?[active.Length - inputCount];
             for (int j = 0; j < outputGetters.Length; j++)
                 if (active[inputCount + j]) outputGetters[j] = parent.Outputs[j].MakeGetter(Current);
+            // Last: the batch's tensors are rented, and given back in Dispose.
+            batch = parent.CreateScoringBatch();
         }
 
         public override long Position => position;
@@ -159,7 +161,8 @@ internal sealed class ScoredDataView : IDataView
         /// <summary>Reads up to a batch of rows from the input (keeping their active values), scores them; false when the input is done.</summary>
         private bool ReadAndScoreBatch()
         {
-            int size = parent.ScoringBatchSize, rowSize = parent.RowSize, n = 0;
+            int size = batch.Capacity, rowSize = parent.RowSize, n = 0;
+            float[] batchFeatures = batch.Features;
             while (n < size && input.MoveNext())
             {
                 foreach (RowCache? cache in inputCaches) cache?.Keep(n);
@@ -172,13 +175,17 @@ internal sealed class ScoredDataView : IDataView
             }
             batchCount = n;
             if (n == 0) return false;
-            parent.Score(batchFeatures, n, current);
+            batch.Score(n, current);
             return true;
         }
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing) input.Dispose();
+            if (disposing)
+            {
+                input.Dispose();
+                batch.Dispose();
+            }
             base.Dispose(disposing);
         }
     }

@@ -13,14 +13,15 @@ internal sealed record ExportedNetwork(byte[] Model, IReadOnlyList<IReadOnlyList
 /// <summary>
 /// Writes a trained multi-task network (eval mode) as one ONNX graph that scores one row: input = the feature column
 /// (its own shape), then the whole network (<see cref="MultiTaskNetwork"/>'s export) and each task kind's output nodes (softmax, sigmoid, argmax …).
+/// With <c>batched</c> the same graph scores any number of rows per call (input rows × RowShape, each output rows × its
+/// per-row width): what the fitted transformer's batched scoring runs. The saved zip holds the one-row graph.
 /// </summary>
 internal static class NetworkOnnxExporter
 {
-    public static ExportedNetwork Export(MultiHeadNetworkTransformer model)
+    public static ExportedNetwork Export(MultiHeadNetworkTransformer model, bool batched = false)
     {
-        var graph = new OnnxGraphBuilder("multi_head_network");
-        string input = graph.Input(model.FeatureColumnName, OnnxElementType.Float, model.RowShape);
-        string batch = graph.Reshape(input, model.RowShape.Prepend(1L).ToArray());
+        var graph = new OnnxGraphBuilder("multi_head_network", batched);
+        string batch = graph.RowInput(model.FeatureColumnName, OnnxElementType.Float, model.RowShape);
         (string[] outputs, string? embedding) = model.Network.ExportWholeOnnx(graph, batch);
         var taskOutputs = new List<IReadOnlyList<string>>();
         for (int i = 0; i < model.Tasks.Count; i++)

@@ -8,9 +8,15 @@ namespace Mtl.Trainers.Onnx;
 /// <summary>
 /// Builds one ONNX graph (opset <see cref="OpsetVersion"/>) over OnnxSharp's protobuf classes: inputs, initializers taken
 /// from TorchSharp tensors, nodes with unique value names, and declared outputs. Layer exporters call its operator helpers.
+/// A graph scores either ONE row (what a saved zip holds: the row's own input shape, outputs as per-row vectors) or, built
+/// <see cref="Batched"/>, a batch of rows: the row input and every output then carry a leading batch dimension of any size
+/// (<see cref="BatchDimension"/>), so the same exporters write both.
 /// </summary>
 public sealed class OnnxGraphBuilder
 {
+    /// <summary>The name of the batch dimension of a <see cref="Batched"/> graph's input and outputs.</summary>
+    public const string BatchDimension = "N";
+
     /// <summary>The default-domain opset the graph targets.</summary>
     public const long OpsetVersion = 17;
 
@@ -18,8 +24,18 @@ public sealed class OnnxGraphBuilder
     private readonly Dictionary<string, int> counters = new(StringComparer.Ordinal);
     private bool usesMlDomain;
 
-    /// <summary>Creates an empty graph.</summary>
+    /// <summary>Creates an empty one-row graph.</summary>
     public OnnxGraphBuilder(string name) => graph.Name = name;
+
+    /// <summary>Creates an empty graph, batched (a leading batch dimension on the row input and the outputs) or one-row.</summary>
+    internal OnnxGraphBuilder(string name, bool batched)
+        : this(name) => Batched = batched;
+
+    /// <summary>
+    /// Whether the graph scores a batch of rows: <see cref="RowInput"/> and <see cref="Output"/> then add the batch dimension
+    /// to the shapes they are given, and <see cref="Flatten1D"/> flattens each row instead of the whole value.
+    /// </summary>
+    public bool Batched { get; }
 
     /// <summary>A fresh value name from a hint.</summary>
     public string Fresh(string hint)
@@ -36,11 +52,29 @@ public sealed class OnnxGraphBuilder
         return name;
     }
 
-    /// <summary>Declares <paramref name="value"/> as a graph output named <paramref name="name"/> with a fixed shape.</summary>
+    /// <summary>
+    /// Declares the input <paramref name="name"/> holding rows of shape <paramref name="rowShape"/> and returns a value of
+    /// shape (rows × <paramref name="rowShape"/>) for the network: one row reshaped to a batch of one, or in a
+    /// <see cref="Batched"/> graph the input itself, declared with the batch dimension first.
+    /// </summary>
+    public string RowInput(string name, OnnxElementType type, long[] rowShape)
+    {
+        if (Batched)
+        {
+            graph.Input.Add(ValueInfo(name, type, rowShape, batched: true));
+            return name;
+        }
+        return Reshape(Input(name, type, rowShape), rowShape.Prepend(1L).ToArray());
+    }
+
+    /// <summary>
+    /// Declares <paramref name="value"/> as a graph output named <paramref name="name"/> with a fixed per-row shape (in a
+    /// <see cref="Batched"/> graph preceded by the batch dimension).
+    /// </summary>
     public string Output(string value, string name, OnnxElementType type, params long[] shape)
     {
         AddNode("Identity", new[] { value }, new[] { name });
-        graph.Output.Add(ValueInfo(name, type, shape));
+        graph.Output.Add(ValueInfo(name, type, shape, Batched));
         return name;
     }
 
@@ -109,9 +143,10 @@ public sealed class OnnxGraphBuilder
         return a;
     }
 
-    private static ValueInfoProto ValueInfo(string name, OnnxElementType type, long[] shape)
+    private static ValueInfoProto ValueInfo(string name, OnnxElementType type, long[] shape, bool batched = false)
     {
         var tensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = new TensorShapeProto() };
+        if (batched) tensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDimension });
         foreach (long d in shape) tensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
         return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensorType } };
     }
@@ -143,8 +178,11 @@ public sealed class OnnxGraphBuilder
     /// <summary>Reshapes to a fixed shape (−1 = inferred).</summary>
     public string Reshape(string x, params long[] shape) => Node("Reshape", new[] { x, ConstantInt64(shape) });
 
-    /// <summary>Reshapes to one dimension.</summary>
-    public string Flatten1D(string x) => Reshape(x, -1);
+    /// <summary>
+    /// One row's values as one vector: the whole value reshaped to one dimension in a one-row graph, each row flattened
+    /// (rows × values) in a <see cref="Batched"/> graph. Task outputs use it, so both graphs share their nodes.
+    /// </summary>
+    public string Flatten1D(string x) => Batched ? Flatten(x) : Reshape(x, -1);
 
     /// <summary>
     /// Names the slots of the output column <paramref name="column"/> the way ML.NET's OnnxTransformer reads them: a node

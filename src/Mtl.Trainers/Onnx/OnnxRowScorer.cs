@@ -7,7 +7,8 @@ namespace Mtl.Trainers.Onnx;
 /// <summary>
 /// Scores ONE row with ONNX Runtime on the very graph the saved zip holds (<see cref="NetworkOnnxExporter"/>): the
 /// PredictionEngine path of a fitted transformer. A one-row forward through TorchSharp pays libtorch's per-operation
-/// overhead dozens of times (≈ 5× ONNX Runtime's latency on MultiLeNet); batched scoring stays on TorchSharp.
+/// overhead dozens of times (≈ 5× ONNX Runtime's latency on MultiLeNet). Batched scoring runs the batched variant of the
+/// same graph (<see cref="OnnxBatchScorer"/>).
 /// Each caller (a PredictionEngine's row) owns <see cref="RowBuffers"/>: input and output tensors allocated once by
 /// ONNX Runtime (native memory, released by the row or its finalizer; no managed array stays pinned), so a prediction
 /// allocates nothing.
@@ -22,22 +23,18 @@ internal sealed class OnnxRowScorer : IDisposable
     private readonly long[][] outputShapes;
     // Per task, the indices (into outputNames) of the outputs whose concatenation is the task's score values.
     private readonly int[][] taskScoreOutputs;
-    private readonly int embeddingOutput = -1;
+    private readonly int embeddingOutput;
 
     private OnnxRowScorer(ExportedNetwork exported, MultiHeadNetworkTransformer model)
     {
         session = new InferenceSession(exported.Model);
         inputNames = [model.FeatureColumnName];
         inputShape = model.RowShape;
-        outputNames = [.. exported.OutputNames];
+        var layout = new OnnxScoreLayout(exported, model);
+        outputNames = layout.OutputNames;
         outputShapes = outputNames.Select(n => session.OutputMetadata[n].Dimensions.Select(d => (long)d).ToArray()).ToArray();
-        taskScoreOutputs = new int[model.Tasks.Count][];
-        for (int i = 0; i < model.Tasks.Count; i++)
-        {
-            int count = model.Tasks[i].Handler().OnnxScoreOutputCount;
-            taskScoreOutputs[i] = exported.TaskOutputs[i].Take(count).Select(n => Array.IndexOf(outputNames, n)).ToArray();
-        }
-        if (model.OutputEmbedding) embeddingOutput = outputNames.Length - 1;
+        taskScoreOutputs = layout.TaskScoreOutputs;
+        embeddingOutput = layout.EmbeddingOutput;
     }
 
     /// <summary>A scorer for <paramref name="model"/>, or null when its network has a layer without an ONNX exporter (it then scores with TorchSharp).</summary>
