@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 //   profile  where the EW trainer step's time goes beyond a plain TorchSharp loop (no JSON needed)
 //   ops      where an EW MultiLeNet step's time goes op by op (wall and CPU time), against the sgemm roofline
 //   methods  every method vs EW, T = 2 and T = 10, both gradient modes; cost model; solver share → bench/results/methods.json
-//   scoring  rows/s of the fitted transformer (TorchSharp) and of the reloaded zip (ONNX Runtime) → bench/results/scoring.json
+//   scoring  rows/s of the fitted transformer (batched ONNX Runtime on the CPU) and of the reloaded zip (one ONNX Runtime call per row) → bench/results/scoring.json
 // Usage: dotnet run -c Release --project bench/Mtl.Trainers.Bench -- <step|architectures|profile|ops|methods|scoring> [--threads N] [--out FILE]
 //        step, architectures, profile, ops: [--rounds R] [--steps S]; methods: [--rows N] [--warmup W] [--measured M] [--methods ew,mgda] [--tasks 2,10] [--engine taps|plain] [--convolutions fast|libtorch] [--memory: only the Parameters-mode memory at T = 10, 40]; scoring: [--rows N] [--passes P]
 if (args.Length == 0 || args[0] is not ("step" or "architectures" or "profile" or "ops" or "methods" or "scoring"))

@@ -157,8 +157,10 @@ internal sealed class TrainingStep : IDisposable
         optimizer.zero_grad();
 
         MultiTaskForward forward;
-        using (fastConvolutionBackward ? ConvolutionBackward.Fast() : null)
-        using (requirements.Gradients != GradientNeed.CombinedLoss ? gradients.RecordForward() : null)
+        // While layer taps record (Parameters mode), the convolutions run through Module.call so that the taps see them and
+        // form their weight gradients for all tasks at once; otherwise they take the faster backward (ConvolutionBackward).
+        using (IDisposable? taps = requirements.Gradients != GradientNeed.CombinedLoss ? gradients.RecordForward() : null)
+        using (fastConvolutionBackward && taps is null ? ConvolutionBackward.Fast() : null)
             forward = network.Forward(x, StepGradients.DetachesRepresentation(options.GradientMode, requirements));
         var losses = new Tensor[tasks.Count];
         var metricSums = new Tensor[tasks.Count];
