@@ -252,18 +252,12 @@ public sealed class BatchedOnnxScoringTests
         Passes(200); // warm-up: ONNX Runtime's arena and the buffer pool reach their size
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        long before = ResidentBytes();
+        long before = ResidentMemory.Bytes();
         Passes(3000);
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        long growth = ResidentBytes() - before;
+        long growth = ResidentMemory.Bytes() - before;
         Assert.IsTrue(growth < 30L << 20, $"resident memory grew by {growth >> 20} MB over 3,000 scoring passes (210,000 rows)");
     }
 
-    private static long ResidentBytes()
-    {
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
-        process.Refresh();
-        return process.WorkingSet64;
-    }
 }

@@ -1,9 +1,10 @@
-using System.Diagnostics;
 using Mtl.Trainers.Network;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+
+using Mtl.Trainers.Tests.Support;
 
 namespace Mtl.Trainers.Tests;
 
@@ -142,20 +143,14 @@ public class ConvolutionBackwardTests
         Steps(500); // warm-up
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        long before = ResidentBytes();
+        long before = ResidentMemory.Bytes();
         Steps(5000);
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        long growth = ResidentBytes() - before;
+        long growth = ResidentMemory.Bytes() - before;
         Assert.IsTrue(growth < 30L << 20, $"resident memory grew by {growth >> 20} MB over 5,000 backwards");
     }
 
-    private static long ResidentBytes()
-    {
-        using Process process = Process.GetCurrentProcess();
-        process.Refresh();
-        return process.WorkingSet64;
-    }
 
     private static void AssertClose(Tensor expected, Tensor actual, string what)
     {

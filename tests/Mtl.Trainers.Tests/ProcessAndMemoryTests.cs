@@ -21,13 +21,6 @@ public class ProcessAndMemoryTests
         CollectionAssert.AreNotEqual(first, other, "another context seed must give another run");
     }
 
-    private static long ResidentBytes()
-    {
-        foreach (string line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        throw new InvalidOperationException("/proc/self/status has no VmRSS line; this test needs Linux.");
-    }
 
     [TestMethod]
     public void ResidentMemoryStaysFlatOverTenThousandTrainingSteps()
@@ -49,13 +42,13 @@ public class ProcessAndMemoryTests
         using (ml.MultiTask().Trainers.MultiHead(Options(50)).Fit(data)) { } // warm-up: 500 steps
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        long before = ResidentBytes();
+        long before = ResidentMemory.Bytes();
         var trainer = ml.MultiTask().Trainers.MultiHead(Options(1000)); // 10 batches per epoch: 10,000 steps
         int epochs;
         using (var model = trainer.Fit(data)) epochs = model.TrainingReport!.Epochs.Count;
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        long growth = ResidentBytes() - before;
+        long growth = ResidentMemory.Bytes() - before;
         Assert.AreEqual(1000, epochs);
         Assert.IsTrue(growth < 50L << 20, $"resident memory grew by {growth >> 20} MB over 10,000 steps");
     }
