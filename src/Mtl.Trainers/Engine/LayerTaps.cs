@@ -1,7 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace Mtl.Trainers.Engine;
 
@@ -9,11 +8,11 @@ namespace Mtl.Trainers.Engine;
 /// Parameters mode's per-task gradients with the shared layers' weight gradients formed for all tasks at once
 /// (issue 22, item 3). T plain passes each recompute every shared weight gradient — for MultiLeNet's one-input-channel
 /// conv1 a slow kernel — from that task's gradient δₜ at the layer's output and the layer's input a, which every task
-/// shares. So a forward hook on each shared <see cref="Linear"/> and <see cref="Conv2d"/> (zero padding, one group) keeps
-/// a and adds a zero "probe" leaf to the output (out + 0 = out: the forward's values are unchanged, up to the sign of a
-/// zero); each task's pass then asks autograd for δₜ at the probes instead of the weight gradients, and after the passes
-/// one matrix product per layer gives every task's weight gradient: [T·O, N]·[N, K] with N = rows·positions and K the
-/// layer's fan-in (unfold(a) for a convolution); the bias gradient is δ summed over N. The results equal the plain
+/// shares. So each shared <see cref="Linear"/> and <see cref="Conv2d"/> is tapped (<see cref="LayerRule.Tap"/>, the per-sample
+/// gradient engine's hooks: the layer's input a is kept and a zero probe added to its output); each task's pass then asks
+/// autograd for δₜ at the probes instead of the weight gradients, and after the passes the layer's rule
+/// (<see cref="LayerRule.PerGroup"/> with the tasks as targets and all rows one group) gives every task's weight and bias
+/// gradients in one contraction. The results equal the plain
 /// passes' up to float reassociation (a different summation order). Parameters of other layers, or of a tapped layer
 /// whose forward ran without <c>Module.call</c>, take the plain path inside the same passes. The δ are buffered for at
 /// most <see cref="BufferBytes"/> per layer call (tasks in chunks), which bounds the extra memory at large T.
@@ -47,13 +46,18 @@ internal sealed class LayerTaps : IDisposable
         var found = new List<Layer>();
         foreach ((string _, nn.Module module) in root.named_modules())
         {
-            if (module is not (Linear or Conv2d { groups: 1, padding_mode: PaddingModes.Zeros, padding_type: null })) continue;
-            Dictionary<string, Parameter> own = module.named_parameters(recurse: false).ToDictionary(p => p.name, p => p.parameter);
-            int weight = own.TryGetValue("weight", out Parameter? w) && index.TryGetValue(w.Handle, out int wi) ? wi : -1;
-            int bias = own.TryGetValue("bias", out Parameter? b) && index.TryGetValue(b.Handle, out int bi) ? bi : -1;
+            // Batch norm's rule reads running statistics, which a training forward does not normalise with.
+            if (module is not (Linear or Conv2d)) continue;
+            Dictionary<string, Tensor> own = module.named_parameters(recurse: false).ToDictionary(p => p.name, p => (Tensor)p.parameter);
+            int weight = own.TryGetValue("weight", out Tensor? w) && index.TryGetValue(w.Handle, out int wi) ? wi : -1;
+            int bias = own.TryGetValue("bias", out Tensor? b) && index.TryGetValue(b.Handle, out int bi) ? bi : -1;
             // Only a layer whose every parameter is shared: a partly shared layer's other half would need its own pass.
             if (weight < 0 || (own.ContainsKey("bias") && bias < 0) || own.Count != (bias < 0 ? 1 : 2)) continue;
-            found.Add(new Layer((nn.Module<Tensor, Tensor>)module, weight, bias));
+            (LayerRule? rule, string? _) = LayerRule.For(module, own);
+            if (rule is null) continue; // grouped or non-zero-padded convolutions: the plain passes
+            var rows = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance) { [own["weight"]] = weight };
+            if (bias >= 0) rows[own["bias"]] = bias;
+            found.Add(new Layer(rule, weight, bias, rows));
         }
         return found.Count == 0 ? null : new LayerTaps(found.ToArray(), bufferBytes);
     }
@@ -63,14 +67,7 @@ internal sealed class LayerTaps : IDisposable
     {
         Clear();
         foreach (Layer layer in layers)
-            removers.Add(layer.Module.register_forward_hook((_, input, output) =>
-            {
-                // Made inside the layer caller's dispose scope; they must outlive it, so this object owns them.
-                Tensor kept = input.detach().DetachFromDisposeScope();
-                Tensor probe = zeros_like(output).requires_grad_(true).DetachFromDisposeScope();
-                calls.Add(new Call(layer, kept, probe));
-                return output + probe;
-            }).remove);
+            removers.Add(layer.Rule.Tap((kept, probe) => calls.Add(new Call(layer, kept, probe)))); // released by Clear
         return new Removal(this);
     }
 
@@ -147,7 +144,8 @@ internal sealed class LayerTaps : IDisposable
         removers.Clear();
     }
 
-    private sealed record Layer(nn.Module<Tensor, Tensor> Module, int Weight, int Bias);
+    /// <summary>A tapped layer: its rule, and the rows of its weight and bias (−1: none) among the shared parameters.</summary>
+    private sealed record Layer(LayerRule Rule, int Weight, int Bias, IReadOnlyDictionary<Tensor, int> Rows);
 
     private sealed record Call(Layer Layer, Tensor Input, Tensor Probe);
 
@@ -156,25 +154,20 @@ internal sealed class LayerTaps : IDisposable
         public void Dispose() => taps.RemoveHooks();
     }
 
-    /// <summary>One layer call's δ buffer ([chunk, O, N]) and its fan-in matrix [N, K]; contracts a chunk of tasks when full.</summary>
+    /// <summary>One layer call's δ buffer ([chunk, …output shape]); a full chunk of tasks goes through the layer's rule.</summary>
     private sealed class Contraction : IDisposable
     {
         private readonly Call call;
         private readonly int tasks;
-        private readonly long outputs, positions;
         private readonly int chunk;
-        private Tensor? buffer, columns;
+        private Tensor? buffer;
         private int first = -1, filled;
 
         public Contraction(Call call, int tasks, long bufferBytes)
         {
             this.call = call;
             this.tasks = tasks;
-            long[] shape = call.Probe.shape;
-            // Linear: [..., O] (any leading dimensions are rows); Conv2d: [B, O, H, W].
-            outputs = call.Layer.Module is Conv2d ? shape[1] : shape[^1];
-            positions = call.Probe.numel() / outputs;
-            chunk = (int)Math.Clamp(bufferBytes / Math.Max(1, outputs * positions * call.Probe.element_size()), 1, tasks);
+            chunk = (int)Math.Clamp(bufferBytes / Math.Max(1, call.Probe.numel() * call.Probe.element_size()), 1, tasks);
         }
 
         /// <summary>Task <paramref name="task"/>'s δ at the call's output (null: the task does not reach it, a zero part).</summary>
@@ -186,13 +179,12 @@ internal sealed class LayerTaps : IDisposable
                 if (buffer is null)
                 {
                     // Kept for later chunks; slots before this task (tasks that did not reach the call) hold zeros.
-                    buffer = empty(new[] { chunk, outputs, positions }, call.Probe.dtype, call.Probe.device).DetachFromDisposeScope();
+                    buffer = empty(call.Probe.shape.Prepend(chunk).ToArray(), call.Probe.dtype, call.Probe.device).DetachFromDisposeScope();
                     if (task > first)
                         using (Tensor earlier = buffer.narrow(0, 0, task - first)) earlier.zero_();
                 }
-                using Tensor arranged = Arranged(delta);
-                using Tensor slot = buffer.select(0, task - first).view(arranged.shape);
-                slot.copy_(arranged);
+                using Tensor slot = buffer.select(0, task - first);
+                slot.copy_(delta);
             }
             else if (buffer is not null)
             {
@@ -203,11 +195,7 @@ internal sealed class LayerTaps : IDisposable
             if (filled == chunk || task == tasks - 1) Flush(result);
         }
 
-        // δ as [O, N]: a convolution's [B, O, P] → [O, B, P] (N = B·P); a linear layer's [N, O] → [O, N].
-        private Tensor Arranged(Tensor delta) => call.Layer.Module is Conv2d
-            ? delta.reshape(delta.shape[0], outputs, -1).transpose(0, 1)
-            : delta.reshape(-1, outputs).t();
-
+        // The tasks are the rule's targets and all rows one group: each task's gradient of its (batch-mean) loss.
         private void Flush(StackedGradients result)
         {
             int start = first, count = filled;
@@ -216,27 +204,10 @@ internal sealed class LayerTaps : IDisposable
             if (buffer is null) return; // no task so far reached this call: its part is 0
             using var scope = NewDisposeScope();
             Tensor deltas = buffer.narrow(0, 0, count);
-            columns ??= Columns().DetachFromDisposeScope();
-            Tensor weight = deltas.reshape(count * outputs, positions).mm(columns).view(count, -1);
-            result[call.Layer.Weight].narrow(0, start, count).add_(weight);
-            if (call.Layer.Bias >= 0)
-                result[call.Layer.Bias].narrow(0, start, count).add_(deltas.sum(2));
+            foreach ((Tensor parameter, Tensor perTask) in call.Layer.Rule.PerGroup(call.Input, deltas, groupSize: call.Input.shape[0]))
+                result[call.Layer.Rows[parameter]].narrow(0, start, count).add_(perTask.reshape(count, -1));
         }
 
-        // The layer's input as [N, K]: unfold(a) transposed for a convolution, a with rows flattened for a linear layer.
-        private Tensor Columns()
-        {
-            Tensor a = call.Input;
-            if (call.Layer.Module is not Conv2d conv) return a.reshape(-1, a.shape[^1]);
-            Tensor patches = F.unfold(a, (conv.kernel_size[0], conv.kernel_size[1]), (conv.dilation[0], conv.dilation[1]),
-                (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1]));
-            return patches.transpose(1, 2).reshape(-1, patches.shape[1]);
-        }
-
-        public void Dispose()
-        {
-            buffer?.Dispose();
-            columns?.Dispose();
-        }
+        public void Dispose() => buffer?.Dispose();
     }
 }

@@ -147,12 +147,6 @@ internal sealed class StackedGradients : IDisposable
     public void SetRow(int task, IReadOnlyList<Tensor?> gradients)
     {
         if (gradients.Count != stacked.Length) throw new ArgumentException($"{gradients.Count} gradients for {stacked.Length} tensors", nameof(gradients));
-        using var scope = NewDisposeScope();
-        for (int p = 0; p < stacked.Length; p++)
-        {
-            Tensor row = stacked[p].select(0, task);
-            if (gradients[p] is { } g) row.copy_(g.reshape(-1));
-            else row.zero_();
-        }
+        for (int p = 0; p < stacked.Length; p++) SetRow(task, p, gradients[p]);
     }
 }

@@ -1,0 +1,125 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Mtl.Trainers.Engine;
+
+// The per-layer rules that turn a layer's input a and the gradients δ at its output (several targets stacked in front)
+// into its parameters' gradients per group of rows, without another backward: the per-sample gradient engine uses them
+// with groups of one row, the layer taps (Parameters mode) with one group of all rows and the tasks as targets.
+
+/// <summary>How one known layer's parameters get their per-group gradients from its input and output gradient.</summary>
+internal abstract class LayerRule
+{
+    protected LayerRule(nn.Module<Tensor, Tensor> module, IReadOnlyDictionary<string, Tensor> parameters)
+    {
+        Module = module;
+        // The module's own registered objects, the ones the targets list (its properties may hand out other wrappers).
+        Weight = parameters.GetValueOrDefault("weight");
+        Bias = parameters.GetValueOrDefault("bias");
+    }
+
+    protected Tensor? Weight { get; }
+
+    protected Tensor? Bias { get; }
+
+    protected nn.Module<Tensor, Tensor> Module { get; }
+
+    public IReadOnlyList<Tensor> Parameters => new[] { Weight, Bias }.Where(p => p is not null).Cast<Tensor>().ToArray();
+
+    /// <summary>The rule for a layer, or why there is none.</summary>
+    public static (LayerRule? Rule, string? Reason) For(nn.Module module, IReadOnlyDictionary<string, Tensor> parameters) => module switch
+    {
+        Linear linear => (new LinearRule(linear, parameters), null),
+        Conv2d conv when conv.groups != 1 => (null, "grouped convolution has no per-sample rule here"),
+        Conv2d conv when conv.padding_mode != PaddingModes.Zeros || conv.padding_type is not null => (null, "only explicit zero padding has a per-sample rule here"),
+        Conv2d conv => (new Conv2dRule(conv, parameters), null),
+        BatchNorm norm when norm.running_mean is null || norm.running_var is null => (null, "batch norm without running statistics normalises with the batch's"),
+        BatchNorm1d or BatchNorm2d => (new BatchNormRule((BatchNorm)module, parameters), null),
+        _ => (null, "no per-sample rule for this layer type"),
+    };
+
+    /// <summary>
+    /// Taps the layer: a forward hook (which <c>Module.call</c> runs) hands <paramref name="recorded"/> the layer's input,
+    /// detached, and a zero "probe" leaf it adds to the output (out + 0 = out), so that <c>autograd.grad</c> with respect
+    /// to the probe returns δ at the output. Both tensors are made inside the caller's dispose scope and detached from it:
+    /// the recorder owns them. Returns the hook's removal.
+    /// </summary>
+    public Action Tap(Action<Tensor, Tensor> recorded)
+    {
+        var remover = Module.register_forward_hook((_, input, output) =>
+        {
+            Tensor kept = input.detach().DetachFromDisposeScope();
+            Tensor probe = zeros_like(output).requires_grad_(true).DetachFromDisposeScope();
+            recorded(kept, probe);
+            return output + probe;
+        });
+        return remover.remove;
+    }
+
+    /// <summary>
+    /// Each parameter's (m × groups × numel) gradients from the layer's input a (rows first) and the output gradients d
+    /// of m targets stacked in front (m × rows × …).
+    /// </summary>
+    public abstract IEnumerable<(Tensor Parameter, Tensor PerTarget)> PerGroup(Tensor a, Tensor d, long groupSize);
+}
+
+internal sealed class LinearRule : LayerRule
+{
+    public LinearRule(Linear linear, IReadOnlyDictionary<string, Tensor> parameters) : base(linear, parameters)
+    {
+    }
+
+    public override IEnumerable<(Tensor, Tensor)> PerGroup(Tensor a, Tensor d, long groupSize)
+    {
+        long m = d.shape[0], groups = a.shape[0] / groupSize, features = a.shape[^1], outputs = d.shape[^1];
+        // Rows of a group and any middle positions are summed alike: [groups, groupSize · positions, features].
+        Tensor inputs = a.reshape(groups, -1, features);
+        Tensor deltas = d.reshape(m, groups, -1, outputs);
+        Tensor byGroup = deltas.permute(1, 0, 3, 2).reshape(groups, m * outputs, -1);
+        if (Weight is not null) yield return (Weight, bmm(byGroup, inputs).reshape(groups, m, -1).transpose(0, 1));
+        if (Bias is not null) yield return (Bias, deltas.sum(2));
+    }
+}
+
+internal sealed class Conv2dRule : LayerRule
+{
+    private readonly Conv2d conv;
+
+    public Conv2dRule(Conv2d conv, IReadOnlyDictionary<string, Tensor> parameters) : base(conv, parameters) => this.conv = conv;
+
+    public override IEnumerable<(Tensor, Tensor)> PerGroup(Tensor a, Tensor d, long groupSize)
+    {
+        long m = d.shape[0], groups = a.shape[0] / groupSize, outChannels = d.shape[2];
+        // unfold: [rows, C·kh·kw, positions]; the weight gradient is δ (channels out × positions) times its transpose.
+        Tensor patches = F.unfold(a, (conv.kernel_size[0], conv.kernel_size[1]), (conv.dilation[0], conv.dilation[1]),
+            (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1]));
+        long window = patches.shape[1];
+        Tensor columns = patches.reshape(groups, groupSize, window, -1).transpose(1, 2).reshape(groups, window, -1);
+        // [m, rows, O, positions] → [groups, m · O, groupSize · positions]
+        Tensor deltas = d.reshape(m, groups, groupSize, outChannels, -1).permute(1, 0, 3, 2, 4).reshape(groups, m * outChannels, -1);
+        if (Weight is not null) yield return (Weight, bmm(deltas, columns.transpose(1, 2)).reshape(groups, m, -1).transpose(0, 1));
+        if (Bias is not null) yield return (Bias, deltas.sum(2).reshape(groups, m, outChannels).transpose(0, 1));
+    }
+}
+
+internal sealed class BatchNormRule : LayerRule
+{
+    private readonly BatchNorm norm;
+
+    public BatchNormRule(BatchNorm norm, IReadOnlyDictionary<string, Tensor> parameters) : base(norm, parameters) => this.norm = norm;
+
+    public override IEnumerable<(Tensor, Tensor)> PerGroup(Tensor a, Tensor d, long groupSize)
+    {
+        long m = d.shape[0], groups = a.shape[0] / groupSize, channels = a.shape[1];
+        var shape = new long[a.dim()];
+        Array.Fill(shape, 1L);
+        shape[1] = channels;
+        Tensor mean = norm.running_mean!.to_type(a.dtype).reshape(shape), variance = norm.running_var!.to_type(a.dtype).reshape(shape);
+        Tensor normalised = ((a - mean) / (variance + norm.eps).sqrt()).reshape(1, groups, groupSize, channels, -1);
+        Tensor deltas = d.reshape(m, groups, groupSize, channels, -1);
+        if (Weight is not null) yield return (Weight, (deltas * normalised).sum(new long[] { 2, 4 }));
+        if (Bias is not null) yield return (Bias, deltas.sum(new long[] { 2, 4 }));
+    }
+}
