@@ -231,6 +231,23 @@ public sealed class BatchedOnnxScoringTests
     }
 
     [TestMethod]
+    public void ABatchOfNoRowsOrMoreThanTheBuffersHoldIsRefusedSayingTheRange()
+    {
+        var ml = new MLContext(7);
+        using MultiHeadNetworkTransformer model = Fit(ml, KindData.View(ml, 32, seed: 1), TrunkSpec.Mlp(8), 16, embedding: false);
+        using Onnx.OnnxBatchScorer scorer = Onnx.OnnxBatchScorer.TryCreate(model, threads: 1)!;
+        using Onnx.OnnxBatchScorer.Buffers buffers = scorer.CreateBuffers(10);
+        var into = new ScoreBatch();
+        foreach (int rows in new[] { 0, 11 })
+        {
+            var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => scorer.Score(buffers, rows, into));
+            StringAssert.Contains(e.Message, $"1 to 10 rows, not {rows}");
+        }
+        scorer.Score(buffers, 10, into); // the whole range still scores
+        Assert.HasCount(model.Tasks.Count, into.Scores);
+    }
+
+    [TestMethod]
     public void NativeMemoryStaysFlatOverManyScoringPasses()
     {
         // Each cursor rents ONNX Runtime buffers and hands them back; short calls get tensors disposed at once. Thousands of
