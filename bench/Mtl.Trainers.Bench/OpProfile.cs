@@ -89,6 +89,10 @@ internal static class OpProfile
         private readonly Linear fc = nn.Linear(320, 50);
         private readonly Sequential[] heads;
         private readonly Tensor x, conv1Out, pool1In, conv2In, pool2In, fcIn, z;
+        // Parameters mode at T = 10: every task's δ at the convolutions' outputs, in the layer taps' layout ([T, O, N, h, w]).
+        private const int TapTasks = 10;
+        private readonly Tensor conv1Deltas, conv2Deltas, conv2Input;
+        private readonly Engine.Conv2dRule conv1Rule, conv2Rule;
         private readonly Tensor[] y;
         private readonly Parameter[] parameters;
         private readonly optim.Optimizer adam;
@@ -109,6 +113,11 @@ internal static class OpProfile
             fcIn = F.relu(F.max_pool2d(pool2In, 2)).flatten(1).detach().requires_grad_(true);
             z = F.relu(fc.call(fcIn)).detach().requires_grad_(true);
             y = [randint(0, 10, [batch]), randint(0, 10, [batch])];
+            conv1Deltas = randn([TapTasks, 10, batch, 24, 24]);
+            conv2Deltas = randn([TapTasks, 20, batch, 8, 8]);
+            conv2Input = conv2In.detach();
+            conv1Rule = new Engine.Conv2dRule(conv1, conv1.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
+            conv2Rule = new Engine.Conv2dRule(conv2, conv2.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
             parameters = conv1.parameters().Concat(conv2.parameters()).Concat(fc.parameters()).Concat(heads.SelectMany(h => h.parameters())).ToArray();
             adam = optim.Adam(parameters, 1e-3);
             List<TaskDefinition> tasks = BenchTasks.MultiFashion();
@@ -145,6 +154,11 @@ internal static class OpProfile
             yield return ("conv2 forward + backward", () => Run(() => Backward(conv2.call(conv2In))));
             yield return ("conv2 forward + backward, ConvolutionBackward", () => Run(() => { using (ConvolutionBackward.Fast()) Backward(ConvolutionBackward.Apply(conv2, conv2In)); }));
             yield return ("dropout2d forward", () => Run(() => dropout2d.call(pool2In)));
+            // The layer taps' two forms of every task's convolution weight gradients (Conv2dRule.AllRows picks by shape).
+            yield return ($"layer taps, T = {TapTasks}: conv1 weight gradients, product form (taken)", () => Run(() => conv1Rule.WeightGradients(x, conv1Deltas, asConvolution: false)));
+            yield return ($"layer taps, T = {TapTasks}: conv1 weight gradients, convolution form", () => Run(() => conv1Rule.WeightGradients(x, conv1Deltas, asConvolution: true)));
+            yield return ($"layer taps, T = {TapTasks}: conv2 weight gradients, product form", () => Run(() => conv2Rule.WeightGradients(conv2Input, conv2Deltas, asConvolution: false)));
+            yield return ($"layer taps, T = {TapTasks}: conv2 weight gradients, convolution form (taken)", () => Run(() => conv2Rule.WeightGradients(conv2Input, conv2Deltas, asConvolution: true)));
             yield return ("pool2: MaxPool.Pool2 forward + backward", () => Run(() => Backward(MaxPool.Pool2(pool2In))));
             yield return ("fc forward + backward", () => Run(() => Backward(F.relu(fc.call(fcIn)))));
             yield return ("heads + cross-entropy forward + backward", () => Run(() =>
@@ -188,6 +202,9 @@ internal static class OpProfile
         {
             step.Dispose();
             trainerNet.Dispose();
+            conv1Deltas.Dispose();
+            conv2Deltas.Dispose();
+            conv2Input.Dispose();
             adam.Dispose();
             foreach (Sequential h in heads) h.Dispose();
             conv1.Dispose();

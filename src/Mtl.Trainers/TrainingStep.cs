@@ -115,6 +115,9 @@ internal sealed class TrainingStep : IDisposable
     /// <summary>Optimizer steps taken so far (restored by <see cref="ReadState"/>).</summary>
     public long StepsTaken => stepsTaken;
 
+    /// <summary>Bytes the layer taps keep from step to step (their δ buffers), for the memory benchmark.</summary>
+    internal long KeptTapBufferBytes => gradients.KeptTapBufferBytes;
+
     public long SolverCalls => context.Solvers.Calls;
     public long SolverFailures => context.Solvers.Failures;
     public double SolverSeconds => gradients.SolverTime.TotalSeconds;

@@ -247,6 +247,35 @@ public sealed class BatchedOnnxScoringTests
         Assert.HasCount(model.Tasks.Count, into.Scores);
     }
 
+    /// <summary>
+    /// The benchmark's comparison layout (calls side by side, one thread each; a batch smaller than a call per thread is
+    /// split) scores exactly what one call at a time does, for full, short and one-row batches.
+    /// </summary>
+    [TestMethod]
+    public void CallsSideBySideScoreWhatCallsInTurnScore()
+    {
+        var ml = new MLContext(8);
+        using MultiHeadNetworkTransformer model = Fit(ml, KindData.View(ml, 32, seed: 1), TrunkSpec.MultiLeNet(), 16, embedding: false);
+        Onnx.ExportedNetwork exported = Onnx.NetworkOnnxExporter.Export(model, batched: true);
+        using var inTurn = new Onnx.OnnxBatchScorer(exported, model, threads: 2, allowSpinning: false, rowsPerRun: 8);
+        using var sideBySide = new Onnx.OnnxBatchScorer(exported, model, threads: 2, allowSpinning: false, rowsPerRun: 8, concurrentCalls: true);
+        Assert.AreEqual(1, inTurn.ConcurrentCalls);
+        Assert.AreEqual(2, sideBySide.ConcurrentCalls);
+        var random = new Random(3);
+        int rowSize = (int)model.RowShape.Aggregate(1L, (x, y) => x * y);
+        foreach ((int capacity, int rows) in new[] { (40, 40), (40, 29), (40, 1), (6, 6) })
+        {
+            using Onnx.OnnxBatchScorer.Buffers a = inTurn.CreateBuffers(capacity), b = sideBySide.CreateBuffers(capacity);
+            for (int k = 0; k < rows * rowSize; k++) a.Features[k] = b.Features[k] = (float)random.NextDouble();
+            ScoreBatch expected = new(), actual = new();
+            inTurn.Score(a, rows, expected);
+            sideBySide.Score(b, rows, actual);
+            for (int t = 0; t < expected.Scores.Length; t++)
+                CollectionAssert.AreEqual(expected.Scores[t][..(rows * expected.Scores[t].Length / capacity)], actual.Scores[t][..(rows * actual.Scores[t].Length / capacity)],
+                    $"capacity {capacity}, {rows} rows: task {t}'s scores");
+        }
+    }
+
     [TestMethod]
     public void NativeMemoryStaysFlatOverManyScoringPasses()
     {

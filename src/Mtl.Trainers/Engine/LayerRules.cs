@@ -63,6 +63,20 @@ internal abstract class LayerRule
     /// of m targets stacked in front (m × rows × …).
     /// </summary>
     public abstract IEnumerable<(Tensor Parameter, Tensor PerTarget)> PerGroup(Tensor a, Tensor d, long groupSize);
+
+    /// <summary>
+    /// One target's output gradient δ laid out as <see cref="AllRows"/> reads it (a view; copying it into a buffer slot
+    /// does the rearranging, once per target, instead of one large permute of all targets later).
+    /// </summary>
+    public virtual Tensor Arranged(Tensor delta) => delta;
+
+    /// <summary>
+    /// Each parameter's (m × numel) gradients summed over all rows, from the layer's input a and m targets'
+    /// <see cref="Arranged"/> output gradients stacked in front. The same values as <see cref="PerGroup"/> with one
+    /// group of all rows, up to the order of the float sums.
+    /// </summary>
+    public virtual IEnumerable<(Tensor Parameter, Tensor PerTarget)> AllRows(Tensor a, Tensor arranged) =>
+        PerGroup(a, arranged, a.shape[0]).Select(g => (g.Parameter, g.PerTarget.reshape(arranged.shape[0], -1)));
 }
 
 internal sealed class LinearRule : LayerRule
@@ -80,6 +94,17 @@ internal sealed class LinearRule : LayerRule
         Tensor byGroup = deltas.permute(1, 0, 3, 2).reshape(groups, m * outputs, -1);
         if (Weight is not null) yield return (Weight, bmm(byGroup, inputs).reshape(groups, m, -1).transpose(0, 1));
         if (Bias is not null) yield return (Bias, deltas.sum(2));
+    }
+
+    // δ as [O, N] (N = every row and middle position): the targets' weight gradients are then one [m·O, N]·[N, K] product.
+    public override Tensor Arranged(Tensor delta) => delta.reshape(-1, delta.shape[^1]).t();
+
+    public override IEnumerable<(Tensor, Tensor)> AllRows(Tensor a, Tensor arranged)
+    {
+        long m = arranged.shape[0], outputs = arranged.shape[1];
+        Tensor inputs = a.reshape(-1, a.shape[^1]);
+        if (Weight is not null) yield return (Weight, arranged.reshape(m * outputs, -1).mm(inputs).reshape(m, -1));
+        if (Bias is not null) yield return (Bias, arranged.sum(2));
     }
 }
 
@@ -101,6 +126,50 @@ internal sealed class Conv2dRule : LayerRule
         Tensor deltas = d.reshape(m, groups, groupSize, outChannels, -1).permute(1, 0, 3, 2, 4).reshape(groups, m * outChannels, -1);
         if (Weight is not null) yield return (Weight, bmm(deltas, columns.transpose(1, 2)).reshape(groups, m, -1).transpose(0, 1));
         if (Bias is not null) yield return (Bias, deltas.sum(2).reshape(groups, m, outChannels).transpose(0, 1));
+    }
+
+    /// <summary>Fewest input channels for which <see cref="AllRows"/> forms the weight gradient as a convolution.</summary>
+    internal const long ConvolutionFormMinimumInputChannels = 8;
+
+    // δ as [O, rows, h, w]: every target's weight gradient is then one product (or one convolution) over the rows.
+    public override Tensor Arranged(Tensor delta) => delta.transpose(0, 1);
+
+    /// <remarks>
+    /// ∂L/∂W = δ (channels out × rows·positions) times unfold(a) transposed, for all m targets in one [m·O, N·P]·[N·P, K]
+    /// product. With unit strides and several input channels it is instead ∂L/∂W[o,c] = Σₙ aₙ,c ⋆ δₙ,o (cross-correlation
+    /// over the zero-padded input): a forward convolution of the input read with the rows as channels ([C, N, H, W]) by
+    /// the targets' δ as kernels ([m·O, N, h, w]), which needs no unfold(a) and which libtorch runs ≈ 1.3× faster for
+    /// MultiLeNet's second layer; with one input channel (its first layer) that convolution is ≈ 2× slower than the
+    /// product (docs/benchmarks.md, "MTL methods vs EW"). The choice depends on the layer's shape only, so a run repeats.
+    /// </remarks>
+    public override IEnumerable<(Tensor, Tensor)> AllRows(Tensor a, Tensor arranged)
+    {
+        if (Weight is not null) yield return (Weight, WeightGradients(a, arranged, TakesConvolutionForm(a)));
+        if (Bias is not null) yield return (Bias, arranged.sum(new long[] { 2, 3, 4 }));
+    }
+
+    /// <summary>Whether <see cref="AllRows"/> forms this layer's weight gradients as a convolution for input <paramref name="a"/>.</summary>
+    public bool TakesConvolutionForm(Tensor a) =>
+        conv.stride.All(s => s == 1) && conv.dilation.All(d => d == 1) && a.shape[1] >= ConvolutionFormMinimumInputChannels;
+
+    /// <summary>The m targets' weight gradients (m × numel) in the given form (the benchmark times both).</summary>
+    internal Tensor WeightGradients(Tensor a, Tensor arranged, bool asConvolution)
+    {
+        long m = arranged.shape[0], outChannels = arranged.shape[1];
+        Tensor perTarget;
+        if (asConvolution)
+        {
+            Tensor kernels = arranged.reshape(m * outChannels, arranged.shape[2], arranged.shape[3], arranged.shape[4]);
+            perTarget = F.conv2d(a.transpose(0, 1), kernels, padding: conv.padding).transpose(0, 1); // [m·O, C, kh, kw]
+        }
+        else
+        {
+            Tensor patches = F.unfold(a, (conv.kernel_size[0], conv.kernel_size[1]), (conv.dilation[0], conv.dilation[1]),
+                (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1])); // [N, K, P]
+            Tensor columns = patches.transpose(0, 1).reshape(patches.shape[1], -1); // [K, N·P]
+            perTarget = arranged.reshape(m * outChannels, -1).mm(columns.t());
+        }
+        return perTarget.reshape(m, -1);
     }
 }
 

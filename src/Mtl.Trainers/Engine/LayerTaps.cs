@@ -10,12 +10,13 @@ namespace Mtl.Trainers.Engine;
 /// conv1 a slow kernel — from that task's gradient δₜ at the layer's output and the layer's input a, which every task
 /// shares. So each shared <see cref="Linear"/> and <see cref="Conv2d"/> is tapped (<see cref="LayerRule.Tap"/>, the per-sample
 /// gradient engine's hooks: the layer's input a is kept and a zero probe added to its output); each task's pass then asks
-/// autograd for δₜ at the probes instead of the weight gradients, and after the passes the layer's rule
-/// (<see cref="LayerRule.PerGroup"/> with the tasks as targets and all rows one group) gives every task's weight and bias
-/// gradients in one contraction. The results equal the plain
+/// autograd for δₜ at the probes instead of the weight gradients, each δₜ is copied into the call's buffer in the layout
+/// the rule contracts (<see cref="LayerRule.Arranged"/>), and after the passes the rule (<see cref="LayerRule.AllRows"/>)
+/// gives every task's weight and bias gradients in one product or convolution. The results equal the plain
 /// passes' up to float reassociation (a different summation order). Parameters of other layers, or of a tapped layer
 /// whose forward ran without <c>Module.call</c>, take the plain path inside the same passes. The δ are buffered for at
-/// most <see cref="BufferBytes"/> per layer call (tasks in chunks), which bounds the extra memory at large T.
+/// most <see cref="BufferBytes"/> per layer call (tasks in chunks), which bounds the extra memory at large T; the buffers
+/// are kept for the next step of the same shapes (<see cref="KeptBufferBytes"/>).
 /// </summary>
 internal sealed class LayerTaps : IDisposable
 {
@@ -27,6 +28,9 @@ internal sealed class LayerTaps : IDisposable
     private readonly List<Action> removers = new();
 
     private readonly long bufferBytes;
+    // δ buffers kept from step to step: a chunk is tens of MB, above glibc's mmap threshold, and a fresh one every step
+    // pays its page faults and zeroing again.
+    private readonly List<Tensor> spareBuffers = new();
 
     private LayerTaps(Layer[] layers, long bufferBytes)
     {
@@ -88,7 +92,10 @@ internal sealed class LayerTaps : IDisposable
         }
         int[] plain = Enumerable.Range(0, shared.Count).Where(p => !tapped[p]).ToArray();
         StackedGradients result = StackedGradients.Allocate(tasks, shared);
-        var contractions = calls.Select(c => new Contraction(c, tasks, bufferBytes)).ToArray();
+        // This call rents from the previous call's buffers and keeps what it uses; the rest (other shapes) is released.
+        var previous = new List<Tensor>(spareBuffers);
+        spareBuffers.Clear();
+        var contractions = calls.Select(c => new Contraction(c, tasks, bufferBytes, previous, spareBuffers)).ToArray();
         try
         {
             // A layer called more than once (weight sharing) adds each call's part; every row starts at 0.
@@ -117,8 +124,12 @@ internal sealed class LayerTaps : IDisposable
         finally
         {
             foreach (Contraction c in contractions) c.Dispose();
+            foreach (Tensor unused in previous) unused.Dispose();
         }
     }
+
+    /// <summary>Bytes of the δ buffers kept for the next call.</summary>
+    public long KeptBufferBytes => spareBuffers.Sum(t => t.numel() * t.element_size());
 
     /// <summary>Releases the recorded inputs and probes.</summary>
     public void Clear()
@@ -136,6 +147,8 @@ internal sealed class LayerTaps : IDisposable
     {
         RemoveHooks();
         Clear();
+        foreach (Tensor spare in spareBuffers) spare.Dispose();
+        spareBuffers.Clear();
     }
 
     private void RemoveHooks()
@@ -154,7 +167,7 @@ internal sealed class LayerTaps : IDisposable
         public void Dispose() => taps.RemoveHooks();
     }
 
-    /// <summary>One layer call's δ buffer ([chunk, …output shape]); a full chunk of tasks goes through the layer's rule.</summary>
+    /// <summary>One layer call's δ buffer ([chunk, …the rule's arranged output shape]); a full chunk of tasks goes through the layer's rule.</summary>
     private sealed class Contraction : IDisposable
     {
         private readonly Call call;
@@ -163,8 +176,12 @@ internal sealed class LayerTaps : IDisposable
         private Tensor? buffer;
         private int first = -1, filled;
 
-        public Contraction(Call call, int tasks, long bufferBytes)
+        private readonly List<Tensor> spares, kept;
+
+        public Contraction(Call call, int tasks, long bufferBytes, List<Tensor> spares, List<Tensor> kept)
         {
+            this.spares = spares;
+            this.kept = kept;
             this.call = call;
             this.tasks = tasks;
             chunk = (int)Math.Clamp(bufferBytes / Math.Max(1, call.Probe.numel() * call.Probe.element_size()), 1, tasks);
@@ -179,12 +196,15 @@ internal sealed class LayerTaps : IDisposable
                 if (buffer is null)
                 {
                     // Kept for later chunks; slots before this task (tasks that did not reach the call) hold zeros.
-                    buffer = empty(call.Probe.shape.Prepend(chunk).ToArray(), call.Probe.dtype, call.Probe.device).DetachFromDisposeScope();
+                    long[] arrangedShape;
+                    using (Tensor arrangedProbe = call.Layer.Rule.Arranged(call.Probe)) arrangedShape = arrangedProbe.shape;
+                    buffer = Rent(arrangedShape.Prepend(chunk).ToArray());
                     if (task > first)
                         using (Tensor earlier = buffer.narrow(0, 0, task - first)) earlier.zero_();
                 }
                 using Tensor slot = buffer.select(0, task - first);
-                slot.copy_(delta);
+                using Tensor arranged = call.Layer.Rule.Arranged(delta);
+                slot.copy_(arranged);
             }
             else if (buffer is not null)
             {
@@ -204,10 +224,24 @@ internal sealed class LayerTaps : IDisposable
             if (buffer is null) return; // no task so far reached this call: its part is 0
             using var scope = NewDisposeScope();
             Tensor deltas = buffer.narrow(0, 0, count);
-            foreach ((Tensor parameter, Tensor perTask) in call.Layer.Rule.PerGroup(call.Input, deltas, groupSize: call.Input.shape[0]))
-                result[call.Layer.Rows[parameter]].narrow(0, start, count).add_(perTask.reshape(count, -1));
+            foreach ((Tensor parameter, Tensor perTask) in call.Layer.Rule.AllRows(call.Input, deltas))
+                result[call.Layer.Rows[parameter]].narrow(0, start, count).add_(perTask);
         }
 
-        public void Dispose() => buffer?.Dispose();
+        // A spare of the same shape, type and device, or a new buffer (detached: the taps own it).
+        private Tensor Rent(long[] shape)
+        {
+            int found = spares.FindIndex(t => t.dtype == call.Probe.dtype && t.device_type == call.Probe.device_type && t.device_index == call.Probe.device_index && t.shape.SequenceEqual(shape));
+            if (found < 0) return empty(shape, call.Probe.dtype, call.Probe.device).DetachFromDisposeScope();
+            Tensor spare = spares[found];
+            spares.RemoveAt(found);
+            return spare;
+        }
+
+        public void Dispose()
+        {
+            if (buffer is not null) kept.Add(buffer);
+            buffer = null;
+        }
     }
 }

@@ -76,6 +76,9 @@ internal sealed class StepGradients : IStepGradients, IDisposable
     /// <summary>Removes any hooks and releases the tensors a recorded forward kept.</summary>
     public void Dispose() => _taps?.Dispose();
 
+    /// <summary>Bytes of δ buffers the layer taps keep from one step to the next (0 without taps; for the memory benchmark).</summary>
+    internal long KeptTapBufferBytes => _taps?.KeptBufferBytes ?? 0;
+
     /// <summary>True when the heads see a detached copy of z (Representation mode for methods that need per-task gradients).</summary>
     public static bool DetachesRepresentation(GradientMode mode, MethodRequirements requirements) =>
         mode == GradientMode.Representation && requirements.Gradients != GradientNeed.CombinedLoss;

@@ -89,6 +89,31 @@ public sealed class LayerTapsTests
         Assert.IsTrue(tappedRows.All(r => r[0].abs().max().item<float>() > 0), "a labelled task has a non-zero gradient in every shared tensor");
     }
 
+    /// <summary>
+    /// The ResNet trunk's convolutions take both forms of the all-tasks weight gradient (LayerRules.Conv2dRule.AllRows):
+    /// the unfold product (one input channel, stride 2) and the convolution (16+ input channels, stride 1, zero padding).
+    /// One taps object over batches of different sizes (its δ buffers are kept from call to call) matches the plain passes
+    /// on every batch.
+    /// </summary>
+    [TestMethod]
+    public void ResNetTappedRowsEqualPlainPassesOverBatchesOfDifferentSizes()
+    {
+        using var scope = NewDisposeScope();
+        List<TaskDefinition> tasks = Tasks(3);
+        long[] shape = [1, 12, 12];
+        using SharedBottomNetwork network = Network(TrunkSpec.ResNet(), shape, tasks);
+        using LayerTaps taps = LayerTaps.For(network, network.SharedParameters(), bufferBytes: 1L << 16)
+            ?? throw new AssertFailedException("the trunk's layers were not tapped");
+        foreach ((int rows, int seed) in new[] { (10, 1), (10, 2), (7, 3), (10, 4) })
+        {
+            (Tensor x, Tensor[] y) = Batch(shape, tasks.Count, rows, seed);
+            (Tensor[] plainRows, Tensor[] plainHeads) = Gradients(network, tasks, x, y, null, seed);
+            (Tensor[] tappedRows, Tensor[] tappedHeads) = Gradients(network, tasks, x, y, taps, seed);
+            AssertClose(plainRows, tappedRows, $"{rows} rows (seed {seed}): shared tensor");
+            AssertClose(plainHeads, tappedHeads, $"{rows} rows (seed {seed}): head parameter");
+        }
+    }
+
     [TestMethod]
     [DataRow("mmoe(experts=2)", false)]
     [DataRow("mmoe(experts=2)", true)]
