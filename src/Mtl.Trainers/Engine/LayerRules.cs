@@ -138,9 +138,9 @@ internal sealed class Conv2dRule : LayerRule
     /// ∂L/∂W = δ (channels out × rows·positions) times unfold(a) transposed, for all m targets in one [m·O, N·P]·[N·P, K]
     /// product. With unit strides and several input channels it is instead ∂L/∂W[o,c] = Σₙ aₙ,c ⋆ δₙ,o (cross-correlation
     /// over the zero-padded input): a forward convolution of the input read with the rows as channels ([C, N, H, W]) by
-    /// the targets' δ as kernels ([m·O, N, h, w]), which needs no unfold(a) and which libtorch runs ≈ 1.3× faster for
-    /// MultiLeNet's second layer; with one input channel (its first layer) that convolution is ≈ 2× slower than the
-    /// product (docs/benchmarks.md, "MTL methods vs EW"). The choice depends on the layer's shape only, so a run repeats.
+    /// the targets' δ as kernels ([m·O, N, h, w]), which needs no unfold(a) and which libtorch runs ≈ 1.5× faster for
+    /// MultiLeNet's second layer; with one input channel (its first layer) that convolution is ≈ 2.5× slower than the
+    /// product (the `ops` benchmark, docs/benchmarks.md). The choice depends on the layer's shape only, so a run repeats.
     /// </remarks>
     public override IEnumerable<(Tensor, Tensor)> AllRows(Tensor a, Tensor arranged)
     {
