@@ -65,6 +65,17 @@ public sealed class LayerTapsTests
         }
     }
 
+    /// <summary>The taps' per-task gradients against the plain passes' on one batch; returns the tapped rows.</summary>
+    private static Tensor[] AssertTappedEqualPlain(MultiTaskNetwork network, List<TaskDefinition> tasks, Tensor x, Tensor[] y, LayerTaps taps,
+        int dropoutSeed, string what, int constantTask = -1)
+    {
+        (Tensor[] plainRows, Tensor[] plainHeads) = Gradients(network, tasks, x, y, null, dropoutSeed, constantTask);
+        (Tensor[] tappedRows, Tensor[] tappedHeads) = Gradients(network, tasks, x, y, taps, dropoutSeed, constantTask);
+        AssertClose(plainRows, tappedRows, $"{what}shared tensor");
+        AssertClose(plainHeads, tappedHeads, $"{what}head parameter");
+        return tappedRows;
+    }
+
     [TestMethod]
     [DataRow(true, 1L << 30, DisplayName = "MultiLeNet, all tasks in one chunk")]
     [DataRow(true, 1L, DisplayName = "MultiLeNet, one task per chunk")]
@@ -79,11 +90,7 @@ public sealed class LayerTapsTests
         using LayerTaps taps = LayerTaps.For(network, network.SharedParameters(), bufferBytes)
             ?? throw new AssertFailedException("the trunk's layers were not tapped");
 
-        (Tensor[] plainRows, Tensor[] plainHeads) = Gradients(network, tasks, x, y, null, 11, constantTask: 2);
-        (Tensor[] tappedRows, Tensor[] tappedHeads) = Gradients(network, tasks, x, y, taps, 11, constantTask: 2);
-
-        AssertClose(plainRows, tappedRows, "shared tensor");
-        AssertClose(plainHeads, tappedHeads, "head parameter");
+        Tensor[] tappedRows = AssertTappedEqualPlain(network, tasks, x, y, taps, 11, "", constantTask: 2);
         foreach (Tensor row in tappedRows)
             Assert.AreEqual(0f, row[2].abs().max().item<float>(), "the unlabelled task's row is zero");
         Assert.IsTrue(tappedRows.All(r => r[0].abs().max().item<float>() > 0), "a labelled task has a non-zero gradient in every shared tensor");
@@ -107,10 +114,7 @@ public sealed class LayerTapsTests
         foreach ((int rows, int seed) in new[] { (10, 1), (10, 2), (7, 3), (10, 4) })
         {
             (Tensor x, Tensor[] y) = Batch(shape, tasks.Count, rows, seed);
-            (Tensor[] plainRows, Tensor[] plainHeads) = Gradients(network, tasks, x, y, null, seed);
-            (Tensor[] tappedRows, Tensor[] tappedHeads) = Gradients(network, tasks, x, y, taps, seed);
-            AssertClose(plainRows, tappedRows, $"{rows} rows (seed {seed}): shared tensor");
-            AssertClose(plainHeads, tappedHeads, $"{rows} rows (seed {seed}): head parameter");
+            AssertTappedEqualPlain(network, tasks, x, y, taps, seed, $"{rows} rows (seed {seed}): ");
         }
     }
 
@@ -132,10 +136,7 @@ public sealed class LayerTapsTests
         (Tensor x, Tensor[] y) = Batch(shape, tasks.Count, 12, 8);
         using LayerTaps taps = LayerTaps.For(network, network.SharedParameters())
             ?? throw new AssertFailedException($"{architecture}: no shared layer was tapped");
-        (Tensor[] plainRows, Tensor[] plainHeads) = Gradients(network, tasks, x, y, null, 6);
-        (Tensor[] tappedRows, Tensor[] tappedHeads) = Gradients(network, tasks, x, y, taps, 6);
-        AssertClose(plainRows, tappedRows, $"{architecture}: shared tensor");
-        AssertClose(plainHeads, tappedHeads, $"{architecture}: head parameter");
+        AssertTappedEqualPlain(network, tasks, x, y, taps, 6, $"{architecture}: ");
     }
 
     [TestMethod]
