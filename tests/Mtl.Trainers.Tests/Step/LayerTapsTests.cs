@@ -111,11 +111,18 @@ public sealed class LayerTapsTests
         using SharedBottomNetwork network = Network(TrunkSpec.ResNet(), shape, tasks);
         using LayerTaps taps = LayerTaps.For(network, network.SharedParameters(), bufferBytes: 1L << 16)
             ?? throw new AssertFailedException("the trunk's layers were not tapped");
+        var kept = new List<long>();
         foreach ((int rows, int seed) in new[] { (10, 1), (10, 2), (7, 3), (10, 4) })
         {
             (Tensor x, Tensor[] y) = Batch(shape, tasks.Count, rows, seed);
             AssertTappedEqualPlain(network, tasks, x, y, taps, seed, $"{rows} rows (seed {seed}): ");
+            kept.Add(taps.KeptBufferBytes);
         }
+        // Only the last call's buffers are kept: a batch of another size releases the others, so nothing accumulates.
+        Assert.IsGreaterThan(0L, kept[0]);
+        Assert.AreEqual(kept[0], kept[1], "the same shapes reuse the kept buffers");
+        Assert.IsLessThan(kept[0], kept[2], "7 rows keep 7-row buffers only");
+        Assert.AreEqual(kept[0], kept[3], "back at 10 rows: 10-row buffers only");
     }
 
     [TestMethod]
