@@ -33,7 +33,6 @@ internal static class ScoringBenchmark
             Seed = 1,
         }).Fit(train);
 
-
         string folder = Path.Combine(Path.GetTempPath(), $"mtl-scoring-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(folder);
         ml.TempFilePath = folder; // the reloaded OnnxTransformer leaves its model copy there
@@ -62,9 +61,8 @@ internal static class ScoringBenchmark
                 Console.WriteLine($"fitted / reloaded rows/s (median of the passes' ratios): cached {cachedRatio:F2}×, lazy {lazyRatio:F2}× (target ≥ 4×); " +
                                   $"forward share of fitted scoring: cached {forwardShare:P0}, lazy {lazyForwardShare:P0}");
 
-                float[][] images = test.GetColumn<VBuffer<float>>(MultiTaskDatasets.ImageColumnName).Take(512).Select(v => v.DenseValues().ToArray()).ToArray();
-                result["prediction_engine_fitted_us"] = Latency("PredictionEngine, fitted transformer", ml, fitted, images);
-                result["prediction_engine_reloaded_us"] = Latency("PredictionEngine, reloaded zip", ml, reloaded, images);
+                result["prediction_engine_fitted_us"] = Latency("PredictionEngine, fitted transformer", ml, fitted, abRows);
+                result["prediction_engine_reloaded_us"] = Latency("PredictionEngine, reloaded zip", ml, reloaded, abRows);
                 return result;
             }
             finally
@@ -92,18 +90,18 @@ internal static class ScoringBenchmark
         var rowScorer = fitted.RowScorer!;
         using var rowBuffers = rowScorer.CreateBuffers();
         var exported = Onnx.NetworkOnnxExporter.Export(fitted, batched: true);
-        using var ort = new Onnx.OnnxBatchScorer(exported, fitted, TorchSharp.torch.get_num_threads(), allowSpinning: false);
-        using var ortSideBySide = new Onnx.OnnxBatchScorer(exported, fitted, TorchSharp.torch.get_num_threads(), allowSpinning: false, concurrentCalls: true);
+        int threads = TorchSharp.torch.get_num_threads();
+        using var ort = new Onnx.OnnxBatchScorer(exported, fitted, threads);
+        // Side by side: the batch split into one part per thread, each part's calls run on one intra-op thread, the parts at once.
+        using var ortOneThread = new Onnx.OnnxBatchScorer(exported, fitted, threads: 1);
         foreach (int size in new[] { 32, 64, 128, 256, 512 })
         {
             int rowSize = rows[0].Length;
             using var buffers = ort.CreateBuffers(size);
-            using var sideBySideBuffers = ortSideBySide.CreateBuffers(size);
-            for (int r = 0; r < size; r++)
-            {
-                rows[r % rows.Length].CopyTo(buffers.Features, r * rowSize);
-                rows[r % rows.Length].CopyTo(sideBySideBuffers.Features, r * rowSize);
-            }
+            int part = size / threads;
+            Onnx.OnnxBatchScorer.Buffers[] parts = Enumerable.Range(0, threads).Select(_ => ortOneThread.CreateBuffers(part)).ToArray();
+            for (int r = 0; r < size; r++) rows[r % rows.Length].CopyTo(buffers.Features, r * rowSize);
+            for (int k = 0; k < threads; k++) Array.Copy(buffers.Features, k * part * rowSize, parts[k].Features, 0, part * rowSize);
             float[] features = (float[])buffers.Features.Clone();
             var torchBatch = new ScoreBatch();
             var ortBatch = new ScoreBatch();
@@ -131,7 +129,7 @@ internal static class ScoringBenchmark
                 long t2 = Stopwatch.GetTimestamp();
                 process.Refresh();
                 TimeSpan cpu1 = process.TotalProcessorTime;
-                ortSideBySide.Score(sideBySideBuffers, size, new ScoreBatch());
+                Parallel.For(0, threads, k => ortOneThread.Score(parts[k], part, new ScoreBatch()));
                 long t3 = Stopwatch.GetTimestamp();
                 for (int r = 0; r < size; r++) rowScorer.Score(features.AsSpan(r * rowSize, rowSize), rowBuffers, rowBatch);
                 long t4 = Stopwatch.GetTimestamp();
@@ -143,13 +141,12 @@ internal static class ScoringBenchmark
                     ort.Score(fresh, size, new ScoreBatch());
                 }
                 long t5b = Stopwatch.GetTimestamp();
-                long t5c = Stopwatch.GetTimestamp();
                 ReadAll(reloaded.Transform(view), tasks);
                 long t6 = Stopwatch.GetTimestamp();
                 if (round < 0) continue; // warm-up
                 fittedPassUs.Add((t5 - t4) * 1e6 / Stopwatch.Frequency / size);
                 freshUs.Add((t5b - t5) * 1e6 / Stopwatch.Frequency / size);
-                zipPassUs.Add((t6 - t5c) * 1e6 / Stopwatch.Frequency / size);
+                zipPassUs.Add((t6 - t5b) * 1e6 / Stopwatch.Frequency / size);
                 oneRowUs.Add((t4 - t3) * 1e6 / Stopwatch.Frequency / size);
                 ortCpuUs.Add((cpu1 - cpu0).TotalMicroseconds / size);
                 torchUs.Add((t1 - t0) * 1e6 / Stopwatch.Frequency / size);
@@ -170,6 +167,7 @@ internal static class ScoringBenchmark
                 ["fitted_pass_us_per_row"] = fittedPassMedian, ["reloaded_zip_pass_us_per_row"] = zipPassMedian, ["zip_over_fitted_pass"] = zipPassMedian / fittedPassMedian,
                 ["torchsharp_over_onnxruntime"] = torchMedian / ortMedian, ["max_abs_score_difference"] = maxDiff, ["rounds"] = rounds,
             };
+            foreach (Onnx.OnnxBatchScorer.Buffers b in parts) b.Dispose();
         }
         return result;
     }
@@ -184,7 +182,7 @@ internal static class ScoringBenchmark
         string prefix = Path.Combine(Path.GetTempPath(), $"mtl-ort-profile-{Environment.ProcessId}");
         int size = Onnx.OnnxBatchScorer.DefaultRowsPerRun, rowSize = rows[0].Length;
         string file;
-        using (var scorer = new Onnx.OnnxBatchScorer(Onnx.NetworkOnnxExporter.Export(fitted, batched: true), fitted, TorchSharp.torch.get_num_threads(), allowSpinning: false, profilePrefix: prefix))
+        using (var scorer = new Onnx.OnnxBatchScorer(Onnx.NetworkOnnxExporter.Export(fitted, batched: true), fitted, TorchSharp.torch.get_num_threads(), profilePrefix: prefix))
         using (var buffers = scorer.CreateBuffers(size))
         {
             for (int r = 0; r < size; r++) rows[r % rows.Length].CopyTo(buffers.Features, r * rowSize);

@@ -1,3 +1,4 @@
+using Mtl.Trainers.Network;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -65,10 +66,11 @@ internal abstract class LayerRule
     public abstract IEnumerable<(Tensor Parameter, Tensor PerTarget)> PerGroup(Tensor a, Tensor d, long groupSize);
 
     /// <summary>
-    /// One target's output gradient δ laid out as <see cref="AllRows"/> reads it (a view; copying it into a buffer slot
-    /// does the rearranging, once per target, instead of one large permute of all targets later).
+    /// One target's output gradient δ laid out as <see cref="AllRows"/> reads it: a new view, which the caller disposes
+    /// (copying it into a buffer slot does the rearranging, once per target, instead of one large permute of all targets
+    /// later). By default the layout is δ's own.
     /// </summary>
-    public virtual Tensor Arranged(Tensor delta) => delta;
+    public virtual Tensor Arranged(Tensor delta) => delta.view(delta.shape);
 
     /// <summary>
     /// Each parameter's (m × numel) gradients summed over all rows, from the layer's input a and m targets'
@@ -96,16 +98,6 @@ internal sealed class LinearRule : LayerRule
         if (Bias is not null) yield return (Bias, deltas.sum(2));
     }
 
-    // δ as [O, N] (N = every row and middle position): the targets' weight gradients are then one [m·O, N]·[N, K] product.
-    public override Tensor Arranged(Tensor delta) => delta.reshape(-1, delta.shape[^1]).t();
-
-    public override IEnumerable<(Tensor, Tensor)> AllRows(Tensor a, Tensor arranged)
-    {
-        long m = arranged.shape[0], outputs = arranged.shape[1];
-        Tensor inputs = a.reshape(-1, a.shape[^1]);
-        if (Weight is not null) yield return (Weight, arranged.reshape(m * outputs, -1).mm(inputs).reshape(m, -1));
-        if (Bias is not null) yield return (Bias, arranged.sum(2));
-    }
 }
 
 internal sealed class Conv2dRule : LayerRule
@@ -160,7 +152,7 @@ internal sealed class Conv2dRule : LayerRule
         if (asConvolution)
         {
             Tensor kernels = arranged.reshape(m * outChannels, arranged.shape[2], arranged.shape[3], arranged.shape[4]);
-            perTarget = F.conv2d(a.transpose(0, 1), kernels, padding: conv.padding).transpose(0, 1); // [m·O, C, kh, kw]
+            perTarget = ConvolutionBackward.WeightGradientsAsConvolution(a, kernels, conv.padding!);
         }
         else
         {

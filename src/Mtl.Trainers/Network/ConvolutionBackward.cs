@@ -41,6 +41,18 @@ internal static class ConvolutionBackward
         return applies ? Conv2dWeightGradientAsConvolution.apply(x, weight, conv.bias) : conv.call(x);
     }
 
+    /// <summary>
+    /// The weight gradients of a stride-1 convolution for m stacked targets, as one forward convolution: the input
+    /// <paramref name="input"/> [N, C, H, W] read with the rows as channels, by the targets' output gradients as kernels,
+    /// <paramref name="kernels"/> [m·O, N, h, w] (zero <paramref name="padding"/> as the layer's); returns [m·O, C, kh, kw].
+    /// This backward uses it with one target; the layer taps (Engine/LayerRules) with one per task.
+    /// </summary>
+    internal static Tensor WeightGradientsAsConvolution(Tensor input, Tensor kernels, long[] padding)
+    {
+        using Tensor byInputChannel = F.conv2d(input.transpose(0, 1), kernels, padding: padding); // [C, m·O, kh, kw]
+        return byInputChannel.transpose(0, 1);
+    }
+
     private sealed class FastScope : IDisposable
     {
         private bool disposed;
@@ -76,11 +88,10 @@ internal static class ConvolutionBackward
             List<Tensor> saved = ctx.get_saved_variables();
             using Tensor x = saved[0], weight = saved[1];
             Tensor? gradInput = (bool)ctx.get_data("input") ? F.conv_transpose2d(gradOutput, weight) : null;
-            // (C_in, B, H, W) ⋆ (C_out, B, h, w) → (C_in, C_out, k, k); with one input channel the transposed input is a free view.
-            using Tensor inputByChannel = x.transpose(0, 1);
+            // With one input channel the transposed input is a free view.
             using Tensor kernelByChannel = gradOutput.transpose(0, 1).contiguous();
-            using Tensor weightByInput = F.conv2d(inputByChannel, kernelByChannel);
-            Tensor gradWeight = weightByInput.transpose(0, 1).contiguous();
+            using Tensor weightByOutput = WeightGradientsAsConvolution(x, kernelByChannel, [0, 0]);
+            Tensor gradWeight = weightByOutput.contiguous();
             Tensor? gradBias = (bool)ctx.get_data("bias") ? gradOutput.sum([0, 2, 3]) : null;
             return [gradInput!, gradWeight, gradBias!];
         }

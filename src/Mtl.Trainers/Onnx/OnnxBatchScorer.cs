@@ -12,8 +12,8 @@ namespace Mtl.Trainers.Onnx;
 /// Threads: libtorch's thread count when the scorer is built, so scoring uses what training was given. A batch runs as
 /// calls of <see cref="RowsPerRun"/> rows: ONNX Runtime's convolutions keep a smaller call's activations in cache and ran
 /// faster per row at 64 rows than at 512 (the scoring benchmark's forward A/B, docs/benchmarks.md). The calls run one
-/// after the other on all threads (intra-op): running them side by side on one thread each (<see cref="ConcurrentCalls"/>,
-/// kept for that A/B) was no faster on this 2-core machine.
+/// after the other on all threads (intra-op): running them side by side on one thread each was no faster end to end on
+/// this 2-core machine (the same A/B). Several callers (a cursor set's cursors) may score at once, each on its buffers.
 /// Each cursor holds <see cref="Buffers"/>: its feature array (pinned for ONNX Runtime, so rows are written straight into
 /// the input tensors, one per call's slice) and the output tensors of every full call; the last, shorter call of a short
 /// batch runs on tensors of its own size, released at once. A cursor rents its buffers and gives them back when disposed,
@@ -36,7 +36,6 @@ internal sealed class OnnxBatchScorer : IDisposable
     private readonly int[][] taskParts;
     private readonly int[] taskWidths;
     private readonly int embeddingOutput = -1;
-    private readonly ParallelOptions parallel;
     private long ticks;
     private readonly ConcurrentBag<Buffers> pool = new();
     private volatile bool disposed;
@@ -49,27 +48,21 @@ internal sealed class OnnxBatchScorer : IDisposable
 
     /// <param name="exported">The batched graph.</param>
     /// <param name="model">The transformer it was exported from.</param>
-    /// <param name="threads">The threads a batch may use.</param>
-    /// <param name="allowSpinning">Whether idle intra-op threads spin (they do not in scoring).</param>
+    /// <param name="threads">ONNX Runtime's intra-op threads.</param>
     /// <param name="rowsPerRun">Rows per ONNX Runtime call.</param>
     /// <param name="profilePrefix">Where ONNX Runtime writes a per-node profile (the benchmark's; null: none).</param>
-    /// <param name="concurrentCalls">False: one call at a time with <paramref name="threads"/> intra-op threads; true (the
-    /// benchmark's comparison): up to <paramref name="threads"/> calls at once, one intra-op thread each.</param>
-    internal OnnxBatchScorer(ExportedNetwork exported, MultiHeadNetworkTransformer model, int threads, bool allowSpinning,
-        int rowsPerRun = DefaultRowsPerRun, string? profilePrefix = null, bool concurrentCalls = false)
+    internal OnnxBatchScorer(ExportedNetwork exported, MultiHeadNetworkTransformer model, int threads,
+        int rowsPerRun = DefaultRowsPerRun, string? profilePrefix = null)
     {
         RowsPerRun = Math.Max(1, rowsPerRun);
-        threads = Math.Max(1, threads);
-        ConcurrentCalls = concurrentCalls ? threads : 1;
-        parallel = new ParallelOptions { MaxDegreeOfParallelism = ConcurrentCalls };
-        options = new SessionOptions { IntraOpNumThreads = concurrentCalls ? 1 : threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        options = new SessionOptions { IntraOpNumThreads = Math.Max(1, threads), InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         if (profilePrefix is not null)
         {
             options.EnableProfiling = true;
             options.ProfileOutputPathPrefix = profilePrefix;
         }
         // Spinning workers would take the cores from the cursor's own work (the upstream's rows) between batches.
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         session = new InferenceSession(exported.Model, options);
         inputNames = [model.FeatureColumnName];
         rowShape = model.RowShape;
@@ -102,14 +95,11 @@ internal sealed class OnnxBatchScorer : IDisposable
         {
             return null;
         }
-        return new OnnxBatchScorer(exported, model, threads, allowSpinning: false);
+        return new OnnxBatchScorer(exported, model, threads);
     }
 
     /// <summary>The rows of one ONNX Runtime call (a batch runs as several).</summary>
     public int RowsPerRun { get; }
-
-    /// <summary>How many of a batch's calls run at once (each on one thread), or 1: one call at a time on all threads.</summary>
-    public int ConcurrentCalls { get; }
 
     /// <summary>Stopwatch ticks spent in <see cref="Score"/> so far (the forward's share of scoring).</summary>
     public long Ticks => Interlocked.Read(ref ticks);
@@ -147,22 +137,8 @@ internal sealed class OnnxBatchScorer : IDisposable
     {
         if (rows < 1 || rows > buffers.Capacity) throw new ArgumentOutOfRangeException(nameof(rows), $"A batch has 1 to {buffers.Capacity} rows, not {rows}.");
         long start = Stopwatch.GetTimestamp();
-        int calls = (rows + buffers.RunRows - 1) / buffers.RunRows;
-        // InferenceSession.Run is safe to call from several threads; every call has its own tensors and writes its own
-        // rows of the score arrays.
-        if (ConcurrentCalls > 1 && calls > 1)
-        {
-            try
-            {
-                Parallel.For(0, calls, parallel, call => Run(buffers, call, rows));
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            }
-        }
-        else
-            for (int call = 0; call < calls; call++) Run(buffers, call, rows);
+        // InferenceSession.Run is safe to call from several threads; every caller has its own tensors.
+        for (int call = 0, calls = (rows + buffers.RunRows - 1) / buffers.RunRows; call < calls; call++) Run(buffers, call, rows);
         into.Scores = buffers.Scores;
         into.Embedding = buffers.Embedding;
         into.Index = 0;
@@ -233,8 +209,7 @@ internal sealed class OnnxBatchScorer : IDisposable
         public Buffers(OnnxBatchScorer scorer, int capacity)
         {
             Capacity = capacity;
-            // A batch smaller than a call per thread is split so that every thread gets a call.
-            RunRows = Math.Min(scorer.RowsPerRun, Math.Max(1, (capacity + scorer.ConcurrentCalls - 1) / scorer.ConcurrentCalls));
+            RunRows = Math.Min(scorer.RowsPerRun, capacity);
             Features = new float[capacity * scorer.rowSize];
             int calls = capacity / RunRows, size = RunRows * scorer.rowSize;
             Inputs = Enumerable.Range(0, calls)

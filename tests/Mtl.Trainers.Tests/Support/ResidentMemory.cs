@@ -13,4 +13,12 @@ public static class ResidentMemory
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
         throw new InvalidOperationException("/proc/self/status has no VmRSS line; this test needs Linux.");
     }
+
+    /// <summary>VmRSS after a full collection and the finalizers it queued (tensors and ONNX Runtime values release native memory there).</summary>
+    public static long Settled()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        return Bytes();
+    }
 }
