@@ -10,8 +10,18 @@ namespace Mtl.Trainers.Engine;
 // into its parameters' gradients per group of rows, without another backward: the per-sample gradient engine uses them
 // with groups of one row, the layer taps (Parameters mode) with one group of all rows and the tasks as targets.
 
+/// <summary>How the layer taps buffer one tapped call's output gradients and contract them into all targets' parameter gradients.</summary>
+internal interface IAllRowsRule
+{
+    /// <summary>One target's output gradient δ laid out as <see cref="AllRows"/> reads it: a new view, which the caller disposes.</summary>
+    Tensor Arranged(Tensor delta);
+
+    /// <summary>Each parameter's (m × numel) gradients summed over all rows, from the call's input a and m targets' <see cref="Arranged"/> δ stacked in front.</summary>
+    IEnumerable<(Tensor Parameter, Tensor PerTarget)> AllRows(Tensor a, Tensor arranged);
+}
+
 /// <summary>How one known layer's parameters get their per-group gradients from its input and output gradient.</summary>
-internal abstract class LayerRule
+internal abstract class LayerRule : IAllRowsRule
 {
     protected LayerRule(nn.Module<Tensor, Tensor> module, IReadOnlyDictionary<string, Tensor> parameters)
     {
@@ -182,5 +192,60 @@ internal sealed class BatchNormRule : LayerRule
         Tensor deltas = d.reshape(m, groups, groupSize, channels, -1);
         if (Weight is not null) yield return (Weight, (deltas * normalised).sum(new long[] { 2, 4 }));
         if (Bias is not null) yield return (Bias, deltas.sum(new long[] { 2, 4 }));
+    }
+}
+
+/// <summary>
+/// The all-rows rule of one call of a convolution whose output only a 2×2 max pool reads, optionally through a channel
+/// dropout (Network/PooledConvolution), from δ at the pool's output. With i(n,o,p) the position of pooled cell p's maximum
+/// in the convolution's output plane and s(n,o) the dropout's scale (1 without one), ∂L/∂W[o,k] = Σₙ,ₚ s(n,o) · δ[n,o,p] ·
+/// unfold(a)[n,k,i(n,o,p)]: <see cref="Conv2dRule"/>'s sum without the zeros the pool's backward would scatter, so a
+/// quarter of its products, and none for a dropped channel (<see cref="MaxPooledWeightGradientKernel"/>). The rule belongs
+/// to one call (it holds that call's maxima and scales); stride 1, no padding or dilation, float32 on the CPU
+/// (<see cref="Applies"/>).
+/// </summary>
+internal sealed class MaxPooledConv2dRule : IAllRowsRule, IDisposable
+{
+    private readonly Conv2d conv;
+    private readonly Tensor? weight, bias;
+    private readonly Tensor index;
+    private readonly Tensor? channelScale;
+
+    /// <param name="conv">The convolution (<see cref="Applies"/>).</param>
+    /// <param name="parameters">Its registered parameters by name (the objects the gradients are reported for).</param>
+    /// <param name="index">The positions of the maxima, N×O×h×w (<see cref="MaxPool.WithIndex"/>); the rule owns it.</param>
+    /// <param name="channelScale">The dropout's scale per row and channel, N×O×1×1 (null: none); the rule owns it.</param>
+    public MaxPooledConv2dRule(Conv2d conv, IReadOnlyDictionary<string, Tensor> parameters, Tensor index, Tensor? channelScale)
+    {
+        this.conv = conv;
+        weight = parameters.GetValueOrDefault("weight");
+        bias = parameters.GetValueOrDefault("bias");
+        this.index = index;
+        this.channelScale = channelScale;
+    }
+
+    /// <summary>Whether the rule's kernel takes this layer: stride 1, no padding or dilation, one group, float32 weights on the CPU.</summary>
+    public static bool Applies(Conv2d conv) =>
+        conv.stride.All(s => s == 1) && conv.dilation.All(d => d == 1) && conv.padding is { } padding && padding.All(p => p == 0)
+        && conv.groups == 1 && conv.padding_type is null && conv.weight is { } w && w.dtype == ScalarType.Float32 && w.device_type == DeviceType.CPU;
+
+    // δ at the pool's output as [O, rows, h, w], as the convolution's own rule lays it.
+    public Tensor Arranged(Tensor delta) => delta.transpose(0, 1);
+
+    public IEnumerable<(Tensor Parameter, Tensor PerTarget)> AllRows(Tensor a, Tensor arranged)
+    {
+        if (weight is not null)
+            yield return (weight, MaxPooledWeightGradientKernel.Compute(a, index, arranged, channelScale, conv.kernel_size[0], conv.kernel_size[1],
+                get_num_threads()));
+        if (bias is null) yield break;
+        // [m, O, N, h, w] summed over the cells, then over the rows with each row's scale.
+        Tensor perRow = arranged.sum(new long[] { 3, 4 });
+        yield return (bias, channelScale is null ? perRow.sum(2) : (perRow * channelScale.reshape(channelScale.shape[0], -1).t()).sum(2));
+    }
+
+    public void Dispose()
+    {
+        index.Dispose();
+        channelScale?.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using Mtl.Trainers.Network;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,7 +14,10 @@ namespace Mtl.Trainers.Engine;
 /// autograd for δₜ at the probes instead of the weight gradients, each δₜ is copied into the call's buffer in the layout
 /// the rule contracts (<see cref="LayerRule.Arranged"/>), and after the passes the rule (<see cref="LayerRule.AllRows"/>)
 /// gives every task's weight and bias gradients in one product or convolution. The results equal the plain
-/// passes' up to float reassociation (a different summation order). Parameters of other layers, or of a tapped layer
+/// passes' up to float reassociation (a different summation order). A shared convolution that only a 2×2 max pool reads
+/// (<see cref="PooledConvolution"/>: MultiLeNet's first layer) is probed at the pool's output instead: the tasks'
+/// backward then stops above the pool, and the weight gradients add only the patches under the maxima
+/// (<see cref="MaxPooledConv2dRule"/>), a quarter of the dense products. Parameters of other layers, or of a tapped layer
 /// whose forward ran without <c>Module.call</c>, take the plain path inside the same passes. The δ are buffered for at
 /// most <see cref="BufferBytes"/> per layer call (tasks in chunks), which bounds the extra memory at large T; the buffers
 /// are kept for the next step of the same shapes (<see cref="KeptBufferBytes"/>).
@@ -61,7 +65,7 @@ internal sealed class LayerTaps : IDisposable
             if (rule is null) continue; // grouped or non-zero-padded convolutions: the plain passes
             var rows = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance) { [own["weight"]] = weight };
             if (bias >= 0) rows[own["bias"]] = bias;
-            found.Add(new Layer(rule, weight, bias, rows));
+            found.Add(new Layer(module, rule, own, weight, bias, rows));
         }
         return found.Count == 0 ? null : new LayerTaps(found.ToArray(), bufferBytes);
     }
@@ -71,7 +75,8 @@ internal sealed class LayerTaps : IDisposable
     {
         Clear();
         foreach (Layer layer in layers)
-            removers.Add(layer.Rule.Tap((kept, probe) => calls.Add(new Call(layer, kept, probe)))); // released by Clear
+            removers.Add(layer.Rule.Tap((kept, probe) => calls.Add(new Call(layer, layer.Rule, kept, probe, null)))); // released by Clear
+        removers.Add(PooledConvolution.Recording(new PooledRecorder(this)).Dispose);
         return new Removal(this);
     }
 
@@ -128,6 +133,9 @@ internal sealed class LayerTaps : IDisposable
         }
     }
 
+    /// <summary>The shapes of the recorded calls' probes, in call order: where the tasks' δ are taken (for tests and diagnostics).</summary>
+    internal IReadOnlyList<long[]> RecordedProbeShapes => calls.Select(c => c.Probe.shape).ToArray();
+
     /// <summary>Bytes of the δ buffers kept for the next call.</summary>
     public long KeptBufferBytes => spareBuffers.Sum(t => t.numel() * t.element_size());
 
@@ -138,6 +146,7 @@ internal sealed class LayerTaps : IDisposable
         {
             call.Input.Dispose();
             call.Probe.Dispose();
+            call.Owned?.Dispose();
         }
         calls.Clear();
     }
@@ -157,10 +166,34 @@ internal sealed class LayerTaps : IDisposable
         removers.Clear();
     }
 
-    /// <summary>A tapped layer: its rule, and the rows of its weight and bias (−1: none) among the shared parameters.</summary>
-    private sealed record Layer(LayerRule Rule, int Weight, int Bias, IReadOnlyDictionary<Tensor, int> Rows);
+    /// <summary>A tapped layer: its module, rule and registered parameters, and the rows of its weight and bias (−1: none) among the shared parameters.</summary>
+    private sealed record Layer(nn.Module Module, LayerRule Rule, IReadOnlyDictionary<string, Tensor> Parameters, int Weight, int Bias,
+        IReadOnlyDictionary<Tensor, int> Rows);
 
-    private sealed record Call(Layer Layer, Tensor Input, Tensor Probe);
+    /// <summary>One recorded call: the rule that contracts its δ, its input, its probe, and what else it holds (released with it).</summary>
+    private sealed record Call(Layer Layer, IAllRowsRule Rule, Tensor Input, Tensor Probe, IDisposable? Owned);
+
+    /// <summary>
+    /// Records a tapped convolution that only a max pool reads (<see cref="PooledConvolution"/>) with its probe on the pool's
+    /// output: the tasks' δ there, the maxima's positions and the layer's input give its weight gradients
+    /// (<see cref="MaxPooledConv2dRule"/>), and no task's backward reaches below the pool. A layer reached this way does
+    /// not run its forward hook, so it is recorded once.
+    /// </summary>
+    private sealed class PooledRecorder(LayerTaps taps) : PooledConvolution.IRecorder
+    {
+        public bool Records(Conv2d conv) => MaxPooledConv2dRule.Applies(conv) && taps.layers.Any(l => ReferenceEquals(l.Module, conv));
+
+        public Tensor Recorded(Conv2d conv, Tensor input, Tensor index, Tensor? channelScale, Tensor pooled)
+        {
+            Layer layer = taps.layers.First(l => ReferenceEquals(l.Module, conv));
+            Tensor kept = input.detach().DetachFromDisposeScope();
+            var rule = new MaxPooledConv2dRule(conv, layer.Parameters, index.detach().DetachFromDisposeScope(),
+                channelScale?.detach().DetachFromDisposeScope());
+            Tensor probe = zeros_like(pooled).requires_grad_(true).DetachFromDisposeScope();
+            taps.calls.Add(new Call(layer, rule, kept, probe, rule)); // released by Clear
+            return pooled + probe;
+        }
+    }
 
     private sealed class Removal(LayerTaps taps) : IDisposable
     {
@@ -197,13 +230,13 @@ internal sealed class LayerTaps : IDisposable
                 {
                     // Kept for later chunks; slots before this task (tasks that did not reach the call) hold zeros.
                     long[] arrangedShape;
-                    using (Tensor arrangedProbe = call.Layer.Rule.Arranged(call.Probe)) arrangedShape = arrangedProbe.shape;
+                    using (Tensor arrangedProbe = call.Rule.Arranged(call.Probe)) arrangedShape = arrangedProbe.shape;
                     buffer = Rent(arrangedShape.Prepend(chunk).ToArray());
                     if (task > first)
                         using (Tensor earlier = buffer.narrow(0, 0, task - first)) earlier.zero_();
                 }
                 using Tensor slot = buffer.select(0, task - first);
-                using Tensor arranged = call.Layer.Rule.Arranged(delta);
+                using Tensor arranged = call.Rule.Arranged(delta);
                 slot.copy_(arranged);
             }
             else if (buffer is not null)
@@ -224,7 +257,7 @@ internal sealed class LayerTaps : IDisposable
             if (buffer is null) return; // no task so far reached this call: its part is 0
             using var scope = NewDisposeScope();
             Tensor deltas = buffer.narrow(0, 0, count);
-            foreach ((Tensor parameter, Tensor perTask) in call.Layer.Rule.AllRows(call.Input, deltas))
+            foreach ((Tensor parameter, Tensor perTask) in call.Rule.AllRows(call.Input, deltas))
                 result[call.Layer.Rows[parameter]].narrow(0, start, count).add_(perTask);
         }
 

@@ -25,23 +25,33 @@ internal static class MaxPool
         if (x.dim() != 4) throw new ArgumentException($"MaxPool.Pool2 takes an N×C×H×W tensor; got {x.dim()} dimensions.", nameof(x));
         using var scope = NewDisposeScope();
         if (x.requires_grad && is_grad_enabled())
-        {
-            Tensor index;
-            using (no_grad())
-            {
-                // An NHWC-contiguous tensor seen through NCHW axes has channels-last strides, which selects that kernel. Its
-                // indices (positions in the H×W plane) do not depend on the memory format.
-                Tensor channelsLast = x.detach().permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
-                index = F.max_pool2d_with_indices(channelsLast, new long[] { 2, 2 }).indices.contiguous();
-            }
-            // Gathering the maxima keeps the backward a scatter into the NCHW input (the channels-last kernel's own backward
-            // and the copies back cost more than they saved).
-            long n = x.shape[0], c = x.shape[1];
-            return x.reshape(n, c, -1).gather(2, index.view(n, c, -1)).view(index.shape).MoveToOuterDisposeScope();
-        }
+            return WithIndex(x).Pooled.MoveToOuterDisposeScope();
         long h = x.shape[2] / 2 * 2, w = x.shape[3] / 2 * 2;
         Tensor Window(long row, long column) =>
             x[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(row, h, 2), TensorIndex.Slice(column, w, 2)];
         return maximum(maximum(Window(0, 0), Window(0, 1)), maximum(Window(1, 0), Window(1, 1))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <see cref="Pool2"/>'s autograd form and the position of each window's (first) maximum in the H×W plane, flattened
+    /// (N×C×h×w, as <c>F.max_pool2d_with_indices</c> gives it; the pooled output is the input gathered there).
+    /// </summary>
+    public static (Tensor Pooled, Tensor Index) WithIndex(Tensor x)
+    {
+        if (x.dim() != 4) throw new ArgumentException($"MaxPool.WithIndex takes an N×C×H×W tensor; got {x.dim()} dimensions.", nameof(x));
+        using var scope = NewDisposeScope();
+        Tensor index;
+        using (no_grad())
+        {
+            // An NHWC-contiguous tensor seen through NCHW axes has channels-last strides, which selects that kernel. Its
+            // indices (positions in the H×W plane) do not depend on the memory format.
+            Tensor channelsLast = x.detach().permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+            index = F.max_pool2d_with_indices(channelsLast, new long[] { 2, 2 }).indices.contiguous();
+        }
+        // Gathering the maxima keeps the backward a scatter into the NCHW input (the channels-last kernel's own backward
+        // and the copies back cost more than they saved).
+        long n = x.shape[0], c = x.shape[1];
+        Tensor pooled = x.reshape(n, c, -1).gather(2, index.view(n, c, -1)).view(index.shape);
+        return (pooled.MoveToOuterDisposeScope(), index.MoveToOuterDisposeScope());
     }
 }

@@ -51,9 +51,7 @@ internal sealed class MultiLeNetTrunk : nn.Module<Tensor, Tensor>, IOnnxExportab
     internal static Tensor Block(Conv2d conv, Dropout2d? dropout, Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor c = ConvolutionBackward.Apply(conv, x);
-        if (dropout is not null) c = dropout.call(c);
-        return F.relu(MaxPool.Pool2(c)).MoveToOuterDisposeScope();
+        return F.relu(PooledConvolution.Apply(conv, dropout, x)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The graph form of <see cref="Block"/>.</summary>

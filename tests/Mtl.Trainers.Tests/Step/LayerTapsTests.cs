@@ -97,6 +97,32 @@ public sealed class LayerTapsTests
     }
 
     /// <summary>
+    /// MultiLeNet's convolutions, which only a max pool reads (the second through Dropout2d), are probed at the pools' outputs
+    /// (PooledConvolution): over odd sides (the pool drops a row and a column), two input channels, five tasks in one chunk or one per chunk,
+    /// the rows still equal the plain passes.
+    /// </summary>
+    [TestMethod]
+    [DataRow(1L << 30)]
+    [DataRow(1L)]
+    public void APooledConvolutionsRowsEqualPlainPassesOverOddSides(long bufferBytes)
+    {
+        using var scope = NewDisposeScope();
+        List<TaskDefinition> tasks = Tasks(5);
+        long[] shape = [2, 17, 19];
+        using SharedBottomNetwork network = Network(TrunkSpec.MultiLeNet(), shape, tasks);
+        (Tensor x, Tensor[] y) = Batch(shape, tasks.Count, 9, 4);
+        using LayerTaps taps = LayerTaps.For(network, network.SharedParameters(), bufferBytes)
+            ?? throw new AssertFailedException("the trunk's layers were not tapped");
+        using (taps.Record())
+            network.Forward(x, false);
+        // conv1's 13×15 output pooled to 6×7; conv2's 2×3 output (through Dropout2d) pooled to 1×1; then the fc.
+        CollectionAssert.AreEqual(new long[] { 9, 10, 6, 7 }, taps.RecordedProbeShapes[0], "conv1 is probed at its pool's output");
+        CollectionAssert.AreEqual(new long[] { 9, 20, 1, 1 }, taps.RecordedProbeShapes[1], "conv2 is probed at its pool's output, behind the dropout");
+        taps.Clear();
+        AssertTappedEqualPlain(network, tasks, x, y, taps, 13, "");
+    }
+
+    /// <summary>
     /// The ResNet trunk's convolutions take both forms of the all-tasks weight gradient (LayerRules.Conv2dRule.AllRows):
     /// the unfold product (one input channel, stride 2) and the convolution (16+ input channels, stride 1, zero padding).
     /// One taps object over batches of different sizes (its δ buffers are kept from call to call) matches the plain passes
