@@ -51,11 +51,14 @@ public class MaxPoolTests
         Tensor x = randint(0, 2, new long[] { 2, 2, 4, 6 }).to_type(ScalarType.Float32).requires_grad_(true);
         Tensor g = randn(2, 2, 2, 3);
         Tensor expected = autograd.grad(new[] { F.max_pool2d(x, 2) }, new[] { x }, new[] { g })[0];
-        Tensor pooled = MaxPool.Pool2(x);
-        Assert.IsTrue(pooled.requires_grad);
-        Assert.IsTrue(SameShapeAndValues(F.max_pool2d(x, 2).detach(), pooled.detach()), "the values must be F.max_pool2d's");
-        Tensor actual = autograd.grad(new[] { pooled }, new[] { x }, new[] { g })[0];
-        Assert.IsTrue(SameShapeAndValues(expected, actual), "the gradient must be F.max_pool2d's");
+        // Pool2 on a tensor this small takes F.max_pool2d itself; the gathering form is checked directly.
+        foreach ((string form, Tensor pooled) in new[] { ("Pool2", MaxPool.Pool2(x)), ("the gathering form", MaxPool.WithIndex(x).Pooled) })
+        {
+            Assert.IsTrue(pooled.requires_grad, form);
+            Assert.IsTrue(SameShapeAndValues(F.max_pool2d(x, 2).detach(), pooled.detach()), $"{form}: the values must be F.max_pool2d's");
+            Tensor actual = autograd.grad(new[] { pooled }, new[] { x }, new[] { g })[0];
+            Assert.IsTrue(SameShapeAndValues(expected, actual), $"{form}: the gradient must be F.max_pool2d's");
+        }
     }
 
     [TestMethod]
@@ -73,6 +76,7 @@ public class MaxPoolTests
             return autograd.grad(new[] { (gx * v).sum() }, new[] { g })[0];
         }
         Assert.IsTrue(SameShapeAndValues(SecondDerivative(t => F.max_pool2d(t, 2)), SecondDerivative(MaxPool.Pool2)));
+        Assert.IsTrue(SameShapeAndValues(SecondDerivative(t => F.max_pool2d(t, 2)), SecondDerivative(t => MaxPool.WithIndex(t).Pooled)));
     }
 
     [TestMethod]

@@ -45,19 +45,21 @@ internal static class PooledConvolution
 
     /// <summary>
     /// The 2×2 max pool (<see cref="MaxPool.Pool2"/>) of <paramref name="conv"/> applied to <paramref name="x"/>, through
-    /// <paramref name="dropout"/> when given (<see cref="ChannelDropout"/>: <c>Dropout2d</c>'s values and random draws).
+    /// <paramref name="dropout"/> when given.
     /// </summary>
     public static Tensor Apply(Conv2d conv, Dropout2d? dropout, Tensor x)
     {
         using var scope = NewDisposeScope();
-        IRecorder? r = recorder is { } candidate && is_grad_enabled() && candidate.Records(conv) ? candidate : null;
-        // A recorded layer's own forward runs without Module.call: a forward hook there would tap δ at the convolution's output.
-        Tensor convolved = r is null ? ConvolutionBackward.Apply(conv, x)
-            : F.conv2d(x, conv.weight!, conv.bias, conv.stride, conv.padding, conv.dilation, conv.groups);
+        if (recorder is not { } r || !is_grad_enabled() || !r.Records(conv))
+        {
+            Tensor c = ConvolutionBackward.Apply(conv, x);
+            return MaxPool.Pool2(dropout is null ? c : dropout.call(c)).MoveToOuterDisposeScope();
+        }
+        // The layer's own forward without Module.call (a forward hook there would tap δ at the convolution's output), and
+        // the dropout with its mask in hand: Dropout2d's values and random draws (ChannelDropout).
+        Tensor convolved = F.conv2d(x, conv.weight!, conv.bias, conv.stride, conv.padding, conv.dilation, conv.groups);
         Tensor? mask = dropout is null ? null : ChannelDropout.Mask(dropout, convolved);
-        Tensor dropped = ChannelDropout.Apply(convolved, mask);
-        if (r is null) return MaxPool.Pool2(dropped).MoveToOuterDisposeScope();
-        (Tensor pooled, Tensor index) = MaxPool.WithIndex(dropped);
+        (Tensor pooled, Tensor index) = MaxPool.WithIndex(ChannelDropout.Apply(convolved, mask));
         return r.Recorded(conv, x, index, mask, pooled).MoveToOuterDisposeScope();
     }
 
