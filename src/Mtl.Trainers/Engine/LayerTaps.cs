@@ -14,10 +14,10 @@ namespace Mtl.Trainers.Engine;
 /// autograd for δₜ at the probes instead of the weight gradients, each δₜ is copied into the call's buffer in the layout
 /// the rule contracts (<see cref="LayerRule.Arranged"/>), and after the passes the rule (<see cref="LayerRule.AllRows"/>)
 /// gives every task's weight and bias gradients in one product or convolution. The results equal the plain
-/// passes' up to float reassociation (a different summation order). A shared convolution that only a 2×2 max pool reads
-/// (<see cref="PooledConvolution"/>: MultiLeNet's first layer) is probed at the pool's output instead: the tasks'
-/// backward then stops above the pool, and the weight gradients add only the patches under the maxima
-/// (<see cref="MaxPooledConv2dRule"/>), a quarter of the dense products. Parameters of other layers, or of a tapped layer
+/// passes' up to float reassociation (a different summation order). A shared convolution that only a 2×2 max pool reads,
+/// directly or through a channel dropout (<see cref="PooledConvolution"/>: both of MultiLeNet's), is probed at the pool's
+/// output instead: each task's δ is a quarter of the size, and the weight gradients add only the patches under the
+/// maxima (<see cref="MaxPooledConv2dRule"/>), a quarter of the dense products. Parameters of other layers, or of a tapped layer
 /// whose forward ran without <c>Module.call</c>, take the plain path inside the same passes. The δ are buffered for at
 /// most <see cref="BufferBytes"/> per layer call (tasks in chunks), which bounds the extra memory at large T; the buffers
 /// are kept for the next step of the same shapes (<see cref="KeptBufferBytes"/>).
@@ -175,9 +175,9 @@ internal sealed class LayerTaps : IDisposable
 
     /// <summary>
     /// Records a tapped convolution that only a max pool reads (<see cref="PooledConvolution"/>) with its probe on the pool's
-    /// output: the tasks' δ there, the maxima's positions and the layer's input give its weight gradients
-    /// (<see cref="MaxPooledConv2dRule"/>), and no task's backward reaches below the pool. A layer reached this way does
-    /// not run its forward hook, so it is recorded once.
+    /// output: the tasks' δ there, the maxima's positions, the dropout's channel scale and the layer's input give its
+    /// weight gradients (<see cref="MaxPooledConv2dRule"/>). A layer reached this way does not run its forward hook, so it
+    /// is recorded once.
     /// </summary>
     private sealed class PooledRecorder(LayerTaps taps) : PooledConvolution.IRecorder
     {

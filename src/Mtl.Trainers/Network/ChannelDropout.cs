@@ -7,9 +7,10 @@ namespace Mtl.Trainers.Network;
 /// <summary>
 /// <see cref="Dropout2d"/>'s forward with its channel mask in hand. In training each (row, channel) is kept with
 /// probability 1 − p and scaled by 1/(1 − p), drawn and applied as libtorch's feature dropout does it (the same random
-/// draws and the same products), so the values equal <c>Dropout2d.call</c>'s bit for bit (ChannelDropoutTests). The layer
-/// taps need the mask to carry the tasks' gradients from a max pool's output to the convolution below the dropout
-/// (<see cref="PooledConvolution"/>); everywhere else the trunk calls the layer itself.
+/// draws and the same products), so the values equal <c>Dropout2d.call</c>'s bit for bit
+/// (<c>MaxPooledWeightGradientTests.ChannelDropoutEqualsDropout2dBitForBit</c>). The layer taps need the mask to carry
+/// the tasks' gradients from a max pool's output to the convolution below the dropout (<see cref="PooledConvolution"/>);
+/// everywhere else the trunk calls the layer itself.
 /// </summary>
 internal static class ChannelDropout
 {
