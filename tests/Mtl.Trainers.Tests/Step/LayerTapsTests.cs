@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 using Mtl.Trainers.Engine;
 using Mtl.Trainers.Methods;
 using Mtl.Trainers.Network;
+using Mtl.Trainers.Tests.Support;
 
 namespace Mtl.Trainers.Tests.Step;
 
@@ -192,6 +193,34 @@ public sealed class LayerTapsTests
         // After the recording the hooks are gone: a forward records nothing more.
         network.Forward(x, false);
         taps.Clear();
+    }
+
+    /// <summary>
+    /// Thousands of tapped Parameters-mode steps on MultiLeNet (both convolutions pooled, the second through Dropout2d: the
+    /// maxima, scales, kept inputs, probes and δ buffers of every step) leave the resident set flat.
+    /// </summary>
+    [TestMethod]
+    public void ResidentMemoryStaysFlatOverThousandsOfTappedSteps()
+    {
+        List<TaskDefinition> tasks = Tasks(3);
+        long[] shape = [1, 16, 16];
+        var options = new MultiHeadNetworkTrainer.Options { GradientMode = GradientMode.Parameters, MaxEpoch = 1 };
+        using SharedBottomNetwork network = Network(TrunkSpec.MultiLeNet(), shape, tasks);
+        using var step = new TrainingStep(options, tasks, network, MethodRegistry.Create("upgrad"), 3, (_, _) => { }, layerTaps: true);
+        (Tensor x, Tensor[] y) = Batch(shape, tasks.Count, 16, 3);
+        void Steps(int first, int count)
+        {
+            for (int i = first; i < first + count; i++)
+            {
+                using var scope = NewDisposeScope();
+                step.Run(x, y, i, 1);
+            }
+        }
+        Steps(1, 300); // warm-up
+        long before = ResidentMemory.Settled();
+        Steps(301, 2000);
+        long growth = ResidentMemory.Settled() - before;
+        Assert.IsTrue(growth < 30L << 20, $"resident memory grew by {growth >> 20} MB over 2,000 tapped steps");
     }
 
     [TestMethod]
