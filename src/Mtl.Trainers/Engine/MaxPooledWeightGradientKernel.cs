@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -82,54 +83,66 @@ internal static class MaxPooledWeightGradientKernel
         var lineStarts = new long[lines];
         for (long line = 0; line < lines; line++)
             lineStarts[line] = (line / s.KernelHeight * s.Height + line % s.KernelHeight) * s.Width;
-        var sums = new float[s.Targets * padded];
-        var patches = new float[PairsPerBlock * padded];
+        // Scratch from the shared pool (a step would otherwise allocate megabytes of large arrays for the collector),
+        // cleared where a zero is read: the sums, the patches' tail lanes, the zero δ row.
+        int sumsLength = (int)(s.Targets * padded), patchesLength = PairsPerBlock * padded;
         // With scales, the block's δ per target are copied (scaled) into rows of their own, since dropped channels leave
         // gaps; without, the block's pairs are consecutive and each target's δ are read in place. One more zero row lets
         // an odd last target pair with nothing.
-        var blockDeltas = new float[(scales is null ? 1 : s.Targets + 1) * PairsPerBlock];
-        var discard = new float[padded];
+        int deltasLength = (int)((scales is null ? 1 : s.Targets + 1) * PairsPerBlock);
+        float[] sums = ArrayPool<float>.Shared.Rent(sumsLength), patches = ArrayPool<float>.Shared.Rent(patchesLength);
+        float[] blockDeltas = ArrayPool<float>.Shared.Rent(deltasLength), discard = ArrayPool<float>.Shared.Rent(padded);
+        Array.Clear(sums, 0, sumsLength);
+        Array.Clear(patches, 0, patchesLength);
+        Array.Clear(blockDeltas, 0, deltasLength);
         var deltaStarts = new nint[s.Targets + 1];
-        fixed (float* sumRows = sums, patchRows = patches, deltaRows = blockDeltas, discardRow = discard)
-        fixed (long* corner = corners, lineStart = lineStarts)
-        fixed (nint* targetDeltas = deltaStarts)
+        try
         {
-            for (long t = 0; t <= s.Targets; t++)
-                targetDeltas[t] = (nint)(scales is null ? (t == s.Targets ? deltaRows : null) : deltaRows + t * PairsPerBlock);
-            int count = 0;
-            long first = 0; // the pair index of the block's first pair (without scales: its pairs are consecutive)
-            for (long n = 0; n < s.Rows; n++)
+            fixed (float* sumRows = sums, patchRows = patches, deltaRows = blockDeltas, discardRow = discard)
+            fixed (long* corner = corners, lineStart = lineStarts)
+            fixed (nint* targetDeltas = deltaStarts)
             {
-                float scale = scales is null ? 1f : scales[n * s.OutChannels + o];
-                if (scale == 0) continue; // a dropped channel: every target's δ is zero there
-                long* maxima = index + (n * s.OutChannels + o) * s.Cells;
-                float* image = input + n * s.Channels * s.Height * s.Width;
-                float* rowDeltas = deltas + (long)o * pairs + n * s.Cells;
-                for (long p = 0; p < s.Cells; p++)
+                for (long t = 0; t <= s.Targets; t++)
+                    targetDeltas[t] = (nint)(scales is null ? (t == s.Targets ? deltaRows : null) : deltaRows + t * PairsPerBlock);
+                int count = 0;
+                long first = 0; // the pair index of the block's first pair (without scales: its pairs are consecutive)
+                for (long n = 0; n < s.Rows; n++)
                 {
-                    float* patch = patchRows + (long)count * padded, from = image + corner[maxima[p]];
-                    // Kernel row by kernel row, in the weight's (channel, row, column) order.
-                    for (long line = 0; line < lines; line++, patch += s.KernelWidth)
-                        CopyLine(from + lineStart[line], patch, (int)s.KernelWidth);
-                    if (scales is not null)
-                        for (long t = 0; t < s.Targets; t++)
-                            deltaRows[t * PairsPerBlock + count] = rowDeltas[t * targetStride + p] * scale;
-                    if (++count == PairsPerBlock)
+                    float scale = scales is null ? 1f : scales[n * s.OutChannels + o];
+                    if (scale == 0) continue; // a dropped channel: every target's δ is zero there
+                    long* maxima = index + (n * s.OutChannels + o) * s.Cells;
+                    float* image = input + n * s.Channels * s.Height * s.Width;
+                    float* rowDeltas = deltas + (long)o * pairs + n * s.Cells;
+                    for (long p = 0; p < s.Cells; p++)
                     {
-                        if (scales is null) PointInPlace(targetDeltas, deltas, s, o, first);
-                        AddBlock(s, padded, count, patchRows, targetDeltas, sumRows, discardRow);
-                        first += count;
-                        count = 0;
+                        float* patch = patchRows + (long)count * padded, from = image + corner[maxima[p]];
+                        // Kernel row by kernel row, in the weight's (channel, row, column) order.
+                        for (long line = 0; line < lines; line++, patch += s.KernelWidth)
+                            CopyLine(from + lineStart[line], patch, (int)s.KernelWidth);
+                        if (scales is not null)
+                            for (long t = 0; t < s.Targets; t++)
+                                deltaRows[t * PairsPerBlock + count] = rowDeltas[t * targetStride + p] * scale;
+                        if (++count == PairsPerBlock)
+                        {
+                            if (scales is null) PointInPlace(targetDeltas, deltas, s, o, first);
+                            AddBlock(s, padded, count, patchRows, targetDeltas, sumRows, discardRow);
+                            first += count;
+                            count = 0;
+                        }
                     }
                 }
+                if (count > 0)
+                {
+                    if (scales is null) PointInPlace(targetDeltas, deltas, s, o, first);
+                    AddBlock(s, padded, count, patchRows, targetDeltas, sumRows, discardRow);
+                }
+                for (long t = 0; t < s.Targets; t++)
+                    new ReadOnlySpan<float>(sumRows + t * padded, window).CopyTo(new Span<float>(result + (t * s.OutChannels + o) * window, window));
             }
-            if (count > 0)
-            {
-                if (scales is null) PointInPlace(targetDeltas, deltas, s, o, first);
-                AddBlock(s, padded, count, patchRows, targetDeltas, sumRows, discardRow);
-            }
-            for (long t = 0; t < s.Targets; t++)
-                new ReadOnlySpan<float>(sumRows + t * padded, window).CopyTo(new Span<float>(result + (t * s.OutChannels + o) * window, window));
+        }
+        finally
+        {
+            foreach (float[] rented in new[] { sums, patches, blockDeltas, discard }) ArrayPool<float>.Shared.Return(rented);
         }
     }
 

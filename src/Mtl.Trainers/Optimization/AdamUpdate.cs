@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Mtl.Trainers;
@@ -16,17 +17,28 @@ internal static class AdamUpdate
     {
         double beta1 = options.Beta1!.Value, beta2 = options.Beta2!.Value, eps = options.Eps!.Value, decay = options.WeightDecay!.Value;
         double bias1 = 1 - Math.Pow(beta1, step), bias2 = 1 - Math.Pow(beta2, step);
+        // Scalars held until the update is done: TorchSharp's temporaries from implicit double → Scalar conversions are
+        // freed by their finalizers, which a garbage collection on another thread can run while the native op still
+        // reads them (seen once as a corrupted Scalar in Adam's step during a long test run).
+        using Scalar keep1 = beta1.ToScalar(), add1 = (1 - beta1).ToScalar(), keep2 = beta2.ToScalar(), add2 = (1 - beta2).ToScalar();
+        using Scalar correction2 = Math.Sqrt(bias2).ToScalar(), epsilon = eps.ToScalar(), stepSize = (-lr / bias1).ToScalar();
         Tensor g = gradient;
         if (decay != 0)
         {
             if (decoupledWeightDecay)
-                parameter.mul_(1 - lr * decay);
+            {
+                using Scalar shrink = (1 - lr * decay).ToScalar();
+                parameter.mul_(shrink);
+            }
             else
-                g = gradient.add(parameter, decay);
+            {
+                using Scalar l2 = decay.ToScalar();
+                g = gradient.add(parameter, l2);
+            }
         }
-        expAvg.mul_(beta1).add_(g, 1 - beta1);
-        expAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
-        Tensor denominator = (expAvgSq.sqrt() / Math.Sqrt(bias2)).add_(eps);
-        parameter.addcdiv_(expAvg, denominator, -lr / bias1);
+        expAvg.mul_(keep1).add_(g, add1);
+        expAvgSq.mul_(keep2).addcmul_(g, g, add2);
+        Tensor denominator = expAvgSq.sqrt().div_(correction2).add_(epsilon);
+        parameter.addcdiv_(expAvg, denominator, stepSize);
     }
 }
