@@ -107,7 +107,6 @@ internal sealed class LinearRule : LayerRule
         if (Weight is not null) yield return (Weight, bmm(byGroup, inputs).reshape(groups, m, -1).transpose(0, 1));
         if (Bias is not null) yield return (Bias, deltas.sum(2));
     }
-
 }
 
 internal sealed class Conv2dRule : LayerRule
@@ -120,8 +119,7 @@ internal sealed class Conv2dRule : LayerRule
     {
         long m = d.shape[0], groups = a.shape[0] / groupSize, outChannels = d.shape[2];
         // unfold: [rows, C·kh·kw, positions]; the weight gradient is δ (channels out × positions) times its transpose.
-        Tensor patches = F.unfold(a, (conv.kernel_size[0], conv.kernel_size[1]), (conv.dilation[0], conv.dilation[1]),
-            (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1]));
+        Tensor patches = Patches(a);
         long window = patches.shape[1];
         Tensor columns = patches.reshape(groups, groupSize, window, -1).transpose(1, 2).reshape(groups, window, -1);
         // [m, rows, O, positions] → [groups, m · O, groupSize · positions]
@@ -129,6 +127,11 @@ internal sealed class Conv2dRule : LayerRule
         if (Weight is not null) yield return (Weight, bmm(deltas, columns.transpose(1, 2)).reshape(groups, m, -1).transpose(0, 1));
         if (Bias is not null) yield return (Bias, deltas.sum(2).reshape(groups, m, outChannels).transpose(0, 1));
     }
+
+    // unfold(a) with the layer's geometry: [rows, C·kh·kw, positions].
+    private Tensor Patches(Tensor a) =>
+        F.unfold(a, (conv.kernel_size[0], conv.kernel_size[1]), (conv.dilation[0], conv.dilation[1]),
+            (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1]));
 
     /// <summary>Fewest input channels for which <see cref="AllRows"/> forms the weight gradient as a convolution.</summary>
     internal const long ConvolutionFormMinimumInputChannels = 8;
@@ -166,8 +169,7 @@ internal sealed class Conv2dRule : LayerRule
         }
         else
         {
-            Tensor patches = F.unfold(a, (conv.kernel_size[0], conv.kernel_size[1]), (conv.dilation[0], conv.dilation[1]),
-                (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1])); // [N, K, P]
+            Tensor patches = Patches(a); // [N, K, P]
             Tensor columns = patches.transpose(0, 1).reshape(patches.shape[1], -1); // [K, N·P]
             perTarget = arranged.reshape(m * outChannels, -1).mm(columns.t());
         }
@@ -224,10 +226,9 @@ internal sealed class MaxPooledConv2dRule : IAllRowsRule, IDisposable
         this.channelScale = channelScale;
     }
 
-    /// <summary>Whether the rule's kernel takes this layer: stride 1, no padding or dilation, one group, float32 weights on the CPU.</summary>
+    /// <summary>Whether the rule's kernel takes this layer: a plain convolution (<see cref="ConvolutionBackward.IsPlain"/>) with float32 weights on the CPU.</summary>
     public static bool Applies(Conv2d conv) =>
-        conv.stride.All(s => s == 1) && conv.dilation.All(d => d == 1) && conv.padding is { } padding && padding.All(p => p == 0)
-        && conv.groups == 1 && conv.padding_type is null && conv.weight is { } w && w.dtype == ScalarType.Float32 && w.device_type == DeviceType.CPU;
+        ConvolutionBackward.IsPlain(conv) && conv.weight is { } w && w.dtype == ScalarType.Float32 && w.device_type == DeviceType.CPU;
 
     // δ at the pool's output as [O, rows, h, w], as the convolution's own rule lays it.
     public Tensor Arranged(Tensor delta) => delta.transpose(0, 1);

@@ -27,7 +27,8 @@ internal sealed class LayerTaps : IDisposable
     /// <summary>The most bytes of δ buffered per layer call before its chunk of tasks is contracted.</summary>
     public const long BufferBytes = 64L << 20;
 
-    private readonly Layer[] layers;
+    // The tapped layers by module, in the network's order (a pooled convolution is recorded by its module).
+    private readonly Dictionary<nn.Module, Layer> layers;
     private readonly List<Call> calls = new();
     private readonly List<Action> removers = new();
 
@@ -36,7 +37,7 @@ internal sealed class LayerTaps : IDisposable
     // pays its page faults and zeroing again.
     private readonly List<Tensor> spareBuffers = new();
 
-    private LayerTaps(Layer[] layers, long bufferBytes)
+    private LayerTaps(Dictionary<nn.Module, Layer> layers, long bufferBytes)
     {
         this.layers = layers;
         this.bufferBytes = bufferBytes;
@@ -51,7 +52,7 @@ internal sealed class LayerTaps : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferBytes, 1);
         var index = new Dictionary<IntPtr, int>();
         for (int p = 0; p < shared.Count; p++) index[shared[p].Handle] = p;
-        var found = new List<Layer>();
+        var found = new Dictionary<nn.Module, Layer>(ReferenceEqualityComparer.Instance);
         foreach ((string _, nn.Module module) in root.named_modules())
         {
             // Batch norm's rule reads running statistics, which a training forward does not normalise with.
@@ -65,16 +66,16 @@ internal sealed class LayerTaps : IDisposable
             if (rule is null) continue; // grouped or non-zero-padded convolutions: the plain passes
             var rows = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance) { [own["weight"]] = weight };
             if (bias >= 0) rows[own["bias"]] = bias;
-            found.Add(new Layer(module, rule, own, weight, bias, rows));
+            found.Add(module, new Layer(rule, own, weight, bias, rows));
         }
-        return found.Count == 0 ? null : new LayerTaps(found.ToArray(), bufferBytes);
+        return found.Count == 0 ? null : new LayerTaps(found, bufferBytes);
     }
 
     /// <summary>Hooks the layers for one forward; disposing the result removes the hooks (the recorded calls stay until <see cref="Clear"/>).</summary>
     public IDisposable Record()
     {
         Clear();
-        foreach (Layer layer in layers)
+        foreach (Layer layer in layers.Values)
             removers.Add(layer.Rule.Tap((kept, probe) => calls.Add(new Call(layer, layer.Rule, kept, probe, null)))); // released by Clear
         removers.Add(PooledConvolution.Recording(new PooledRecorder(this)).Dispose);
         return new Removal(this);
@@ -166,9 +167,8 @@ internal sealed class LayerTaps : IDisposable
         removers.Clear();
     }
 
-    /// <summary>A tapped layer: its module, rule and registered parameters, and the rows of its weight and bias (−1: none) among the shared parameters.</summary>
-    private sealed record Layer(nn.Module Module, LayerRule Rule, IReadOnlyDictionary<string, Tensor> Parameters, int Weight, int Bias,
-        IReadOnlyDictionary<Tensor, int> Rows);
+    /// <summary>A tapped layer: its rule and registered parameters, and the rows of its weight and bias (−1: none) among the shared parameters.</summary>
+    private sealed record Layer(LayerRule Rule, IReadOnlyDictionary<string, Tensor> Parameters, int Weight, int Bias, IReadOnlyDictionary<Tensor, int> Rows);
 
     /// <summary>One recorded call: the rule that contracts its δ, its input, its probe, and what else it holds (released with it).</summary>
     private sealed record Call(Layer Layer, IAllRowsRule Rule, Tensor Input, Tensor Probe, IDisposable? Owned);
@@ -181,11 +181,11 @@ internal sealed class LayerTaps : IDisposable
     /// </summary>
     private sealed class PooledRecorder(LayerTaps taps) : PooledConvolution.IRecorder
     {
-        public bool Records(Conv2d conv) => MaxPooledConv2dRule.Applies(conv) && taps.layers.Any(l => ReferenceEquals(l.Module, conv));
+        public bool Records(Conv2d conv) => MaxPooledConv2dRule.Applies(conv) && taps.layers.ContainsKey(conv);
 
         public Tensor Recorded(Conv2d conv, Tensor input, Tensor index, Tensor? channelScale, Tensor pooled)
         {
-            Layer layer = taps.layers.First(l => ReferenceEquals(l.Module, conv));
+            Layer layer = taps.layers[conv];
             Tensor kept = input.detach().DetachFromDisposeScope();
             var rule = new MaxPooledConv2dRule(conv, layer.Parameters, index.detach().DetachFromDisposeScope(),
                 channelScale?.detach().DetachFromDisposeScope());

@@ -36,24 +36,39 @@ internal static class MaxPooledWeightGradientKernel
             throw new ArgumentException("The max-pooled weight-gradient kernel takes float32 input, δ and scales and an int64 index on the CPU.");
         using var scope = NewDisposeScope();
         Tensor a = input.contiguous(), at = index.contiguous(), d = deltas.contiguous();
-        Tensor scales = channelScale is null ? ones(1) : channelScale.contiguous();
+        Tensor? scales = channelScale?.contiguous();
         long rows = a.shape[0], channels = a.shape[1], height = a.shape[2], width = a.shape[3];
         long outChannels = at.shape[1], cells = at.shape[2] * at.shape[3], targets = d.shape[0];
         if (at.shape[0] != rows || d.dim() != 5 || d.shape[1] != outChannels || d.shape[2] != rows || d.shape[3] * d.shape[4] != cells
-            || (channelScale is not null && scales.numel() != rows * outChannels))
+            || (scales is not null && scales.numel() != rows * outChannels))
             throw new ArgumentException(
                 $"Shapes do not agree: input [{string.Join(", ", a.shape)}], index [{string.Join(", ", at.shape)}], δ [{string.Join(", ", d.shape)}]"
-                + (channelScale is null ? "." : $", scales [{string.Join(", ", scales.shape)}]."));
+                + (scales is null ? "." : $", scales [{string.Join(", ", scales.shape)}]."));
         var s = new Shape(rows, channels, height, width, kernelHeight, kernelWidth, outChannels, cells, targets);
+        if (kernelHeight < 1 || kernelWidth < 1 || kernelHeight > height || kernelWidth > width)
+            throw new ArgumentException($"A {kernelHeight}×{kernelWidth} kernel does not fit the {height}×{width} input.");
+        // The maxima are read as addresses: every one must lie in the convolution's output plane.
+        if (at.numel() > 0 && (at.min().item<long>() < 0 || at.max().item<long>() >= s.Positions))
+            throw new ArgumentException($"The maxima's positions must lie in the {s.Positions}-cell output plane; got {at.min().item<long>()} to {at.max().item<long>()}.");
+        // Where each output position's patch starts in an image, and each kernel row (channel, row) in a patch: the same
+        // for every output channel, and no divisions in the loops.
+        var corners = new long[s.Positions];
+        for (long position = 0; position < corners.Length; position++)
+            corners[position] = position / s.PlaneWidth * width + position % s.PlaneWidth;
+        var lineStarts = new long[channels * kernelHeight];
+        for (long line = 0; line < lineStarts.Length; line++)
+            lineStarts[line] = (line / kernelHeight * height + line % kernelHeight) * width;
         Tensor result = empty(targets, outChannels, s.Window);
         unsafe
         {
-            fixed (byte* inputBytes = a.bytes, indexBytes = at.bytes, deltaBytes = d.bytes, scaleBytes = scales.bytes, resultBytes = result.bytes)
+            // No scales: an empty span, pinned as a null pointer.
+            fixed (byte* inputBytes = a.bytes, indexBytes = at.bytes, deltaBytes = d.bytes, resultBytes = result.bytes,
+                   scaleBytes = scales is null ? Span<byte>.Empty : scales.bytes)
             {
                 nint source = (nint)inputBytes, maxima = (nint)indexBytes, gradients = (nint)deltaBytes, output = (nint)resultBytes;
-                nint scaling = channelScale is null ? 0 : (nint)scaleBytes;
+                nint scaling = (nint)scaleBytes;
                 Parallel.For(0, (int)outChannels, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
-                    o => OutputChannel(o, s, (float*)source, (long*)maxima, (float*)gradients, (float*)scaling, (float*)output));
+                    o => OutputChannel(o, s, corners, lineStarts, (float*)source, (long*)maxima, (float*)gradients, (float*)scaling, (float*)output));
             }
         }
         return result.reshape(targets, -1).MoveToOuterDisposeScope();
@@ -69,20 +84,13 @@ internal static class MaxPooledWeightGradientKernel
         public int Window => checked((int)(Channels * KernelHeight * KernelWidth));
     }
 
-    // scales: N×O, or null for none.
-    private static unsafe void OutputChannel(int o, Shape s, float* input, long* index, float* deltas, float* scales, float* result)
+    // scales: N×O, or null for none; corners and lineStarts as Compute works them out.
+    private static unsafe void OutputChannel(int o, Shape s, long[] corners, long[] lineStarts, float* input, long* index, float* deltas,
+        float* scales, float* result)
     {
         // Sums four vectors at a time; a patch's lanes past the window are zeros.
         int lanes = Vector<float>.Count, width = 4 * lanes, window = s.Window, padded = (window + width - 1) / width * width;
-        long pairs = s.Rows * s.Cells, lines = s.Channels * s.KernelHeight, targetStride = s.OutChannels * pairs;
-        // Where each output position's patch starts in an image, and each kernel row (channel, row) in a patch (no
-        // divisions in the loop below).
-        var corners = new long[s.Positions];
-        for (long position = 0; position < corners.Length; position++)
-            corners[position] = position / s.PlaneWidth * s.Width + position % s.PlaneWidth;
-        var lineStarts = new long[lines];
-        for (long line = 0; line < lines; line++)
-            lineStarts[line] = (line / s.KernelHeight * s.Height + line % s.KernelHeight) * s.Width;
+        long pairs = s.Rows * s.Cells, lines = lineStarts.Length, targetStride = s.OutChannels * pairs;
         // Scratch from the shared pool (a step would otherwise allocate megabytes of large arrays for the collector),
         // cleared where a zero is read: the sums, the patches' tail lanes, the zero δ row.
         int sumsLength = (int)(s.Targets * padded), patchesLength = PairsPerBlock * padded;

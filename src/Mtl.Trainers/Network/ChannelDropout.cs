@@ -23,7 +23,8 @@ internal static class ChannelDropout
         long[] shape = [x.shape[0], x.shape[1], 1, 1];
         if (p == 1) return zeros(shape, x.dtype, x.device);
         using Tensor kept = empty(shape, x.dtype, x.device).bernoulli_(1 - p);
-        return kept.div(1 - p);
+        using Scalar keptShare = (1 - p).ToScalar(); // held across the op: an implicit Scalar is freed by its finalizer (docs/architecture.md)
+        return kept.div(keptShare);
     }
 
     /// <summary><paramref name="x"/> through the layer with <paramref name="mask"/> (<see cref="Mask"/>; null: unchanged).</summary>

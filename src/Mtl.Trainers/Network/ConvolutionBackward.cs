@@ -36,10 +36,14 @@ internal static class ConvolutionBackward
     {
         Tensor weight = conv.weight!;
         bool applies = fastDepth > 0 && is_grad_enabled() && weight.requires_grad && x.device_type == DeviceType.CPU && x.dim() == 4
-                       && conv.stride is [1, 1] && conv.padding is [0, 0] && conv.dilation is [1, 1] && conv.groups == 1
-                       && conv.padding_type is null && conv.padding_mode == PaddingModes.Zeros;
+                       && IsPlain(conv);
         return applies ? Conv2dWeightGradientAsConvolution.apply(x, weight, conv.bias) : conv.call(x);
     }
+
+    /// <summary>Whether <paramref name="conv"/> is a plain convolution: stride 1, no padding, no dilation, one group (LeNet's).</summary>
+    public static bool IsPlain(Conv2d conv) =>
+        conv.stride is [1, 1] && conv.padding is [0, 0] && conv.dilation is [1, 1] && conv.groups == 1
+        && conv.padding_type is null && conv.padding_mode == PaddingModes.Zeros;
 
     /// <summary>
     /// The weight gradients of a stride-1 convolution for m stacked targets, as one forward convolution: the input

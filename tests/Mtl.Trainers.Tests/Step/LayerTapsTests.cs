@@ -26,6 +26,10 @@ public sealed class LayerTapsTests
         return new SharedBottomNetwork(trunk, shape, tasks);
     }
 
+    /// <summary>The taps of the network's shared layers; fails the test when none was tapped.</summary>
+    private static LayerTaps Tapped(MultiTaskNetwork network, long bufferBytes = LayerTaps.BufferBytes, string what = "") =>
+        LayerTaps.For(network, network.SharedParameters(), bufferBytes) ?? throw new AssertFailedException($"{what}no shared layer was tapped");
+
     private static (Tensor X, Tensor[] Y) Batch(long[] shape, int tasks, int rows, int seed)
     {
         using var generator = new Generator((ulong)seed);
@@ -88,8 +92,7 @@ public sealed class LayerTapsTests
         long[] shape = lenet ? [1, 16, 16] : [12];
         using SharedBottomNetwork network = Network(lenet ? TrunkSpec.MultiLeNet() : TrunkSpec.Mlp(10, 7), shape, tasks);
         (Tensor x, Tensor[] y) = Batch(shape, tasks.Count, 24, 9);
-        using LayerTaps taps = LayerTaps.For(network, network.SharedParameters(), bufferBytes)
-            ?? throw new AssertFailedException("the trunk's layers were not tapped");
+        using LayerTaps taps = Tapped(network, bufferBytes);
 
         Tensor[] tappedRows = AssertTappedEqualPlain(network, tasks, x, y, taps, 11, "", constantTask: 2);
         foreach (Tensor row in tappedRows)
@@ -112,8 +115,7 @@ public sealed class LayerTapsTests
         long[] shape = [2, 17, 19];
         using SharedBottomNetwork network = Network(TrunkSpec.MultiLeNet(), shape, tasks);
         (Tensor x, Tensor[] y) = Batch(shape, tasks.Count, 9, 4);
-        using LayerTaps taps = LayerTaps.For(network, network.SharedParameters(), bufferBytes)
-            ?? throw new AssertFailedException("the trunk's layers were not tapped");
+        using LayerTaps taps = Tapped(network, bufferBytes);
         using (taps.Record())
             network.Forward(x, false);
         // conv1's 13×15 output pooled to 6×7; conv2's 2×3 output (through Dropout2d) pooled to 1×1; then the fc.
@@ -136,8 +138,7 @@ public sealed class LayerTapsTests
         List<TaskDefinition> tasks = Tasks(3);
         long[] shape = [1, 12, 12];
         using SharedBottomNetwork network = Network(TrunkSpec.ResNet(), shape, tasks);
-        using LayerTaps taps = LayerTaps.For(network, network.SharedParameters(), bufferBytes: 1L << 16)
-            ?? throw new AssertFailedException("the trunk's layers were not tapped");
+        using LayerTaps taps = Tapped(network, bufferBytes: 1L << 16);
         var kept = new List<long>();
         foreach ((int rows, int seed) in new[] { (10, 1), (10, 2), (7, 3), (10, 4) })
         {
@@ -168,8 +169,7 @@ public sealed class LayerTapsTests
         manual_seed(4);
         using MultiTaskNetwork network = ArchitectureOptions.Parse(architecture).Build(images ? TrunkSpec.MultiLeNet() : TrunkSpec.Mlp(10, 7), shape, tasks);
         (Tensor x, Tensor[] y) = Batch(shape, tasks.Count, 12, 8);
-        using LayerTaps taps = LayerTaps.For(network, network.SharedParameters())
-            ?? throw new AssertFailedException($"{architecture}: no shared layer was tapped");
+        using LayerTaps taps = Tapped(network, what: $"{architecture}: ");
         AssertTappedEqualPlain(network, tasks, x, y, taps, 6, $"{architecture}: ");
     }
 
@@ -181,7 +181,7 @@ public sealed class LayerTapsTests
         long[] shape = [1, 16, 16];
         using SharedBottomNetwork network = Network(TrunkSpec.MultiLeNet(), shape, tasks);
         (Tensor x, Tensor[] _) = Batch(shape, tasks.Count, 10, 3);
-        using LayerTaps taps = LayerTaps.For(network, network.SharedParameters())!;
+        using LayerTaps taps = Tapped(network);
         manual_seed(1);
         Tensor[] plain = network.Forward(x, false).Outputs.Select(o => o.detach()).ToArray();
         manual_seed(1);

@@ -82,6 +82,29 @@ public sealed class MaxPooledWeightGradientTests
         StringAssert.Contains(wrongShape.Message, "do not agree");
         var wrongScales = Assert.ThrowsExactly<ArgumentException>(() => MaxPooledWeightGradientKernel.Compute(input, index, deltas, ones(3), 3, 3, 1));
         StringAssert.Contains(wrongScales.Message, "scales [3]");
+        var tooLarge = Assert.ThrowsExactly<ArgumentException>(() => MaxPooledWeightGradientKernel.Compute(input, index, deltas, null, 9, 3, 1));
+        StringAssert.Contains(tooLarge.Message, "9×3 kernel does not fit the 8×8 input");
+        // The maxima are addresses into the 6×6 output plane (36 cells): one outside it must not be read.
+        Tensor outside = index.clone();
+        outside[0, 0, 0, 0] = 36;
+        var wrongIndex = Assert.ThrowsExactly<ArgumentException>(() => MaxPooledWeightGradientKernel.Compute(input, outside, deltas, null, 3, 3, 1));
+        StringAssert.Contains(wrongIndex.Message, "36-cell output plane");
+        outside[0, 0, 0, 0] = -1;
+        Assert.ThrowsExactly<ArgumentException>(() => MaxPooledWeightGradientKernel.Compute(input, outside, deltas, null, 3, 3, 1));
+        var notAnImage = Assert.ThrowsExactly<ArgumentException>(() => ChannelDropout.Mask(nn.Dropout2d(0.5), randn(4, 3)));
+        StringAssert.Contains(notAnImage.Message, "N×C×H×W");
+        Assert.ThrowsExactly<ArgumentException>(() => MaxPool.WithIndex(randn(4, 3, 2)));
+    }
+
+    [TestMethod]
+    public void OnlyPlainFloatConvolutionsOnTheCpuTakeTheKernel()
+    {
+        using Conv2d plain = nn.Conv2d(1, 3, 5), padded = nn.Conv2d(1, 3, 5, padding: 1), strided = nn.Conv2d(1, 3, 5, stride: 2);
+        using Conv2d dilated = nn.Conv2d(1, 3, 3, dilation: 2), grouped = nn.Conv2d(2, 4, 3, groups: 2), doubles = nn.Conv2d(1, 3, 5);
+        doubles.to(ScalarType.Float64);
+        Assert.IsTrue(MaxPooledConv2dRule.Applies(plain));
+        foreach ((string what, Conv2d conv) in new[] { ("padded", padded), ("strided", strided), ("dilated", dilated), ("grouped", grouped), ("float64", doubles) })
+            Assert.IsFalse(MaxPooledConv2dRule.Applies(conv), $"a {what} convolution keeps the dense rule");
     }
 
     private sealed class Recorder : PooledConvolution.IRecorder
